@@ -1,0 +1,97 @@
+"""One exception tree for the whole library.
+
+Every message says what went wrong *and* what to do next. The CLI prints the
+message on one red line and exits non-zero; the web API returns it in its one
+JSON error shape (``{"error": {"type": ..., "message": ...}}``).
+
+    SanjehError
+    ├── ConfigError              bad settings, URL or option
+    ├── StoreError               the database cannot be opened / used
+    │   ├── BackendUnavailable   the server is unreachable or a driver is missing
+    │   └── SchemaMismatch       the store was written by an incompatible model version
+    ├── IngestError              a file cannot be imported at all
+    │   ├── UnknownFormat
+    │   ├── MissingColumns
+    │   ├── EncodingError
+    │   ├── EmptyFile
+    │   ├── MappingError         a summary-CSV mapping file is wrong
+    │   └── StrictModeError      --strict and a row was rejected
+    └── ValidationError          a value breaks the canonical model (used for rejects)
+"""
+
+from __future__ import annotations
+
+
+class SanjehError(Exception):
+    """Base class of every error Sanjeh raises on purpose."""
+
+    #: short machine-readable name used by the CLI and the JSON API
+    code: str = "sanjeh_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(SanjehError):
+    code = "config_error"
+
+
+class StoreError(SanjehError):
+    code = "store_error"
+
+
+class BackendUnavailable(StoreError):
+    code = "backend_unavailable"
+
+
+class SchemaMismatch(StoreError):
+    code = "schema_mismatch"
+
+
+class IngestError(SanjehError):
+    """A whole file cannot be imported. Carries the path it is about."""
+
+    code = "ingest_error"
+
+    def __init__(self, path: object, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = str(path)
+
+
+class UnknownFormat(IngestError):
+    code = "unknown_format"
+
+
+class MissingColumns(IngestError):
+    code = "missing_columns"
+
+
+class EncodingError(IngestError):
+    code = "encoding_error"
+
+
+class EmptyFile(IngestError):
+    code = "empty_file"
+
+
+class MappingError(IngestError):
+    code = "mapping_error"
+
+
+class StrictModeError(IngestError):
+    code = "strict_mode"
+
+
+class ValidationError(SanjehError):
+    """One value that breaks the canonical model; becomes a quarantined row."""
+
+    code = "validation_error"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason

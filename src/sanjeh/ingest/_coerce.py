@@ -1,0 +1,284 @@
+"""Turn raw columns into canonical, typed columns — vectorised, one reject per bad value.
+
+Each canonical column is converted with Arrow compute over the whole chunk. A
+value that cannot be converted makes its row a reject (with the field, the value
+and the reason) instead of failing the chunk; the remaining rows go on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..model import Column, TableSpec
+from ._rows import RawRows, Reject
+
+_ISO = (
+    r"^\d{4}-\d{2}-\d{2}"
+    r"([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?"
+    r" ?(Z|z|UTC|[+-]\d{2}(:?\d{2})?)?$"
+)
+# an offset only counts after a time of day: "2024-01-01" ends in "-01" but has none
+_HAS_OFFSET = r"\d:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$"
+_NON_ASCII_DIGITS = "[\u06f0-\u06f9\u0660-\u0669]"
+_TRUE = ("true", "t", "yes", "y", "1", "بله", "نعم")
+_FALSE = ("false", "f", "no", "n", "0", "خیر", "لا")
+LIST_SPLIT = r"\s*[;|]\s*"
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+@dataclasses.dataclass(frozen=True)
+class CoerceOptions:
+    #: source name bare ids are prefixed with (``local`` → ``local:42``)
+    source: str = "local"
+    #: IANA zone for timestamps without an offset
+    timezone: str = "UTC"
+
+
+class _Bad:
+    """Collects, per row index, the first problem found (field, reason, value)."""
+
+    def __init__(self, n: int) -> None:
+        self.mask = np.zeros(n, dtype=bool)
+        self.items: dict[int, tuple[str, str, Any]] = {}
+
+    def add(self, where: pa.Array | np.ndarray, field: str, reason: str, values: Any) -> None:
+        idx = np.flatnonzero(np.asarray(where, dtype=bool))
+        for i in idx:
+            if i not in self.items:
+                value = values[i].as_py() if hasattr(values, "__getitem__") else None
+                self.items[int(i)] = (field, reason, value)
+        self.mask[idx] = True
+
+
+def _text(arr: pa.Array) -> pa.Array:
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.string())
+    return arr.cast(pa.string())
+
+
+def _blank_to_null(arr: pa.Array) -> pa.Array:
+    trimmed = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _ascii_digits(arr: pa.Array) -> pa.Array:
+    """Persian (۰-۹) and Arabic-Indic (٠-٩) digits become 0-9; decimal marks too."""
+    if not pc.any(pc.match_substring_regex(arr, _NON_ASCII_DIGITS)).as_py():
+        return arr
+    for i in range(10):
+        arr = pc.replace_substring(arr, chr(0x06F0 + i), str(i))
+        arr = pc.replace_substring(arr, chr(0x0660 + i), str(i))
+    return pc.replace_substring(pc.replace_substring(arr, "٫", "."), "٬", "")
+
+
+def safe_cast(arr: pa.Array, target: pa.DataType) -> tuple[pa.Array, np.ndarray]:
+    """Cast, turning values that cannot be cast into nulls; return (result, failed mask).
+
+    The fast path is one vectorised cast; when it fails, halves are retried, so a
+    few bad values cost a few extra casts rather than a Python loop over the chunk.
+    """
+    try:
+        return pc.cast(arr, target), np.zeros(len(arr), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    if len(arr) == 1:
+        return pa.nulls(1, target), np.ones(1, dtype=bool)
+    mid = len(arr) // 2
+    left, lbad = safe_cast(arr.slice(0, mid), target)
+    right, rbad = safe_cast(arr.slice(mid), target)
+    return pa.concat_arrays([left, right]), np.concatenate([lbad, rbad])
+
+
+def _namespace(arr: pa.Array, source: str) -> pa.Array:
+    """Prefix bare ids with ``source:``; ids that already carry a prefix are kept."""
+    prefixed = pc.binary_join_element_wise(pa.scalar(f"{source}:"), arr, "")
+    return pc.if_else(pc.match_substring(arr, ":"), arr, prefixed)
+
+
+def _timestamps(arr: pa.Array, col: Column, tz: str, bad: _Bad) -> pa.Array:
+    target = pa.timestamp("us", tz="UTC")
+    if pa.types.is_timestamp(arr.type):
+        if arr.type.tz is None:
+            arr = pc.assume_timezone(arr, tz, ambiguous="earliest", nonexistent="earliest")
+        return arr.cast(target)
+    if pa.types.is_date(arr.type):
+        arr = arr.cast(pa.timestamp("us"))
+        return pc.assume_timezone(arr, tz, ambiguous="earliest", nonexistent="earliest").cast(
+            target
+        )
+    text = _ascii_digits(_blank_to_null(_text(arr)))
+    shaped = pc.match_substring_regex(text, _ISO)
+    bad.add(
+        pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(shaped, False))),
+        col.name,
+        "not a date-time; write it as ISO 8601, e.g. 2026-03-01T08:15:00Z",
+        text,
+    )
+    text = pc.if_else(pc.fill_null(shaped, False), text, pa.scalar(None, pa.string()))
+    text = pc.replace_substring_regex(text, r" ?(UTC|z)$", "Z")
+    text = pc.replace_substring_regex(text, r" ([+-]\d{2}(:?\d{2})?)$", r"\1")
+    aware = pc.fill_null(pc.match_substring_regex(text, _HAS_OFFSET), False)
+    with_offset, failed_a = safe_cast(pc.if_else(aware, text, None), target)
+    naive, failed_n = safe_cast(pc.if_else(aware, None, text), pa.timestamp("us"))
+    local = pc.assume_timezone(naive, tz, ambiguous="earliest", nonexistent="earliest")
+    bad.add(failed_a | failed_n, col.name, "not a valid date-time (day or time out of range)", text)
+    out = pc.if_else(aware, with_offset, local.cast(target))
+    year = pc.year(out)
+    bad.add(
+        pc.fill_null(pc.or_(pc.less(year, MIN_YEAR), pc.greater(year, MAX_YEAR)), False),
+        col.name,
+        f"year outside {MIN_YEAR}-{MAX_YEAR}; a year like 1403 or 1446 is a Jalali or Hijri "
+        "date: convert it to Gregorian",
+        text,
+    )
+    return out
+
+
+def _numbers(arr: pa.Array, col: Column, bad: _Bad) -> pa.Array:
+    kind = pa.int64() if col.type == "int" else pa.float64()
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
+        source = arr
+        out, failed = safe_cast(arr, pa.float64())
+    else:
+        source = _ascii_digits(_blank_to_null(_text(arr)))
+        out, failed = safe_cast(source, pa.float64())
+    bad.add(
+        failed,
+        col.name,
+        f"not a number ({'whole ' if col.type == 'int' else ''}number expected)",
+        source,
+    )
+    if col.type == "int":
+        fractional = pc.fill_null(pc.not_equal(pc.floor(out), out), False)
+        bad.add(fractional, col.name, "not a whole number", source)
+    if col.minimum is not None:
+        bad.add(
+            pc.fill_null(pc.less(out, col.minimum), False),
+            col.name,
+            f"is below the minimum {col.minimum:g}",
+            source,
+        )
+    if col.maximum is not None:
+        bad.add(
+            pc.fill_null(pc.greater(out, col.maximum), False),
+            col.name,
+            f"is above the maximum {col.maximum:g}",
+            source,
+        )
+    if col.type == "int":
+        return pc.cast(pc.if_else(pc.is_nan(out), None, out), kind, safe=False)
+    return out
+
+
+def _booleans(arr: pa.Array, col: Column, bad: _Bad) -> pa.Array:
+    if pa.types.is_boolean(arr.type):
+        return arr
+    text = pc.utf8_lower(_blank_to_null(_text(arr)))
+    is_true = pc.is_in(text, pa.array(_TRUE))
+    is_false = pc.is_in(text, pa.array(_FALSE))
+    unknown = pc.and_(pc.is_valid(text), pc.invert(pc.or_(is_true, is_false)))
+    bad.add(unknown, col.name, "not true / false", text)
+    return pc.if_else(is_true, True, pc.if_else(is_false, False, pa.scalar(None, pa.bool_())))
+
+
+def _lists(arr: pa.Array) -> pa.Array:
+    """``"a; b|c"`` → ``["a", "b", "c"]``; empty items are dropped."""
+    if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
+        return arr.cast(pa.list_(pa.string()))
+    text = _blank_to_null(_text(arr))
+    parts = pc.split_pattern_regex(text, LIST_SPLIT)
+    flat = pc.list_flatten(parts)
+    keep = pc.not_equal(flat, "")
+    owners = pc.filter(pc.list_parent_indices(parts), keep).to_numpy()
+    sizes = np.bincount(owners, minlength=len(parts))
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pc.filter(flat, keep), mask=pc.is_null(text))
+
+
+def _choices(arr: pa.Array, col: Column, bad: _Bad) -> pa.Array:
+    text = pc.utf8_lower(arr)
+    text = pc.replace_substring_regex(text, r"[\s-]+", "_")
+    assert col.choices is not None
+    known = pc.is_in(text, pa.array(col.choices))
+    unknown = pc.and_(pc.is_valid(text), pc.invert(known))
+    bad.add(unknown, col.name, f"is not one of {', '.join(col.choices)}", arr)
+    return pc.if_else(known, text, pa.scalar(None, pa.string()))
+
+
+def coerce(raw: RawRows, spec: TableSpec, options: CoerceOptions) -> tuple[pa.Table, list[Reject]]:
+    """Validate and type one chunk of raw rows for ``spec``; return (good rows, rejects)."""
+    data = raw.data
+    n = data.num_rows
+    bad = _Bad(n)
+    columns: dict[str, pa.Array] = {}
+    for col in spec.columns:
+        if col.name in data.column_names:
+            arr = data[col.name].combine_chunks()
+        elif col.default is not None:
+            arr = pa.array([col.default] * n if n else [], pa.string())
+        else:
+            columns[col.name] = pa.nulls(n, col.arrow_type)
+            continue
+        if col.type in ("id", "string"):
+            arr = _text(arr)
+            if col.type == "id":
+                arr = _blank_to_null(arr)
+                arr = _namespace(arr, options.source)
+            elif col.name != "body":  # message bodies keep their whitespace
+                arr = _blank_to_null(arr)
+            else:
+                arr = pc.if_else(pc.equal(pc.utf8_trim_whitespace(arr), ""), None, arr)
+            if col.choices:
+                arr = _choices(arr, col, bad)
+        elif col.type == "timestamp":
+            arr = _timestamps(arr, col, options.timezone, bad)
+        elif col.type in ("int", "float"):
+            arr = _numbers(arr, col, bad)
+        elif col.type == "bool":
+            arr = _booleans(arr, col, bad)
+        elif col.type == "strings":
+            arr = _lists(arr)
+        if col.default is not None and col.type != "strings":
+            arr = pc.fill_null(arr, pa.scalar(col.default).cast(col.arrow_type))
+        columns[col.name] = arr.cast(col.arrow_type)
+        if col.required:
+            missing = pc.is_null(columns[col.name])
+            # a value already rejected for its shape should not also count as missing
+            bad.add(np.asarray(missing) & ~bad.mask, col.name, "a value is required", arr)
+
+    typed = pa.table(columns, schema=_nullable(spec.arrow_schema()))
+    for check in spec.checks:
+        broken = pc.fill_null(check.violated(typed), False).to_numpy(zero_copy_only=False)
+        field = check.fields[0]
+        bad.add(broken, field, check.reason, typed[field].combine_chunks())
+
+    rejects = []
+    if bad.items:
+        rows = raw.rows.to_numpy(zero_copy_only=False)
+        indices = sorted(bad.items)
+        originals = data.take(pa.array(indices)).to_pylist()
+        for i, original in zip(indices, originals, strict=True):
+            field, reason, value = bad.items[i]
+            rejects.append(
+                Reject(
+                    row=int(rows[i]),
+                    field=field,
+                    reason=reason,
+                    value=None if value is None else str(value),
+                    raw=original,
+                    table=spec.name,
+                )
+            )
+        typed = typed.filter(pa.array(~bad.mask))
+    return typed, rejects
+
+
+def _nullable(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([f.with_nullable(True) for f in schema])

@@ -1,0 +1,73 @@
+"""What every import format implements, and the context it is given."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .._readers import FileKind, RawChunk, read_raw
+from .._rows import Chunk
+
+
+@dataclasses.dataclass
+class Context:
+    """Everything a format needs to read one file."""
+
+    path: Path
+    kind: FileKind
+    source: str
+    timezone: str = "UTC"
+    encoding: str = "utf-8"
+    chunk_rows: int = 200_000
+    mapping: Path | None = None
+    #: format-specific settings given as ``--option key=value``
+    params: dict[str, str] = dataclasses.field(default_factory=dict)
+    progress: Callable[[int], None] | None = None
+
+    def raw(self, delimiter: str | None = None) -> Iterator[RawChunk]:
+        """The file's rows in chunks: (text columns, row numbers, unreadable rows)."""
+        return read_raw(
+            self.path,
+            self.kind,
+            chunk_rows=self.chunk_rows,
+            encoding=self.encoding,
+            delimiter=delimiter,
+            progress=self.progress,
+        )
+
+    def ns(self, ids: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """Namespace external ids with this import's source: ``42`` → ``bank:42``."""
+        text = ids.cast(pa.string())
+        return pc.binary_join_element_wise(pa.scalar(f"{self.source}:"), text, "")
+
+
+class Format:
+    """An import format: recognises its files and maps their rows to canonical tables.
+
+    Subclasses set the class attributes and implement :meth:`score` and :meth:`read`.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    #: source name ids are namespaced with unless ``--source`` says otherwise
+    default_source: ClassVar[str]
+    #: canonical tables this format writes
+    tables: ClassVar[tuple[str, ...]]
+    kinds: ClassVar[tuple[FileKind, ...]] = ("csv",)
+
+    def score(self, path: Path, kind: FileKind, columns: list[str]) -> float:
+        """How sure this format is that it can read the file: 0 (no) … 1 (certain)."""
+        raise NotImplementedError
+
+    def read(self, ctx: Context) -> Iterator[Chunk]:
+        raise NotImplementedError
+
+
+def has_columns(columns: list[str], wanted: set[str]) -> bool:
+    present = {c.strip().lower() for c in columns}
+    return wanted <= present

@@ -1,0 +1,83 @@
+"""Settings: one typed object, read from (in order of precedence)
+
+1. explicit arguments (CLI options, function parameters),
+2. environment variables with the ``SANJEH_`` prefix (``SANJEH_DB``, ...),
+3. an optional TOML file: ``$SANJEH_CONFIG`` or ``./sanjeh.toml``
+   (top-level keys, the same names as the fields below),
+4. the defaults below.
+
+Nothing else in Sanjeh reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+ENV_PREFIX = "SANJEH_"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    #: where the data lives: a DuckDB file path, ``duckdb://path``, or ``postgresql://…``
+    db: str = "sanjeh.duckdb"
+    #: IANA zone assumed for timestamps that carry no offset in imported files
+    timezone: str = "UTC"
+    #: rows read and validated per chunk during import (memory stays bounded by it)
+    chunk_rows: int = 200_000
+    #: default interface language: fa, ar or en
+    language: str = "en"
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_FIELD_TYPES: dict[str, type] = {"str": str, "int": int, "float": float}
+
+
+def _coerce(field: dataclasses.Field[Any], raw: Any, origin: str) -> Any:
+    kind = _FIELD_TYPES[str(field.type)]
+    try:
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{origin}: {field.name} must be {kind.__name__}, got {raw!r}; fix the value"
+        ) from exc
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build the settings from defaults, the config file, the environment and overrides."""
+    env = dict(os.environ if environ is None else environ)
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    values: dict[str, Any] = {}
+
+    config_path = env.get(f"{ENV_PREFIX}CONFIG")
+    path = Path(config_path) if config_path else Path("sanjeh.toml")
+    if config_path and not path.is_file():
+        raise ConfigError(f"{ENV_PREFIX}CONFIG points to {path}, which does not exist")
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from exc
+        for key, raw in data.items():
+            if key in fields:
+                values[key] = _coerce(fields[key], raw, str(path))
+            elif not isinstance(raw, dict):  # tables belong to other components
+                raise ConfigError(f"{path}: unknown setting {key!r}; known: {', '.join(fields)}")
+
+    for name, field in fields.items():
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None:
+            values[name] = _coerce(field, raw, ENV_PREFIX + name.upper())
+
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    return Settings(**values)

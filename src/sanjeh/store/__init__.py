@@ -1,0 +1,199 @@
+"""The store: canonical tables in a database reached through Ibis.
+
+``Store.open("sanjeh.duckdb")`` (the default), ``Store.open("postgresql://…")``
+or any Ibis URL. All reads are Ibis expressions (``store.table("tickets")``);
+all writes are idempotent merges by key (see ``_merge.py``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import pyarrow as pa
+
+from ..errors import ConfigError, SchemaMismatch, StoreError
+from ..model import ALL_TABLES, MODEL_VERSION, TABLES, TableSpec
+from . import _url
+from ._merge import SEQ, WriteResult, merge_stage
+
+__all__ = ["Stage", "Store", "WriteResult"]
+
+META_TABLE = "sanjeh_meta"
+STAGE_PREFIX = "sanjeh_stage_"
+
+
+class Store:
+    """A connection to the canonical tables.
+
+    Open with :meth:`open`; use as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, url: str, con: Any) -> None:
+        self.url = url
+        self.con = con
+        self.backend = _url.backend_name(url)
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str | None = None, *, init: bool = True) -> Store:
+        """Open (and by default initialise) the store at ``url``.
+
+        Without a URL the configured default is used (``SANJEH_DB`` or ``sanjeh.duckdb``).
+        """
+        if url is None:
+            from ..settings import load_settings
+
+            url = load_settings().db
+        store = cls(url, _url.connect(url))
+        if init:
+            store.init()
+        return store
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.disconnect()
+
+    def __repr__(self) -> str:
+        return f"<Store {_url.describe(self.url)}>"
+
+    def init(self) -> list[str]:
+        """Create the tables that are missing; return their names. Safe to repeat."""
+        existing = set(self.con.list_tables())
+        if META_TABLE in existing:
+            self._check_version()
+        else:
+            self.con.create_table(
+                META_TABLE, schema=ibis.schema({"key": "!string", "value": "string"})
+            )
+            self.con.insert(META_TABLE, [{"key": "model_version", "value": str(MODEL_VERSION)}])
+        created = []
+        for name, spec in ALL_TABLES.items():
+            if name not in existing:
+                self.con.create_table(name, schema=spec.ibis_schema())
+                created.append(name)
+        for leftover in (t for t in existing if t.startswith(STAGE_PREFIX)):
+            self.con.drop_table(leftover, force=True)  # from an interrupted import
+        return created
+
+    def _check_version(self) -> None:
+        meta = self.con.table(META_TABLE)
+        rows = meta.filter(meta.key == "model_version").value.to_pyarrow().to_pylist()
+        found = int(rows[0]) if rows else MODEL_VERSION
+        if found > MODEL_VERSION:
+            raise SchemaMismatch(
+                f"{_url.describe(self.url)} was written by a newer Sanjeh (data model "
+                f"v{found}, this is v{MODEL_VERSION}); upgrade Sanjeh"
+            )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def table(self, name: str) -> ibis.Table:
+        """The Ibis table expression of a canonical table."""
+        if name not in ALL_TABLES:
+            raise StoreError(f"no table {name!r}; tables are: {', '.join(ALL_TABLES)}")
+        try:
+            return self.con.table(name)
+        except Exception as exc:
+            raise StoreError(
+                f"table {name!r} is missing in {_url.describe(self.url)}; run `sanjeh init`"
+            ) from exc
+
+    def counts(self, tables: list[str] | None = None) -> dict[str, int]:
+        """Row counts of the canonical (and bookkeeping) tables."""
+        names = tables or list(ALL_TABLES)
+        return {n: int(self.con.execute(self.table(n).count())) for n in names}
+
+    # -- writing ------------------------------------------------------------------------
+
+    def stage(self, table: str) -> Stage:
+        """A staging area for ``table``: append batches, then :meth:`Stage.commit`."""
+        return Stage(self, _spec(table))
+
+    def write(self, table: str, data: pa.Table | list[dict[str, Any]]) -> WriteResult:
+        """Merge rows already in canonical types into ``table`` (idempotent by key)."""
+        with self.stage(table) as stage:
+            stage.append(data if isinstance(data, pa.Table) else _from_rows(table, data))
+            return stage.commit()
+
+    # -- export -------------------------------------------------------------------------
+
+    def export(
+        self, table: str, path: str | os.PathLike[str], fmt: Literal["csv", "parquet"] | None = None
+    ) -> int:
+        """Write a table in Sanjeh's own format (re-importable as is); return rows written."""
+        from ._export import export_table
+
+        return export_table(self, table, Path(path), fmt)
+
+    def batches(self, table: str, chunk_rows: int = 100_000) -> Iterator[pa.RecordBatch]:
+        """Stream a table as Arrow record batches in canonical column order."""
+        spec = _spec(table)
+        expr = self.table(table).select(spec.column_names)
+        reader = self.con.to_pyarrow_batches(expr, chunk_size=chunk_rows)
+        yield from reader
+
+
+class Stage:
+    """Rows waiting to be merged into one canonical table (see ``_merge.py``)."""
+
+    def __init__(self, store: Store, spec: TableSpec) -> None:
+        self.store, self.spec = store, spec
+        self.name = f"{STAGE_PREFIX}{spec.name}_{uuid.uuid4().hex[:12]}"
+        self._seq = itertools.count()
+        self._rows = 0
+        schema = spec.ibis_schema()
+        self.store.con.create_table(self.name, schema=ibis.schema({**schema, SEQ: "int64"}))
+        self._arrow_schema = spec.arrow_schema().append(pa.field(SEQ, pa.int64()))
+
+    def __enter__(self) -> Stage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.store.con.drop_table(self.name, force=True)
+
+    def append(self, batch: pa.Table) -> None:
+        """Append rows (canonical column names and types; missing columns become null)."""
+        if batch.num_rows == 0:
+            return
+        start = next(self._seq)
+        # reserve a contiguous range of sequence numbers for this batch
+        self._seq = itertools.count(start + batch.num_rows)
+        seq = pa.array(range(start, start + batch.num_rows), pa.int64())
+        columns = []
+        for field in self._arrow_schema:
+            if field.name == SEQ:
+                columns.append(seq)
+            elif field.name in batch.column_names:
+                columns.append(batch[field.name].cast(field.type))
+            else:
+                columns.append(pa.nulls(batch.num_rows, field.type))
+        table = pa.Table.from_arrays(columns, schema=self._arrow_schema)
+        self.store.con.insert(self.name, table)
+        self._rows += batch.num_rows
+
+    def commit(self) -> WriteResult:
+        return merge_stage(self.store.con, self.name, self.spec)
+
+
+def _spec(table: str) -> TableSpec:
+    try:
+        return ALL_TABLES[table]
+    except KeyError:
+        raise ConfigError(f"no table {table!r}; tables are: {', '.join(TABLES)}") from None
+
+
+def _from_rows(table: str, rows: list[dict[str, Any]]) -> pa.Table:
+    schema = _spec(table).arrow_schema()
+    return pa.Table.from_pylist(rows, schema=schema)
