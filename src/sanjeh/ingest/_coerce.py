@@ -98,22 +98,29 @@ def safe_cast(arr: pa.Array, target: pa.DataType) -> tuple[pa.Array, np.ndarray]
 
 def _namespace(arr: pa.Array, source: str) -> pa.Array:
     """Prefix bare ids with ``source:``; ids that already carry a prefix are kept."""
+    has_prefix = pc.match_substring(arr, ":")
+    if pc.all(has_prefix).as_py():
+        return arr
     prefixed = pc.binary_join_element_wise(pa.scalar(f"{source}:"), arr, "")
-    return pc.if_else(pc.match_substring(arr, ":"), arr, prefixed)
+    if not pc.any(has_prefix).as_py():
+        return prefixed
+    return pc.if_else(has_prefix, arr, prefixed)
 
 
 def _timestamps(arr: pa.Array, col: Column, tz: str, bad: _Bad) -> pa.Array:
     target = pa.timestamp("us", tz="UTC")
     if pa.types.is_timestamp(arr.type):
         if arr.type.tz is None:
-            arr = pc.assume_timezone(arr, tz, ambiguous="earliest", nonexistent="earliest")
+            arr = pc.assume_timezone(arr, tz, ambiguous="earliest", nonexistent="latest")
         return arr.cast(target)
     if pa.types.is_date(arr.type):
         arr = arr.cast(pa.timestamp("us"))
-        return pc.assume_timezone(arr, tz, ambiguous="earliest", nonexistent="earliest").cast(
-            target
-        )
+        return pc.assume_timezone(arr, tz, ambiguous="earliest", nonexistent="latest").cast(target)
     text = _ascii_digits(_blank_to_null(_text(arr)))
+    try:  # fast path: every value already carries an offset (exports, APIs, our own CSV)
+        return _check_year(pc.cast(text, target), col, bad, text)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     shaped = pc.match_substring_regex(text, _ISO)
     bad.add(
         pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(shaped, False))),
@@ -127,17 +134,22 @@ def _timestamps(arr: pa.Array, col: Column, tz: str, bad: _Bad) -> pa.Array:
     aware = pc.fill_null(pc.match_substring_regex(text, _HAS_OFFSET), False)
     with_offset, failed_a = safe_cast(pc.if_else(aware, text, None), target)
     naive, failed_n = safe_cast(pc.if_else(aware, None, text), pa.timestamp("us"))
-    local = pc.assume_timezone(naive, tz, ambiguous="earliest", nonexistent="earliest")
+    local = pc.assume_timezone(naive, tz, ambiguous="earliest", nonexistent="latest")
     bad.add(failed_a | failed_n, col.name, "not a valid date-time (day or time out of range)", text)
-    out = pc.if_else(aware, with_offset, local.cast(target))
+    return _check_year(pc.if_else(aware, with_offset, local.cast(target)), col, bad, text)
+
+
+def _check_year(out: pa.Array, col: Column, bad: _Bad, text: pa.Array) -> pa.Array:
     year = pc.year(out)
-    bad.add(
-        pc.fill_null(pc.or_(pc.less(year, MIN_YEAR), pc.greater(year, MAX_YEAR)), False),
-        col.name,
-        f"year outside {MIN_YEAR}-{MAX_YEAR}; a year like 1403 or 1446 is a Jalali or Hijri "
-        "date: convert it to Gregorian",
-        text,
-    )
+    wrong = pc.fill_null(pc.or_(pc.less(year, MIN_YEAR), pc.greater(year, MAX_YEAR)), False)
+    if pc.any(wrong).as_py():
+        bad.add(
+            wrong,
+            col.name,
+            f"year outside {MIN_YEAR}-{MAX_YEAR}; a year like 1403 or 1446 is a Jalali or "
+            "Hijri date: convert it to Gregorian",
+            text,
+        )
     return out
 
 
@@ -203,13 +215,20 @@ def _lists(arr: pa.Array) -> pa.Array:
 
 
 def _choices(arr: pa.Array, col: Column, bad: _Bad) -> pa.Array:
-    text = pc.utf8_lower(arr)
-    text = pc.replace_substring_regex(text, r"[\s-]+", "_")
+    """Map ``"On Hold"`` → ``on_hold``; unknown values are rejected.
+
+    Works on the dictionary of distinct values (a handful), not on every row.
+    """
     assert col.choices is not None
-    known = pc.is_in(text, pa.array(col.choices))
-    unknown = pc.and_(pc.is_valid(text), pc.invert(known))
-    bad.add(unknown, col.name, f"is not one of {', '.join(col.choices)}", arr)
-    return pc.if_else(known, text, pa.scalar(None, pa.string()))
+    encoded = arr.dictionary_encode()
+    values = pc.replace_substring_regex(pc.utf8_lower(encoded.dictionary), r"[\s-]+", "_")
+    known = pc.is_in(values, pa.array(col.choices))
+    mapped = pc.if_else(known, values, pa.scalar(None, pa.string()))
+    out = pc.take(mapped, encoded.indices)
+    unknown = pc.and_(pc.is_valid(arr), pc.is_null(out))
+    if pc.any(unknown).as_py():
+        bad.add(unknown, col.name, f"is not one of {', '.join(col.choices)}", arr)
+    return out
 
 
 def coerce(raw: RawRows, spec: TableSpec, options: CoerceOptions) -> tuple[pa.Table, list[Reject]]:

@@ -29,7 +29,7 @@ from ..errors import EmptyFile, EncodingError, IngestError
 from ._rows import Reject
 
 BLOCK_BYTES = 8 << 20
-MAX_RECORD_BYTES = 64 << 20  # an open quote this long is corruption, not a record
+MAX_RECORD_BYTES = 16 << 20  # an open quote this long is corruption, not a record
 SAMPLE_BYTES = 1 << 16
 _NL, _QUOTE = 10, 34
 
@@ -223,6 +223,12 @@ class CsvReader:
         if trouble or lines is None or table.num_rows != len(lines):
             start = first_line if lines is None else int(lines[0])
             return self._parse_slow(data, start)
+        # a blank line parses as a row of nulls: it is not a row, so drop it quietly
+        filled = np.zeros(table.num_rows, dtype=bool)
+        for column in table.columns:
+            filled |= column.is_valid().to_numpy(zero_copy_only=False)
+        if not filled.all():
+            table, lines = table.filter(pa.array(filled)), lines[filled]
         return CsvBlock(table, lines, [])
 
     def _parse_slow(self, data: bytes, first_line: int) -> CsvBlock:
@@ -276,7 +282,8 @@ class CsvReader:
                 j += 1
                 joined += "\n" + texts[j][1]
             fields = next(csv.reader([joined], delimiter=self.delimiter, strict=False), [])
-            if len(fields) == width or j == i:
+            balanced = joined.count('"') % 2 == 0
+            if j == i or (balanced and len(fields) == width):
                 accept_or_reject(number, fields, joined)
                 i = j + 1
                 continue

@@ -13,17 +13,20 @@ import dataclasses
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from ..errors import EmptyFile, IngestError, StrictModeError
 from ..model import TABLES
-from ..store import Stage, Store, WriteResult
+from ..store import DuplicateKeysInInput, Stage, Store, WriteResult
 from ._coerce import CoerceOptions, coerce
+from ._prefetch import prefetch
 from ._readers import columns_of, file_kind
 from ._rows import Reject
-from .formats import Context, detect, get_format
+from .formats import Context, Format, detect, get_format
 
 #: called with (bytes done, bytes in all) as the file is read
 ProgressCallback = Callable[[int, int], None]
@@ -129,37 +132,72 @@ def import_file(
     )
     options = CoerceOptions(source=src, timezone=timezone)
     started_at = dt.datetime.now(dt.UTC)
-    all_rejects: list[Reject] = []
-
-    with contextlib.ExitStack() as stack:
-        stages: dict[str, Stage] = {}
-        for chunk in fmt.read(ctx):
-            summary.rows_read += chunk.rows_read
-            found = list(chunk.rejects)
-            for table, raw in chunk.tables.items():
-                good, rejects = coerce(raw, TABLES[table], options)
-                found += rejects
-                if good.num_rows:
-                    if table not in stages:
-                        stages[table] = stack.enter_context(store.stage(table))
-                    stages[table].append(good)
-            if found and strict:
-                first = min(found, key=lambda r: r.row)
-                raise StrictModeError(
-                    path,
-                    f"row {first.row}"
-                    + (f", field {first.field!r}" if first.field else "")
-                    + f": {first.reason}; nothing was imported (without --strict the good "
-                    "rows are imported and the bad ones quarantined)",
-                )
-            all_rejects += found
-        for table, stage in stages.items():
-            summary.tables[table] = stage.commit()
-
-    _record_rejects(store, summary, all_rejects, digest, started_at)
+    try:
+        rejects = _load(store, fmt, ctx, options, summary, strict=strict, direct=True)
+    except DuplicateKeysInInput:  # the file repeats a key: merge through staging instead
+        summary.rows_read, summary.tables = 0, {}
+        rejects = _load(store, fmt, ctx, options, summary, strict=strict, direct=False)
+    _record_rejects(store, summary, rejects, digest, started_at)
     summary.seconds = time.perf_counter() - started
     _record_log(store, summary, digest, started_at)
     return summary
+
+
+def _validated(
+    fmt: Format, ctx: Context, options: CoerceOptions
+) -> Iterator[tuple[int, dict[str, pa.Table], list[Reject]]]:
+    """Read and validate chunk by chunk: (rows read, good rows per table, rejects)."""
+    for chunk in fmt.read(ctx):
+        good: dict[str, pa.Table] = {}
+        found = list(chunk.rejects)
+        for table, raw in chunk.tables.items():
+            good[table], rejects = coerce(raw, TABLES[table], options)
+            found += rejects
+        yield chunk.rows_read, good, found
+
+
+def _load(
+    store: Store,
+    fmt: Format,
+    ctx: Context,
+    options: CoerceOptions,
+    summary: ImportSummary,
+    *,
+    strict: bool,
+    direct: bool,
+) -> list[Reject]:
+    """Stream the file into stages and commit them; return the rejects."""
+    all_rejects: list[Reject] = []
+    stages: dict[str, Stage] = {}
+    try:
+        with contextlib.ExitStack() as stack:
+            for rows_read, good, found in prefetch(lambda: _validated(fmt, ctx, options)):
+                summary.rows_read += rows_read
+                if found and strict:
+                    first = min(found, key=lambda r: r.row)
+                    raise StrictModeError(
+                        ctx.path,
+                        f"row {first.row}"
+                        + (f", field {first.field!r}" if first.field else "")
+                        + f": {first.reason}; nothing was imported (without --strict the "
+                        "good rows are imported and the bad ones quarantined)",
+                    )
+                all_rejects += found
+                for table, rows in good.items():
+                    if rows.num_rows:
+                        if table not in stages:
+                            stage = store.stage(table, direct=direct)
+                            stages[table] = stack.enter_context(stage)
+                        stages[table].append(rows)
+            for table, stage in stages.items():
+                summary.tables[table] = stage.commit()
+    except BaseException:
+        # tables filled directly were empty before this import: leave them so
+        for stage in stages.values():
+            if stage.direct:
+                store.con.truncate_table(stage.name)
+        raise
+    return all_rejects
 
 
 def _record_rejects(

@@ -7,7 +7,6 @@ all writes are idempotent merges by key (see ``_merge.py``).
 
 from __future__ import annotations
 
-import itertools
 import os
 import uuid
 from collections.abc import Iterator
@@ -22,10 +21,12 @@ from ..model import ALL_TABLES, MODEL_VERSION, TABLES, TableSpec
 from . import _url
 from ._merge import SEQ, WriteResult, merge_stage
 
-__all__ = ["Stage", "Store", "WriteResult"]
+__all__ = ["DuplicateKeysInInput", "Stage", "Store", "WriteResult"]
 
 META_TABLE = "sanjeh_meta"
 STAGE_PREFIX = "sanjeh_stage_"
+#: rows buffered before a staging write: two DuckDB row groups (2 × 122,880)
+FLUSH_ROWS = 245_760
 
 
 class Store:
@@ -117,9 +118,12 @@ class Store:
 
     # -- writing ------------------------------------------------------------------------
 
-    def stage(self, table: str) -> Stage:
-        """A staging area for ``table``: append batches, then :meth:`Stage.commit`."""
-        return Stage(self, _spec(table))
+    def stage(self, table: str, *, direct: bool = False) -> Stage:
+        """A staging area for ``table``: append batches, then :meth:`Stage.commit`.
+
+        ``direct=True`` writes straight into the table when it is empty (see Stage).
+        """
+        return Stage(self, _spec(table), direct=direct)
 
     def write(self, table: str, data: pa.Table | list[dict[str, Any]]) -> WriteResult:
         """Merge rows already in canonical types into ``table`` (idempotent by key)."""
@@ -145,46 +149,85 @@ class Store:
         yield from reader
 
 
-class Stage:
-    """Rows waiting to be merged into one canonical table (see ``_merge.py``)."""
+class DuplicateKeysInInput(StoreError):
+    """A direct load met the same key twice; the caller retries through a staging table."""
 
-    def __init__(self, store: Store, spec: TableSpec) -> None:
+
+class Stage:
+    """Rows waiting to be merged into one canonical table (see ``_merge.py``).
+
+    With ``direct=True`` and an empty target table, rows are written straight into
+    the target (one write instead of two: the common first import of a big file).
+    If the input then turns out to repeat a key, :meth:`commit` empties the target
+    and raises :class:`DuplicateKeysInInput` so the caller can redo the load staged.
+    """
+
+    def __init__(self, store: Store, spec: TableSpec, *, direct: bool = False) -> None:
         self.store, self.spec = store, spec
-        self.name = f"{STAGE_PREFIX}{spec.name}_{uuid.uuid4().hex[:12]}"
-        self._seq = itertools.count()
+        con = store.con
+        self.direct = direct and int(con.execute(con.table(spec.name).count())) == 0
         self._rows = 0
-        schema = spec.ibis_schema()
-        self.store.con.create_table(self.name, schema=ibis.schema({**schema, SEQ: "int64"}))
-        self._arrow_schema = spec.arrow_schema().append(pa.field(SEQ, pa.int64()))
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self._schema = pa.schema([f.with_nullable(True) for f in spec.arrow_schema()])
+        if self.direct:
+            self.name = spec.name
+            return
+        self.name = f"{STAGE_PREFIX}{spec.name}_{uuid.uuid4().hex[:12]}"
+        # a temporary table: fast to fill (DuckDB keeps it in memory, spilling when it
+        # must) and gone with the connection if the import dies half-way
+        schema = ibis.schema({**spec.ibis_schema(), SEQ: "int64"})
+        con.create_table(self.name, schema=schema, temp=True)
 
     def __enter__(self) -> Stage:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.store.con.drop_table(self.name, force=True)
+        if not self.direct:
+            self.store.con.drop_table(self.name, force=True)
 
     def append(self, batch: pa.Table) -> None:
-        """Append rows (canonical column names and types; missing columns become null)."""
+        """Append rows (canonical column names and types; missing columns become null).
+
+        Rows are buffered up to ``FLUSH_ROWS`` and written in large batches: DuckDB
+        writes whole row groups far faster than many small appends.
+        """
         if batch.num_rows == 0:
             return
-        start = next(self._seq)
-        # reserve a contiguous range of sequence numbers for this batch
-        self._seq = itertools.count(start + batch.num_rows)
-        seq = pa.array(range(start, start + batch.num_rows), pa.int64())
-        columns = []
-        for field in self._arrow_schema:
-            if field.name == SEQ:
-                columns.append(seq)
-            elif field.name in batch.column_names:
-                columns.append(batch[field.name].cast(field.type))
-            else:
-                columns.append(pa.nulls(batch.num_rows, field.type))
-        table = pa.Table.from_arrays(columns, schema=self._arrow_schema)
+        self._pending.append(self._conform(batch))
+        self._pending_rows += batch.num_rows
+        if self._pending_rows >= FLUSH_ROWS:
+            self._flush()
+
+    def _conform(self, batch: pa.Table) -> pa.Table:
+        n = batch.num_rows
+        columns = [
+            batch[f.name].cast(f.type) if f.name in batch.column_names else pa.nulls(n, f.type)
+            for f in self._schema
+        ]
+        return pa.Table.from_arrays(columns, schema=self._schema)
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        table = pa.concat_tables(self._pending)
+        self._pending, self._pending_rows = [], 0
+        if not self.direct:
+            seq = pa.array(range(self._rows, self._rows + table.num_rows), pa.int64())
+            table = table.append_column(SEQ, seq)
         self.store.con.insert(self.name, table)
-        self._rows += batch.num_rows
+        self._rows += table.num_rows
 
     def commit(self) -> WriteResult:
-        return merge_stage(self.store.con, self.name, self.spec)
+        self._flush()
+        if not self.direct:
+            return merge_stage(self.store.con, self.name, self.spec)
+        con, t = self.store.con, self.store.con.table(self.spec.name)
+        keys = int(con.execute(t[self.spec.key].nunique()))
+        if keys != self._rows:
+            con.truncate_table(self.spec.name)
+            raise DuplicateKeysInInput(f"{self.spec.name}: the input repeats keys")
+        return WriteResult(self.spec.name, inserted=self._rows)
 
 
 def _spec(table: str) -> TableSpec:

@@ -1,0 +1,57 @@
+"""The ``sanjeh`` command: a thin shell over the library.
+
+Every command opens the store from ``--db`` (or ``SANJEH_DB`` / ``sanjeh.toml`` /
+``./sanjeh.duckdb``), calls one library function and prints its result. Errors
+from ``sanjeh.errors`` become one red line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ..errors import SanjehError
+from ._console import err_console
+from ._data import data_app_commands
+
+app = typer.Typer(
+    name="sanjeh",
+    help="Sanjeh (سنجه): measure and improve customer-support quality.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+data_app_commands(app)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        from .._version import __version__
+
+        typer.echo(f"sanjeh {__version__}")
+        raise typer.Exit()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; Sanjeh errors become one red line and exit code 1."""
+    try:
+        app(args=argv, prog_name="sanjeh")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except SanjehError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return 1
+    except KeyboardInterrupt:
+        err_console.print("[red]interrupted[/]")
+        return 130
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

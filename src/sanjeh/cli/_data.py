@@ -1,0 +1,213 @@
+"""Commands that manage data: init, import, status, export, formats, rejects, demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..errors import ConfigError
+from ._console import console, err_console, progress_bar
+from ._options import DbOption, JsonOption, open_store
+
+
+def _parse_params(items: list[str]) -> dict[str, str]:
+    params = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--option {item!r} must look like key=value")
+        params[key.strip()] = value.strip()
+    return params
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+        else:
+            files.append(path)
+    return files
+
+
+def data_app_commands(app: typer.Typer) -> None:
+    @app.command()
+    def init(db: DbOption = None) -> None:
+        """Create the store and its tables (safe to repeat)."""
+        with open_store(db) as store:
+            created = store.init()
+            console.print(
+                f"store ready: {store!r}" + (f" ({len(created)} tables created)" if created else "")
+            )
+
+    @app.command("import")
+    def import_(
+        paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
+        format: Annotated[
+            str | None, typer.Option("--format", "-f", help="Format name (see `sanjeh formats`).")
+        ] = None,
+        mapping: Annotated[
+            Path | None, typer.Option(help="Mapping file for a ticket-summary CSV.")
+        ] = None,
+        source: Annotated[
+            str | None, typer.Option(help="Source name ids are prefixed with.")
+        ] = None,
+        timezone: Annotated[
+            str | None, typer.Option(help="Time zone of timestamps without an offset.")
+        ] = None,
+        encoding: Annotated[str, typer.Option(help="Text encoding of the file.")] = "utf-8",
+        strict: Annotated[bool, typer.Option(help="Abort on the first bad row.")] = False,
+        option: Annotated[
+            list[str] | None, typer.Option("--option", "-o", help="Format setting key=value.")
+        ] = None,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import files (CSV, JSON Lines, Parquet; Sanjeh's own or a known export format)."""
+        from ..ingest import import_file
+        from ..settings import load_settings
+
+        settings = load_settings()
+        params = _parse_params(option or [])
+        results = []
+        with open_store(db) as store:
+            for path in _expand(paths):
+                with progress_bar(f"importing {path.name}", unit="bytes") as update:
+                    summary = import_file(
+                        store,
+                        path,
+                        format=format,
+                        source=source,
+                        mapping=mapping,
+                        timezone=timezone or settings.timezone,
+                        encoding=encoding,
+                        strict=strict,
+                        chunk_rows=settings.chunk_rows,
+                        params=params,
+                        progress=update,
+                    )
+                results.append(summary)
+                if not as_json:
+                    _print_summary(summary)
+        if as_json:
+            console.print_json(json.dumps([s.as_dict() for s in results], ensure_ascii=False))
+
+    @app.command()
+    def status(db: DbOption = None, as_json: JsonOption = False) -> None:
+        """Show the store's tables and row counts."""
+        with open_store(db) as store:
+            counts = store.counts()
+            if as_json:
+                console.print_json(json.dumps({"store": repr(store), "tables": counts}))
+                return
+            table = Table(title=f"{store!r}", title_justify="left")
+            table.add_column("table")
+            table.add_column("rows", justify="right")
+            for name, n in counts.items():
+                table.add_row(name, f"{n:,}")
+            console.print(table)
+            if counts.get("import_rejects"):
+                console.print(
+                    f"[yellow]{counts['import_rejects']:,} rejected rows are "
+                    "quarantined: see `sanjeh rejects`[/]"
+                )
+
+    @app.command()
+    def export(
+        table: Annotated[str, typer.Argument(help="Table to export, e.g. tickets.")],
+        path: Annotated[Path, typer.Argument(help="Output file (.csv or .parquet).")],
+        format: Annotated[
+            str | None, typer.Option("--format", "-f", help="csv or parquet (default: suffix).")
+        ] = None,
+        db: DbOption = None,
+    ) -> None:
+        """Export a table in Sanjeh's own format (imports back unchanged)."""
+        if format not in (None, "csv", "parquet"):
+            raise ConfigError(f"--format must be csv or parquet, not {format!r}")
+        with open_store(db) as store:
+            rows = store.export(table, path, format)  # type: ignore[arg-type]
+        console.print(f"wrote {rows:,} rows of {table} to {path}")
+
+    @app.command()
+    def formats(as_json: JsonOption = False) -> None:
+        """List the import formats."""
+        from ..ingest import all_formats
+
+        found = all_formats()
+        if as_json:
+            console.print_json(
+                json.dumps(
+                    {
+                        name: {"title": f.title, "tables": list(f.tables), "files": list(f.kinds)}
+                        for name, f in found.items()
+                    }
+                )
+            )
+            return
+        table = Table("format", "what", "writes", "files")
+        for name, fmt in found.items():
+            table.add_row(name, fmt.title, ", ".join(fmt.tables), ", ".join(fmt.kinds))
+        console.print(table)
+
+    @app.command()
+    def rejects(
+        limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 20,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Show quarantined rows: file, row, field and reason."""
+        with open_store(db) as store:
+            t = store.table("import_rejects")
+            rows = t.order_by([t.path, t.row]).limit(limit).to_pyarrow().to_pylist()
+            total = int(store.con.execute(t.count()))
+        if as_json:
+            console.print_json(json.dumps(rows, default=str, ensure_ascii=False))
+            return
+        table = Table(
+            "file",
+            "row",
+            "field",
+            "reason",
+            "value",
+            title=f"{total:,} quarantined rows",
+            title_justify="left",
+        )
+        for r in rows:
+            table.add_row(
+                Path(r["path"]).name,
+                str(r["row"]),
+                r["field"] or "",
+                r["reason"],
+                (r["value"] or "")[:40],
+            )
+        console.print(table)
+
+
+def _print_summary(summary: object) -> None:
+    from ..ingest import ImportSummary
+
+    assert isinstance(summary, ImportSummary)
+    console.print(
+        f"[bold]{summary.path}[/] ({summary.format}, source {summary.source}): "
+        f"{summary.rows_read:,} rows read in {summary.seconds:.1f}s"
+    )
+    if summary.tables:
+        table = Table("table", "inserted", "replaced", "unchanged", box=None, padding=(0, 2))
+        for name, r in summary.tables.items():
+            table.add_row(name, f"{r.inserted:,}", f"{r.replaced:,}", f"{r.unchanged:,}")
+        console.print(table)
+    if summary.ignored_columns:
+        console.print(
+            f"[yellow]ignored columns (not in the model): {', '.join(summary.ignored_columns)}[/]"
+        )
+    if summary.rejected:
+        err_console.print(f"[yellow]{summary.rejected:,} rows rejected and quarantined[/]")
+        for reason, n in summary.reasons.most_common(8):
+            err_console.print(f"  {n:>6,}  {reason}", highlight=False)
+        for example in summary.examples[:3]:
+            err_console.print(f"  e.g. {example}", highlight=False)
+        err_console.print("  see them all with `sanjeh rejects`; fix and import again")
