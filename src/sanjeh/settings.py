@@ -32,6 +32,17 @@ class Settings:
     chunk_rows: int = 200_000
     #: default interface language: fa, ar or en
     language: str = "en"
+    #: the config file's tables, for the components that own them: ``calendars``,
+    #: ``sla``, ``metrics`` (options), ``targets`` …
+    sections: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+    #: the config file that was read, if any
+    config_file: str | None = None
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.sections.get(name, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{self.config_file}: [{name}] must be a table")
+        return value
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -55,6 +66,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
     env = dict(os.environ if environ is None else environ)
     fields = {f.name: f for f in dataclasses.fields(Settings)}
     values: dict[str, Any] = {}
+    sections: dict[str, Any] = {}
 
     config_path = env.get(f"{ENV_PREFIX}CONFIG")
     path = Path(config_path) if config_path else Path("sanjeh.toml")
@@ -68,10 +80,16 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
         for key, raw in data.items():
             if key in fields:
                 values[key] = _coerce(fields[key], raw, str(path))
-            elif not isinstance(raw, dict):  # tables belong to other components
-                raise ConfigError(f"{path}: unknown setting {key!r}; known: {', '.join(fields)}")
+            elif isinstance(raw, dict | list):  # tables belong to other components
+                sections[key] = raw
+            else:
+                known = ", ".join(f for f in fields if f not in ("sections", "config_file"))
+                raise ConfigError(f"{path}: unknown setting {key!r}; known: {known}")
+        values["config_file"] = str(path)
 
     for name, field in fields.items():
+        if name in ("sections", "config_file"):
+            continue
         raw = env.get(ENV_PREFIX + name.upper())
         if raw is not None:
             values[name] = _coerce(field, raw, ENV_PREFIX + name.upper())
@@ -80,4 +98,4 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
     unknown = set(values) - set(fields)
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-    return Settings(**values)
+    return Settings(**values, sections=sections)

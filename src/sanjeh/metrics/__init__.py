@@ -1,0 +1,30 @@
+"""Metrics: ticket facts and the KPI registry, as Ibis expressions over the store.
+
+import sanjeh
+sanjeh.kpis(store, ["first_reply_time", "csat"], by="team", period="week")
+"""
+
+from ._build import FactsInfo, build_facts, ensure_facts
+from ._config import MetricsConfig, SlaPolicy, parse_duration
+from ._engine import ALL_DIMENSIONS, DIMENSIONS, kpis
+from ._options import OPTIONS, MetricOptions
+from ._periods import PERIODS
+from ._registry import KPI, all_kpis, get_kpi
+
+__all__ = [
+    "ALL_DIMENSIONS",
+    "DIMENSIONS",
+    "KPI",
+    "OPTIONS",
+    "PERIODS",
+    "FactsInfo",
+    "MetricOptions",
+    "MetricsConfig",
+    "SlaPolicy",
+    "all_kpis",
+    "build_facts",
+    "ensure_facts",
+    "get_kpi",
+    "kpis",
+    "parse_duration",
+]

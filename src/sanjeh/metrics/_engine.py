@@ -1,0 +1,461 @@
+"""Run KPI declarations: group by any breakdown and period, add statistics and targets.
+
+KPIs that read the same fact table with the same time column are computed in one
+GROUP BY (conditional aggregates), so a full report is a handful of queries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from ..errors import ConfigError
+from ..store import Store
+from . import _stats
+from ._build import (
+    CALL_FACTS,
+    CUSTOMER_FACTS,
+    DATES,
+    REPLY_FACTS,
+    SHIFT_FACTS,
+    SURVEY_FACTS,
+    TICKET_FACTS,
+    ensure_facts,
+)
+from ._config import MetricsConfig, parse_duration
+from ._periods import (
+    check_period,
+    key_of,
+    keys_between,
+    label,
+    local_seconds,
+    period_key,
+    previous_key,
+    start_of,
+)
+from ._registry import KPI, Context, all_kpis, get_kpi
+
+#: breakdown name → column, per fact table
+DIMENSIONS: dict[str, dict[str, str]] = {
+    "tickets": {
+        "team": "team_id",
+        "agent": "agent_id",
+        "channel": "channel",
+        "priority": "priority",
+        "category": "category",
+        "tag": "tags",
+        "segment": "segment",
+        "language": "language",
+    },
+    "replies": {
+        "team": "team_id",
+        "agent": "agent_id",
+        "channel": "channel",
+        "priority": "priority",
+        "category": "category",
+        "tag": "tags",
+        "segment": "segment",
+        "language": "language",
+    },
+    "surveys": {
+        "team": "team_id",
+        "agent": "agent_id",
+        "channel": "channel",
+        "priority": "priority",
+        "category": "category",
+        "tag": "tags",
+        "segment": "segment",
+        "language": "language",
+        "survey": "survey",
+    },
+    "calls": {"team": "team_id", "agent": "agent_id", "queue": "queue"},
+    "customers": {"segment": "segment", "plan": "plan"},
+    "shifts": {"team": "team_id", "agent": "agent_id"},
+}
+ALL_DIMENSIONS = sorted({d for dims in DIMENSIONS.values() for d in dims})
+_LOCAL = {
+    "created_at": "created_local",
+    "solved_at": "solved_local",
+    "replied_at": "replied_local",
+    "at": "at_local",
+    "sent_at": "sent_local",
+    "started_at": "started_local",
+    "churned_at": "churned_local",
+    "start_at": "start_local",
+}
+_FACTS = {
+    "tickets": TICKET_FACTS,
+    "replies": REPLY_FACTS,
+    "surveys": SURVEY_FACTS,
+    "calls": CALL_FACTS,
+    "customers": CUSTOMER_FACTS,
+    "shifts": SHIFT_FACTS,
+}
+_DAY = 86_400
+
+
+@dataclasses.dataclass
+class Query:
+    """One report request, as the engine and custom KPIs see it."""
+
+    store: Store
+    config: MetricsConfig
+    ctx: Context
+    by: list[str]
+    period: str | None
+    #: local epoch seconds bounding the report (None: open)
+    start: float | None
+    end: float | None
+    filters: dict[str, list[Any]]
+    week_start: str = "monday"
+
+    @property
+    def keys(self) -> list[str]:
+        return [*self.by, "_period"]
+
+    def fact(self, source: str) -> ir.Table:
+        return self.store.con.table(_FACTS[source])
+
+    def local(self, time: str) -> str:
+        return _LOCAL[time]
+
+    def counts(
+        self, table: ir.Table, source: str, time: str, *, history: bool = False, name: str = "n"
+    ) -> pd.DataFrame:
+        """Rows per (breakdown, period) as a small DataFrame."""
+        t = self.keyed(table, source, _LOCAL[time], history=history)
+        return t.group_by(self.keys).agg(**{name: t.count()}).to_pandas()
+
+    def keyed(
+        self,
+        table: ir.Table,
+        source: str,
+        local: str,
+        *,
+        history: bool = False,
+        window: bool = True,
+    ) -> ir.Table:
+        """Rows with breakdown columns, the period key (``_period``) and the filters applied.
+
+        The time window is the report's (extended back by one period, or by the whole
+        report span when there is no period, for the previous-period comparison);
+        ``history=True`` keeps everything before the end (running totals).
+        """
+        dims = DIMENSIONS[source]
+        for d in [*self.by, *self.filters]:
+            if d not in dims:
+                raise ConfigError(
+                    f"cannot break down or filter {source} KPIs by {d!r}; possible: "
+                    f"{', '.join(dims)}"
+                )
+        t = table
+        if "tag" in self.by:
+            t = t.mutate(tag=t.tags.unnest())
+        for d, values in self.filters.items():
+            col = dims[d]
+            if d == "tag":
+                t = t.filter(ibis.or_(*[t[col].contains(v) for v in values]))
+            else:
+                t = t.filter(t[col].isin(values))
+        lo, hi = self.window()
+        at = t[local]
+        if hi is not None:
+            t = t.filter(at < hi)
+        if lo is not None and not history and window:
+            t = t.filter(at >= lo)
+        if self.period is None:
+            key = (
+                ibis.literal("current")
+                if self.start is None
+                else ibis.ifelse(
+                    at >= self.start, ibis.literal("current"), ibis.literal("previous")
+                )
+            )
+        else:
+            dates = self.store.con.table(DATES)
+            key, dim = period_key(at, self.period, dates, self.week_start)
+            if dim is not None:
+                t = t.mutate(_day=(at / _DAY).floor().cast("int64"))
+                t = t.join(dim, t._day == dim._d_day).drop("_d_day", "_day")
+                key = t._d_label
+        cols = {d: (t.tag if d == "tag" else t[dims[d]]) for d in self.by}
+        return t.mutate(**cols, _period=key)
+
+    def period_keys(self, seen: list[object]) -> list[object]:
+        """Every period of the report, including those without any rows."""
+        assert self.period is not None
+        if self.start is not None:
+            first = key_of(self.period, self.start, self.week_start)
+        elif seen:
+            first = min(seen)  # type: ignore[type-var]
+        else:
+            return []
+        if self.end is not None:
+            last = key_of(self.period, self.end - 1e-6, self.week_start)
+        elif seen:
+            last = max(seen)  # type: ignore[type-var]
+        else:
+            return []
+        if self.start is not None:  # and the period before, for the comparison
+            first = previous_key(self.period, first)
+        return keys_between(self.period, first, last)
+
+    def first_period_start(self) -> float | None:
+        """Local seconds where the first reported period starts (whole periods)."""
+        if self.start is None or self.period is None:
+            return self.start
+        return local_seconds(
+            start_of(self.period, key_of(self.period, self.start, self.week_start))
+        )
+
+    def window(self) -> tuple[float | None, float | None]:
+        """Rows to read: the report plus the period before it, for comparison."""
+        if self.start is None:
+            return None, self.end
+        if self.period is None:
+            span = (self.end - self.start) if self.end is not None else None
+            return (self.start - span if span else None), self.end
+        first = key_of(self.period, self.start, self.week_start)
+        before = previous_key(self.period, first)
+        return local_seconds(start_of(self.period, before)), self.end
+
+
+def _measures(kpi: KPI, ctx: Context, t: ir.Table) -> dict[str, ir.Value]:
+    cond = kpi.where(ctx, t) if kpi.where else ibis.literal(True)
+    p = f"{kpi.name}__"
+    if kpi.kind == "count":
+        return {p + "n": t.count(where=cond)}
+    assert kpi.value is not None
+    v = kpi.value(ctx, t)
+    if kpi.kind == "rate":
+        ok = cond & v.notnull()
+        return {p + "n": t.count(where=ok), p + "k": ibis.ifelse(v, 1, 0).sum(where=ok)}
+    ok = cond & v.notnull()
+    return {
+        p + "n": t.count(where=ok),
+        p + "mean": v.mean(where=ok),
+        p + "median": v.median(where=ok),
+        p + "p90": v.quantile(0.9, where=ok),
+        p + "sd": v.std(where=ok),
+    }
+
+
+def _standard(q: Query, group: list[KPI], source: str, time: str) -> pd.DataFrame:
+    t = q.keyed(q.fact(source), source, _LOCAL[time])
+    aggs: dict[str, ir.Value] = {}
+    for kpi in group:
+        aggs.update(_measures(kpi, q.ctx, t))
+    out = t.group_by(q.keys).agg(**aggs).to_pandas()
+    frames = []
+    for kpi in group:
+        p = f"{kpi.name}__"
+        part = out[q.keys].copy()
+        part["kpi"] = kpi.name
+        part["n"] = out[p + "n"].fillna(0).astype("int64")
+        if kpi.kind == "count":
+            part["value"] = part["n"].astype("float64")
+        elif kpi.kind == "rate":
+            part["successes"] = out[p + "k"].fillna(0).astype("float64")
+            part["value"] = part["successes"] / part["n"].where(part["n"] > 0)
+        else:
+            for s in ("mean", "median", "p90", "sd"):
+                part[s] = out[p + s].astype("float64") * kpi.scale
+            part["value"] = part["median" if kpi.stat == "median" else "mean"]
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _to_local(q_tz: str, value: dt.date | dt.datetime | str | None) -> float | None:
+    """A report bound (date, aware or naive datetime, ISO text) → local epoch seconds."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(f"{value!r} is not a date; write e.g. 2026-03-01") from None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            from zoneinfo import ZoneInfo
+
+            value = value.astimezone(ZoneInfo(q_tz)).replace(tzinfo=None)
+        return (value - dt.datetime(1970, 1, 1)).total_seconds()
+    return (dt.datetime.combine(value, dt.time()) - dt.datetime(1970, 1, 1)).total_seconds()
+
+
+def kpis(
+    store: Store,
+    kpis: list[str] | None = None,
+    *,
+    by: list[str] | str | None = None,
+    period: str | None = None,
+    start: dt.date | dt.datetime | str | None = None,
+    end: dt.date | dt.datetime | str | None = None,
+    filters: dict[str, Any] | None = None,
+    hours: str = "business",
+    week_start: str = "monday",
+    config: MetricsConfig | None = None,
+) -> pd.DataFrame:
+    """Compute KPIs by breakdown and period; one row per (kpi, breakdown…, period).
+
+    ``start`` / ``end`` are dates or datetimes in the business's time zone (the default
+    calendar's); ``end`` is exclusive. Columns: kpi, title, unit, the breakdowns,
+    period, period_start, n, value, mean, median, p90, ci_low, ci_high, previous,
+    change, change_pct, target, status.
+    """
+    config = config or MetricsConfig.from_settings()
+    if hours not in ("business", "calendar"):
+        raise ConfigError("hours must be 'business' or 'calendar'")
+    check_period(period)
+    by = [by] if isinstance(by, str) else list(by or [])
+    unknown = [d for d in by if d not in ALL_DIMENSIONS]
+    if unknown:
+        raise ConfigError(f"unknown breakdown {unknown[0]!r}; use: {', '.join(ALL_DIMENSIONS)}")
+    chosen = [get_kpi(k) for k in kpis] if kpis else list(all_kpis().values())
+    filters = {k: (v if isinstance(v, list | tuple) else [v]) for k, v in (filters or {}).items()}
+    bad = [k for k in filters if k not in ALL_DIMENSIONS]
+    if bad:
+        raise ConfigError(f"unknown filter {bad[0]!r}; use: {', '.join(ALL_DIMENSIONS)}")
+    ensure_facts(store, config)
+    tz = config.all_calendars()[config.default_calendar].timezone
+    lo, hi = _to_local(tz, start), _to_local(tz, end)
+    if lo is not None and hi is not None and hi <= lo:
+        raise ConfigError(f"the report ends ({end}) before it starts ({start})")
+    hours_kind: Literal["business", "calendar"] = "business" if hours == "business" else "calendar"
+    q = Query(
+        store, config, Context(config.options, hours_kind), by, period, lo, hi, filters, week_start
+    )
+
+    groups: dict[tuple[str, str], list[KPI]] = defaultdict(list)
+    frames = []
+    for kpi in chosen:
+        if kpi.dimensions is not None and not set(by) <= set(kpi.dimensions):
+            continue  # e.g. eNPS by channel means nothing
+        if not (set(by) | set(filters)) <= set(DIMENSIONS[kpi.source]):
+            continue
+        if kpi.kind == "custom":
+            assert kpi.custom is not None
+            frames.append(kpi.custom(q).assign(kpi=kpi.name))
+        else:
+            groups[(kpi.source, kpi.time)].append(kpi)
+    for (source, time), group in groups.items():
+        frames.append(_standard(q, group, source, time))
+    if not frames:
+        return pd.DataFrame(columns=["kpi", *by, "period", "value"])
+    raw = pd.concat(frames, ignore_index=True)
+    if period is not None:
+        raw = _fill_counts(raw, q, [k for k in chosen if k.kind == "count"])
+    return _finish(raw, q, chosen)
+
+
+def _fill_counts(raw: pd.DataFrame, q: Query, counted: list[KPI]) -> pd.DataFrame:
+    """A period without rows has a count of 0, not a missing value."""
+    if not counted or raw.empty:
+        return raw
+    keys = q.period_keys(list(raw._period.dropna().unique()))
+    combos = raw[q.by].drop_duplicates() if q.by else pd.DataFrame(index=[0])
+    frames = [raw]
+    for kpi in counted:
+        have = raw[raw.kpi == kpi.name]
+        grid = combos.merge(pd.DataFrame({"_period": keys}), how="cross")
+        grid = grid.merge(
+            have[[*q.by, "_period"]].assign(_have=True), how="left", on=[*q.by, "_period"]
+        )
+        missing = grid[grid._have.isna()].drop(columns="_have")
+        frames.append(missing.assign(kpi=kpi.name, n=0, value=0.0))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _finish(raw: pd.DataFrame, q: Query, chosen: list[KPI]) -> pd.DataFrame:
+    """Previous period, change, confidence intervals, targets, labels, order."""
+    meta = {k.name: k for k in chosen}
+    for col in ("mean", "median", "p90", "sd", "successes"):
+        if col not in raw:
+            raw[col] = float("nan")
+    raw = raw.astype({"value": "float64"})
+    if q.period is None:
+        cur = raw[raw._period == "current"].drop(columns="_period")
+        prev = raw[raw._period == "previous"][["kpi", *q.by, "value"]]
+        out = cur.merge(prev.rename(columns={"value": "previous"}), on=["kpi", *q.by], how="left")
+        out["period"] = None
+        out["period_start"] = pd.NaT
+        if q.start is None:
+            out["previous"] = float("nan")
+    else:
+        period = q.period
+        raw["_prev"] = raw._period.map(lambda k: previous_key(period, k))
+        prev = raw[["kpi", *q.by, "_period", "value"]].rename(
+            columns={"_period": "_prev", "value": "previous"}
+        )
+        out = raw.merge(prev, on=["kpi", *q.by, "_prev"], how="left")
+        out["period_start"] = out._period.map(lambda k: start_of(period, k))
+        out["period"] = out._period.map(lambda k: label(period, k))
+        first = q.first_period_start()
+        if first is not None:  # the period before the report was read for comparison only
+            out = out[out.period_start >= dt.datetime(1970, 1, 1) + dt.timedelta(seconds=first)]
+        out = out.drop(columns=["_period", "_prev"])
+    out["change"] = out.value - out.previous
+    out["change_pct"] = out.change / out.previous.abs().where(out.previous != 0)
+    ci = out.apply(lambda r: _stats.interval(meta[r.kpi].kind, r), axis=1, result_type="expand")
+    out["ci_low"], out["ci_high"] = (ci[0], ci[1]) if len(out) else (None, None)
+    out["title"] = out.kpi.map(lambda k: meta[k].title)
+    out["unit"] = out.kpi.map(lambda k: meta[k].unit)
+    targets = {k: _target(q.config, meta[k]) for k in meta}
+    out["target"] = out.kpi.map(targets)
+    out["status"] = [
+        _status(meta[k], v, t) for k, v, t in zip(out.kpi, out.value, out.target, strict=True)
+    ]
+    order = {k.name: i for i, k in enumerate(chosen)}
+    out = out.sort_values(
+        by=["kpi", *q.by, "period_start"], key=lambda s: s.map(order) if s.name == "kpi" else s
+    )
+    cols = [
+        "kpi",
+        "title",
+        "unit",
+        *q.by,
+        "period",
+        "period_start",
+        "n",
+        "value",
+        "mean",
+        "median",
+        "p90",
+        "ci_low",
+        "ci_high",
+        "previous",
+        "change",
+        "change_pct",
+        "target",
+        "status",
+    ]
+    return out[cols].reset_index(drop=True)
+
+
+#: the common standard, used when the configuration sets no target of its own
+DEFAULT_TARGETS: dict[str, Any] = {"first_reply_time": "24h"}
+
+
+def _target(config: MetricsConfig, kpi: KPI) -> float | None:
+    raw = config.targets.get(kpi.name, DEFAULT_TARGETS.get(kpi.name))
+    if raw is None:
+        return None
+    if kpi.unit == "seconds":
+        return parse_duration(raw, f"[targets] {kpi.name}")
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"[targets] {kpi.name} must be a number, not {raw!r}") from None
+
+
+def _status(kpi: KPI, value: float, target: float | None) -> str | None:
+    if target is None or pd.isna(target) or kpi.higher_is_better is None or pd.isna(value):
+        return None
+    met = value >= target if kpi.higher_is_better else value <= target
+    return "met" if met else "missed"

@@ -1,0 +1,188 @@
+"""Named options for the places where published conventions disagree.
+
+Every choice that changes a number is an option here, with a documented default
+and the convention it follows; ``docs/metrics.md`` lists them (generated).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any, Literal
+
+from ..errors import ConfigError
+
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    name: str
+    default: Any
+    description: str
+    choices: tuple[Any, ...] | None = None
+    convention: str = ""
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "first_reply_start",
+        "created",
+        "When the first-reply clock starts: at ticket creation, or (for conversations a bot "
+        "answered first) at the bot's hand-off to a human.",
+        ("created", "handoff"),
+        "Zendesk: creation starts the timer on every channel; bot replies never stop it.",
+    ),
+    Option(
+        "count_bot_replies",
+        False,
+        "Whether bot messages count as replies (first reply, replies per ticket, response times).",
+        (False, True),
+        "Zendesk and Chatwoot count only human agent replies.",
+    ),
+    Option(
+        "response_clock",
+        "first_unanswered",
+        "Where each customer-wait → agent-reply interval starts: at the first customer "
+        "message not yet answered, or at the last one before the reply.",
+        ("first_unanswered", "last_message"),
+        "Zendesk 'requester wait' and Chatwoot 'reply time' start at the first unanswered message.",
+    ),
+    Option(
+        "one_touch_includes_zero_replies",
+        True,
+        "Whether a ticket solved with no public agent reply counts as one-touch.",
+        (True, False),
+        "Zendesk Explore: one-touch = solved or closed with fewer than 2 agent replies.",
+    ),
+    Option(
+        "csat_method",
+        "top_two_box",
+        "CSAT as the share of responses in the top two points of the scale (4-5 of 5), or "
+        "as good / (good + bad) where the middle point is neither.",
+        ("top_two_box", "good_bad"),
+        "Top-two-box is the common survey convention; good/(good+bad) is Zendesk's "
+        "satisfaction score.",
+    ),
+    Option(
+        "fcr_method",
+        "recontact",
+        "How first-contact resolution is decided: solved, never reopened and no new ticket "
+        "from the same customer within the window; or a tag set by agents; or a survey "
+        "answer.",
+        ("recontact", "tag", "survey"),
+        "COPC / ICMI recommend measuring repeat contacts within a window (commonly 7 days).",
+    ),
+    Option("fcr_window_days", 7, "Days after resolution in which a new contact breaks FCR."),
+    Option("fcr_tag", "fcr", "Tag that marks a ticket resolved at first contact (fcr_method=tag)."),
+    Option(
+        "fcr_question",
+        "resolved_first_contact",
+        "Survey question (survey_responses.question) whose top score means resolved at first "
+        "contact (fcr_method=survey).",
+    ),
+    Option(
+        "conversion_window_days",
+        30,
+        "Days after a solved ticket in which a purchase or upgrade counts as post-support "
+        "conversion.",
+    ),
+    Option(
+        "include_merged",
+        False,
+        "Whether tickets merged into another ticket count in ticket KPIs.",
+        (False, True),
+        "Zendesk closes merged tickets; they are duplicates, not work.",
+    ),
+    Option(
+        "service_level_seconds",
+        20,
+        "Answer-time threshold of the telephone service level (the 80/20 rule: 80 % in 20 s).",
+        convention="ICMI / COPC.",
+    ),
+    Option(
+        "service_level_formula",
+        "offered",
+        "Service-level denominator: all offered calls, only answered calls, or offered calls "
+        "minus short abandons.",
+        ("offered", "answered", "exclude_short_abandons"),
+        "COPC counts abandoned calls against the service level (offered).",
+    ),
+    Option(
+        "short_abandon_seconds",
+        5,
+        "Calls abandoned within this many seconds of queueing are 'short abandons'.",
+    ),
+    Option(
+        "chat_abandon_seconds",
+        0,
+        "A chat ended with no human or bot reply counts as abandoned when the customer waited "
+        "at least this long.",
+    ),
+    Option(
+        "as_of",
+        None,
+        "The report's 'now' for open tickets and backlog (default: the latest event in the "
+        "store, so reports on historical data are stable).",
+    ),
+)
+
+_BY_NAME = {o.name: o for o in OPTIONS}
+
+
+@dataclasses.dataclass(frozen=True)
+class MetricOptions:
+    first_reply_start: Literal["created", "handoff"] = "created"
+    count_bot_replies: bool = False
+    response_clock: Literal["first_unanswered", "last_message"] = "first_unanswered"
+    one_touch_includes_zero_replies: bool = True
+    csat_method: Literal["top_two_box", "good_bad"] = "top_two_box"
+    fcr_method: Literal["recontact", "tag", "survey"] = "recontact"
+    fcr_window_days: int = 7
+    fcr_tag: str = "fcr"
+    fcr_question: str = "resolved_first_contact"
+    conversion_window_days: int = 30
+    include_merged: bool = False
+    service_level_seconds: int = 20
+    service_level_formula: Literal["offered", "answered", "exclude_short_abandons"] = "offered"
+    short_abandon_seconds: int = 5
+    chat_abandon_seconds: int = 0
+    as_of: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            option = _BY_NAME[field.name]
+            value = getattr(self, field.name)
+            if option.choices is not None and value not in option.choices:
+                raise ConfigError(
+                    f"option {field.name}={value!r} is not one of "
+                    f"{', '.join(map(str, option.choices))}"
+                )
+            whole = isinstance(option.default, int) and not isinstance(option.default, bool)
+            if whole and (not isinstance(value, int) or value < 0):
+                raise ConfigError(f"option {field.name} must be a whole number ≥ 0")
+        if self.as_of is not None and self.as_of.tzinfo is None:
+            raise ConfigError("option as_of must be timezone-aware (e.g. 2026-10-31T00:00Z)")
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> MetricOptions:
+        unknown = set(values) - set(_BY_NAME)
+        if unknown:
+            raise ConfigError(
+                f"unknown metric option(s) {', '.join(sorted(unknown))}; known: "
+                f"{', '.join(_BY_NAME)}"
+            )
+        return cls(**values)
+
+    def fact_key(self) -> str:
+        """The options that shape the materialised facts (a change means a rebuild)."""
+        keys = (
+            "first_reply_start",
+            "count_bot_replies",
+            "response_clock",
+            "one_touch_includes_zero_replies",
+            "fcr_method",
+            "fcr_window_days",
+            "fcr_tag",
+            "fcr_question",
+            "conversion_window_days",
+        )
+        return ";".join(f"{k}={getattr(self, k)}" for k in keys)

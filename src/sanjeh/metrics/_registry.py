@@ -1,0 +1,123 @@
+"""The KPI registry: one small declaration per KPI, in ``sanjeh.metrics.catalog``.
+
+A declaration says what the KPI means (titles in fa / ar / en, unit, direction,
+definition, formula, the convention it follows and the options it obeys) and how to
+compute it: which fact table it reads, which instant places a row in a period, and
+how a row contributes —
+
+- ``duration`` / ``number``: a numeric value per row → count, mean, median, p90, CI;
+- ``rate``: a true / false value per row (null rows left out) → share true, Wilson CI;
+- ``count``: rows that pass the filter → their number;
+- ``custom``: a function that aggregates by itself (backlog, churn, cost …).
+
+Declarations build Ibis expressions only; the engine (``_engine.py``) runs them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Literal
+
+import ibis.expr.types as ir
+
+from ._options import MetricOptions
+
+Kind = Literal["duration", "number", "rate", "count", "custom"]
+Unit = Literal["seconds", "ratio", "count", "score", "percent", "money", "per_hour", "number"]
+Source = Literal["tickets", "replies", "surveys", "calls", "customers", "shifts"]
+Stat = Literal["mean", "median", "value"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """What a KPI builder may depend on besides the fact table itself."""
+
+    options: MetricOptions
+    #: "business" or "calendar": which seconds duration KPIs use
+    hours: Literal["business", "calendar"] = "business"
+
+    def seconds(self, table: ir.Table, stem: str) -> ir.NumericValue:
+        """``stem_bs`` in business hours, ``stem_s`` in calendar hours."""
+        return table[f"{stem}_bs" if self.hours == "business" else f"{stem}_s"]
+
+
+#: a custom KPI: (context, tables by name, group keys, row filter) → aggregated table
+#: with the group keys plus columns n and value (and optionally mean, median, p90)
+CustomBuilder = Callable[..., ir.Table]
+
+
+@dataclasses.dataclass(frozen=True)
+class KPI:
+    name: str
+    titles: dict[str, str]
+    unit: Unit
+    kind: Kind
+    source: Source
+    definition: str
+    formula: str
+    #: True when a higher value is better, False when lower is, None when neutral
+    higher_is_better: bool | None
+    #: column of the fact table whose instant places a row in a period
+    time: str = "created"
+    #: the per-row value (duration / number / rate)
+    value: Callable[[Context, ir.Table], ir.Value] | None = None
+    #: rows that take part (besides the period and the user's filters)
+    where: Callable[[Context, ir.Table], ir.BooleanValue] | None = None
+    #: the headline statistic of a duration / number KPI
+    stat: Stat = "value"
+    custom: CustomBuilder | None = None
+    #: breakdowns that make sense; None means every dimension of the source
+    dimensions: tuple[str, ...] | None = None
+    options: tuple[str, ...] = ()
+    convention: str = ""
+    #: the canonical tables whose data the KPI needs
+    needs: tuple[str, ...] = ("tickets", "events")
+    #: multiply the value by this for display (e.g. 100 for NPS)
+    scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        assert {"en", "fa", "ar"} <= set(self.titles), f"{self.name}: titles in en, fa, ar"
+        assert self.definition and self.formula, f"{self.name}: definition and formula"
+        if self.kind == "custom":
+            assert self.custom is not None, f"{self.name}: custom KPIs need a builder"
+        elif self.kind != "count":
+            assert self.value is not None, f"{self.name}: needs a value"
+
+    @property
+    def title(self) -> str:
+        return self.titles["en"]
+
+
+REGISTRY: dict[str, KPI] = {}
+
+
+def register(*kpis: KPI) -> None:
+    for k in kpis:
+        assert k.name not in REGISTRY, f"KPI {k.name} registered twice"
+        REGISTRY[k.name] = k
+
+
+def get_kpi(name: str) -> KPI:
+    from ..errors import ConfigError
+
+    _load()
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown KPI {name!r}; known KPIs: {', '.join(sorted(REGISTRY))}"
+        ) from None
+
+
+def all_kpis() -> dict[str, KPI]:
+    _load()
+    return dict(REGISTRY)
+
+
+def _load() -> None:
+    from . import catalog  # noqa: F401  (registers the declarations on import)
+
+
+def titles(en: str, fa: str, ar: str) -> dict[str, str]:
+    return {"en": en, "fa": fa, "ar": ar}

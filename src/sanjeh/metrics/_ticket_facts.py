@@ -1,0 +1,327 @@
+"""Ticket facts: one row per ticket, every duration in calendar and business seconds.
+
+Built as one Ibis expression from the canonical tables (no query runs here):
+
+- first reply: ticket creation → first public human-agent reply (Zendesk). When an
+  agent created the ticket with a public comment, the clock stops at the *second*
+  public agent comment. Option ``first_reply_start="handoff"`` starts the clock at a
+  bot's hand-off instead of creation.
+- first resolution: creation → first time solved (or closed without being solved);
+  full resolution: creation → last time solved, only for tickets solved now.
+- requester wait / agent wait / on-hold: time spent in new+open+on_hold / pending /
+  on_hold, summed over the status history (Zendesk).
+- reopens: changes from solved / closed back to an unsolved status.
+- FCR, conversion and survey scores as described by their options.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import ibis
+import ibis.expr.types as ir
+
+from ..calendar import epoch_seconds, with_business_clock, with_business_seconds
+from ._options import MetricOptions
+from ._timeline import REQUESTER_WAIT, SOLVED, classified, order
+
+_DAY = 86_400
+
+
+def _seconds(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.FloatingValue:
+    """Wall-clock seconds from start to end (null when either is null)."""
+    return epoch_seconds(end) - epoch_seconds(start)
+
+
+def status_spans(events: ir.Table) -> ir.Table:
+    """One row per status a ticket was in: (ticket_id, status, start, end, previous)."""
+    s = events.filter(events.new_status.notnull())
+    w = ibis.window(group_by=s.ticket_id, order_by=order(s))
+    return s.select(
+        ticket_id=s.ticket_id,
+        status=s.new_status,
+        start=s.at,
+        end=s.at.lead().over(w),
+        previous=s.new_status.lag().over(w),
+    )
+
+
+def _first_replies(e: ir.Table) -> ir.Table:
+    replies = e.filter(e.is_reply)
+    w = ibis.window(group_by=replies.ticket_id, order_by=order(replies))
+    ranked = replies.mutate(n=ibis.row_number().over(w)).filter(lambda t: t.n < 2)
+    return ranked.group_by("ticket_id").agg(
+        reply1_at=ranked.at.min(where=ranked.n == 0),
+        reply1_by=ranked.actor_id.min(where=ranked.n == 0),
+        reply2_at=ranked.at.min(where=ranked.n == 1),
+        reply2_by=ranked.actor_id.min(where=ranked.n == 1),
+    )
+
+
+def _per_ticket(e: ir.Table) -> ir.Table:
+    solved = e.new_status == "solved"
+    closed = e.new_status == "closed"
+    return e.group_by("ticket_id").agg(
+        created_by=e.actor_type.min(where=e.kind == "created"),
+        first_public_message_at=e.at.min(where=e.is_reply | e.is_customer_message),
+        first_customer_message_at=e.at.min(where=e.is_customer_message),
+        handoff_at=e.at.min(where=e.kind == "handoff"),
+        replies=e.count(where=e.is_reply),
+        customer_messages=e.count(where=e.is_customer_message),
+        notes=e.count(where=e.is_note),
+        bot_messages=e.count(where=e.is_bot_message),
+        escalations=e.count(where=e.kind == "escalate"),
+        max_tier=e.tier.max(),
+        first_solved_at=e.at.min(where=solved),
+        last_solved_at=e.at.max(where=solved),
+        first_closed_at=e.at.min(where=closed),
+        merged_at=e.at.min(where=e.kind == "merge"),
+        last_event_at=e.at.max(),
+        events=e.count(),
+    )
+
+
+def _status_times(spans: ir.Table) -> ir.Table:
+    reopen = spans.previous.isin(SOLVED) & ~spans.status.isin(SOLVED)
+    return spans.group_by("ticket_id").agg(
+        reopens=spans.count(where=reopen),
+        last_status=spans.status.max(where=spans.end.isnull()),
+    )
+
+
+def _latest_surveys(responses: ir.Table) -> ir.Table:
+    r = responses.filter(
+        responses.submitted_at.notnull() & responses.ticket_id.notnull() & responses.score.notnull()
+    )
+    w = ibis.window(
+        group_by=[r.ticket_id, r.survey],
+        order_by=[ibis.desc(r.submitted_at), ibis.desc(r.response_id)],
+    )
+    latest = r.mutate(n=ibis.row_number().over(w)).filter(lambda t: t.n == 0)
+    aggs = {}
+    for survey in ("csat", "ces", "nps"):
+        mine = latest.survey == survey
+        aggs[f"{survey}_score"] = latest.score.max(where=mine)
+        aggs[f"{survey}_scale_min"] = latest.scale_min.max(where=mine)
+        aggs[f"{survey}_scale_max"] = latest.scale_max.max(where=mine)
+    return latest.group_by("ticket_id").agg(**aggs)
+
+
+Materialize = Callable[[str, ir.Table], ir.Table]
+
+
+def ticket_facts(
+    tables: dict[str, ir.Table],
+    options: MetricOptions,
+    *,
+    clock: ir.Table,
+    calendars: list[str],
+    default_calendar: str,
+    as_of: dt.datetime,
+    materialize: Materialize,
+) -> ir.Table:
+    """The ticket-facts expression. ``tables`` maps canonical names to Ibis tables.
+
+    Intermediate results go through ``materialize`` (a temporary table), which keeps
+    each compiled query small and lets the database reuse them.
+    """
+    tickets = tables["tickets"]
+    e = classified(tables["events"], options)
+    teams = tables["teams"].select(team_id="team_id", team_calendar="calendar")
+    customers = tables["customers"].select(
+        customer_id="customer_id", segment="segment", plan="plan"
+    )
+    cal = tickets.left_join(teams, "team_id")
+    # a team naming a calendar that is not configured falls back to the default
+    cal = materialize(
+        "ticket_calendar",
+        cal.select(
+            ticket_id=cal.ticket_id,
+            calendar=ibis.ifelse(
+                cal.team_calendar.isin(calendars), cal.team_calendar, ibis.literal(default_calendar)
+            ),
+        ),
+    )
+    per = materialize("per_ticket", _per_ticket(e))
+    first = materialize("first_replies", _first_replies(e))
+    spans = materialize("status_spans", status_spans(e))
+    statuses = materialize("status_times", _status_times(spans))
+    surveys = materialize("latest_surveys", _latest_surveys(tables["survey_responses"]))
+
+    f = (
+        tickets.left_join(per, "ticket_id")
+        .left_join(first, "ticket_id")
+        .left_join(statuses, "ticket_id")
+        .left_join(surveys, "ticket_id")
+        .left_join(cal, "ticket_id")
+        .left_join(customers, "customer_id")
+    )
+    # agent-created ticket whose first public comment is the agent's own: Zendesk moves
+    # the end of first reply to the next public agent comment
+    agent_opened = (f.created_by == "agent") & (f.reply1_at == f.first_public_message_at)
+    first_reply_at = ibis.ifelse(agent_opened, f.reply2_at, f.reply1_at)
+    first_reply_by = ibis.ifelse(agent_opened, f.reply2_by, f.reply1_by)
+    reply_clock_start = (
+        f.handoff_at.coalesce(f.created_at)
+        if options.first_reply_start == "handoff"
+        else f.created_at
+    )
+    status = f.status.coalesce(f.last_status).fill_null("open")
+    is_solved = status.isin(SOLVED)
+    full_resolved_at = ibis.ifelse(
+        is_solved, f.last_solved_at.coalesce(f.first_closed_at), ibis.null("timestamp")
+    )
+    merged = f.merged_into.notnull() | f.merged_at.notnull()
+    now = ibis.literal(as_of, type="timestamp('UTC')")
+
+    f = f.select(
+        ticket_id=f.ticket_id,
+        source=f.source,
+        created_at=f.created_at,
+        channel=f.channel,
+        priority=f.priority,
+        category=f.category,
+        tags=f.tags,
+        language=f.language,
+        status=status,
+        team_id=f.team_id,
+        agent_id=f.agent_id,
+        customer_id=f.customer_id,
+        segment=f.segment,
+        plan=f.plan,
+        calendar=f.calendar,
+        created_by=f.created_by.fill_null("customer"),
+        is_merged=merged,
+        is_solved=is_solved,
+        reply_clock_start=reply_clock_start,
+        first_reply_at=first_reply_at,
+        first_reply_agent_id=first_reply_by,
+        first_resolved_at=f.first_solved_at.coalesce(f.first_closed_at),
+        solved_at=full_resolved_at,
+        handoff_at=f.handoff_at,
+        replies=f.replies.fill_null(0),
+        customer_messages=f.customer_messages.fill_null(0),
+        notes=f.notes.fill_null(0),
+        bot_messages=f.bot_messages.fill_null(0),
+        reopens=f.reopens.fill_null(0),
+        escalations=f.escalations.fill_null(0),
+        max_tier=f.max_tier,
+        last_event_at=f.last_event_at,
+        csat_score=f.csat_score,
+        csat_scale_min=f.csat_scale_min,
+        csat_scale_max=f.csat_scale_max,
+        ces_score=f.ces_score,
+        nps_score=f.nps_score,
+        as_of=now,
+    )
+    f = f.mutate(
+        first_reply_s=_seconds(f.reply_clock_start, f.first_reply_at).clip(lower=0),
+        first_resolution_s=_seconds(f.created_at, f.first_resolved_at),
+        full_resolution_s=_seconds(f.created_at, f.solved_at),
+        open_age_s=_seconds(f.created_at, f.as_of),
+        one_touch=_one_touch(f, options),
+        escalated=f.escalations > 0,
+        reopened=f.reopens > 0,
+        bot_resolved=f.is_solved & (f.replies == 0) & (f.bot_messages > 0) & f.handoff_at.isnull(),
+    )
+    f = materialize("core", f)
+    # the business clock B(t) of each instant once; durations are differences of it
+    starts = {
+        "_b_created": "created_at",
+        "_b_first_reply": "first_reply_at",
+        "_b_first_resolved": "first_resolved_at",
+        "_b_solved": "solved_at",
+        "_b_as_of": "as_of",
+    }
+    if options.first_reply_start == "handoff":
+        starts["_b_reply_start"] = "reply_clock_start"
+    f = materialize("clocks", with_business_clock(f, starts, clock, calendar="calendar"))
+    reply_start = f._b_reply_start if options.first_reply_start == "handoff" else f._b_created
+    f = f.mutate(
+        first_reply_bs=(f._b_first_reply - reply_start).clip(lower=0),
+        first_resolution_bs=f._b_first_resolved - f._b_created,
+        full_resolution_bs=f._b_solved - f._b_created,
+        open_age_bs=f._b_as_of - f._b_created,
+    ).drop(*starts)
+    f = materialize("waits", _with_wait_times(f, spans, clock))
+    f = materialize("fcr", _with_fcr(f, tables, options))
+    return _with_conversion(f, tables["customer_outcomes"], options)
+
+
+def _one_touch(f: ir.Table, options: MetricOptions) -> ir.BooleanValue:
+    low = 0 if options.one_touch_includes_zero_replies else 1
+    return ibis.ifelse(f.is_solved, f.replies.between(low, 1), ibis.null("boolean"))
+
+
+def _with_wait_times(f: ir.Table, spans: ir.Table, clock: ir.Table) -> ir.Table:
+    """Requester wait, agent wait and on-hold time over closed status spans."""
+    cal = f.select("ticket_id", "calendar")
+    s = spans.filter(spans.end.notnull()).join(cal, "ticket_id")
+    s = s.mutate(seconds=_seconds(s.start, s.end))
+    s = with_business_seconds(s, {"business": ("start", "end")}, clock, calendar="calendar")
+    req, pend, hold = s.status.isin(REQUESTER_WAIT), s.status == "pending", s.status == "on_hold"
+    waits = s.group_by("ticket_id").agg(
+        requester_wait_s=s.seconds.sum(where=req),
+        requester_wait_bs=s.business.sum(where=req),
+        agent_wait_s=s.seconds.sum(where=pend),
+        agent_wait_bs=s.business.sum(where=pend),
+        on_hold_s=s.seconds.sum(where=hold),
+        on_hold_bs=s.business.sum(where=hold),
+    )
+    joined = f.left_join(waits, "ticket_id")
+    return joined.select(
+        *[joined[c] for c in f.columns],
+        *[joined[c].fill_null(0.0).name(c) for c in waits.columns if c != "ticket_id"],
+    )
+
+
+def _with_fcr(f: ir.Table, tables: dict[str, ir.Table], options: MetricOptions) -> ir.Table:
+    """First-contact resolution: null for unsolved tickets, else true / false."""
+    if options.fcr_method == "tag":
+        flag = f.tags.contains(options.fcr_tag).fill_null(False)
+        return f.mutate(fcr=ibis.ifelse(f.is_solved, flag, ibis.null("boolean")))
+    if options.fcr_method == "survey":
+        r = tables["survey_responses"]
+        answers = r.filter((r.question == options.fcr_question) & r.ticket_id.notnull())
+        answers = answers.group_by("ticket_id").agg(
+            _fcr_yes=(answers.score >= answers.scale_max).max()
+        )
+        j = f.left_join(answers, "ticket_id")
+        flag = j._fcr_yes
+        return j.select(
+            *[j[c] for c in f.columns], fcr=ibis.ifelse(j.is_solved, flag, ibis.null("boolean"))
+        )
+    # recontact: the same customer's next ticket comes after the window closes
+    base = f.filter(~f.is_merged & f.customer_id.notnull())
+    w = ibis.window(group_by=base.customer_id, order_by=[base.created_at, base.ticket_id])
+    nxt = base.select(ticket_id=base.ticket_id, _next_contact=base.created_at.lead().over(w))
+    j = f.left_join(nxt, "ticket_id")
+    window_end = j.solved_at + ibis.interval(days=options.fcr_window_days)
+    recontacted = j._next_contact.notnull() & (j._next_contact <= window_end)
+    flag = (j.reopens == 0) & ~recontacted
+    return j.select(
+        *[j[c] for c in f.columns], fcr=ibis.ifelse(j.is_solved, flag, ibis.null("boolean"))
+    )
+
+
+def _with_conversion(f: ir.Table, outcomes: ir.Table, options: MetricOptions) -> ir.Table:
+    """Converted: the customer bought or upgraded within N days after the ticket was solved."""
+    o = outcomes.filter(outcomes.kind.isin(["purchase", "upgrade"])).select(
+        o_customer="customer_id", o_at="at"
+    )
+    solved = f.filter(f.solved_at.notnull() & f.customer_id.notnull()).select(
+        "ticket_id", "customer_id", "solved_at"
+    )
+    horizon = solved.solved_at + ibis.interval(days=options.conversion_window_days)
+    hits = solved.join(
+        o,
+        [solved.customer_id == o.o_customer, o.o_at > solved.solved_at, o.o_at <= horizon],
+    )
+    converted = hits.group_by("ticket_id").agg(_conversions=hits.count())
+    j = f.left_join(converted, "ticket_id")
+    flag = j._conversions.fill_null(0) > 0
+    return j.select(
+        *[j[c] for c in f.columns],
+        converted=ibis.ifelse(j.solved_at.notnull(), flag, ibis.null("boolean")),
+    )

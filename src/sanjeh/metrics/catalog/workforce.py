@@ -1,0 +1,84 @@
+"""Workforce KPIs: backlog, tickets per agent-hour, cost per ticket."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .._engine import Query
+from .._registry import KPI, register, titles
+from ._running import running
+
+
+def _live(q: Query):
+    t = q.fact("tickets")
+    return t if q.ctx.options.include_merged else t.filter(~t.is_merged)
+
+
+def _backlog(q: Query) -> pd.DataFrame:
+    t = _live(q)
+    created = q.counts(t, "tickets", "created_at", history=True)
+    solved = q.counts(t.filter(t.solved_at.notnull()), "tickets", "solved_at", history=True)
+    r = running(q, created, solved)
+    return r[q.keys].assign(n=r.level.astype("int64"), value=r.level.astype("float64"))
+
+
+def _per_agent_hour(q: Query, numerator: str) -> pd.DataFrame:
+    t = _live(q)
+    solved = q.counts(t.filter(t.solved_at.notnull()), "tickets", "solved_at")
+    s = q.keyed(q.fact("shifts"), "shifts", q.local("start_at"))
+    hours = s.group_by(q.keys).agg(hours=s.hours.sum(), cost=s.cost.sum()).to_pandas()
+    both = solved.merge(hours, on=q.keys, how="outer").fillna({"n": 0})
+    if numerator == "tickets":
+        value = both.n / both.hours.where(both.hours > 0)
+    else:
+        value = both.cost / both.n.where(both.n > 0)
+    return both[q.keys].assign(n=both.n.astype("int64"), value=value)
+
+
+register(
+    KPI(
+        name="backlog",
+        titles=titles("Backlog at period end", "تیکت‌های باز در پایان دوره", "التذاكر المتراكمة"),
+        unit="count",
+        kind="custom",
+        source="tickets",
+        time="created_at",
+        higher_is_better=False,
+        definition="Tickets open at the end of the period: created by then and not (yet) "
+        "in their final solved state. A ticket counts from creation until its last "
+        "resolution.",
+        formula="created up to period end − solved up to period end",
+        custom=_backlog,
+    ),
+    KPI(
+        name="tickets_per_agent_hour",
+        titles=titles(
+            "Tickets solved per agent-hour",
+            "تیکت حل‌شده در هر ساعت کاری",
+            "التذاكر المحلولة لكل ساعة عمل",
+        ),
+        unit="per_hour",
+        kind="custom",
+        source="shifts",
+        time="start_at",
+        higher_is_better=True,
+        definition="Tickets solved in the period over the hours agents were logged in "
+        "(shifts count in the period they start in).",
+        formula="tickets solved / logged-in hours",
+        custom=lambda q: _per_agent_hour(q, "tickets"),
+        needs=("agent_shifts", "tickets"),
+    ),
+    KPI(
+        name="cost_per_ticket",
+        titles=titles("Cost per ticket", "هزینه هر تیکت", "تكلفة التذكرة"),
+        unit="money",
+        kind="custom",
+        source="shifts",
+        time="start_at",
+        higher_is_better=False,
+        definition="Agent cost (logged-in hours × hourly cost) over tickets solved in the period.",
+        formula="Σ(hours × hourly cost) / tickets solved",
+        custom=lambda q: _per_agent_hour(q, "cost"),
+        needs=("agent_shifts", "agents"),
+    ),
+)
