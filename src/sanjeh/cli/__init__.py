@@ -15,6 +15,7 @@ import typer
 from ..errors import SanjehError
 from ._console import err_console
 from ._data import data_app_commands
+from ._report import report_commands
 
 app = typer.Typer(
     name="sanjeh",
@@ -25,17 +26,27 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 data_app_commands(app)
+report_commands(app)
 
 
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         from .._version import __version__
 
         typer.echo(f"sanjeh {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    """Sanjeh (سنجه): measure and improve customer-support quality."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -207,7 +207,7 @@ def _print_summary(summary: object) -> None:
     if summary.rejected:
         err_console.print(f"[yellow]{summary.rejected:,} rows rejected and quarantined[/]")
         for reason, n in summary.reasons.most_common(8):
-            err_console.print(f"  {n:>6,}  {reason}", highlight=False)
+            err_console.print(f"  {n:>6,}  {reason}", highlight=False, soft_wrap=True)
         for example in summary.examples[:3]:
-            err_console.print(f"  e.g. {example}", highlight=False)
+            err_console.print(f"  e.g. {example}", highlight=False, soft_wrap=True)
         err_console.print("  see them all with `sanjeh rejects`; fix and import again")

@@ -170,13 +170,11 @@ class Query:
         if lo is not None and not history and window:
             t = t.filter(at >= lo)
         if self.period is None:
-            key = (
-                ibis.literal("current")
-                if self.start is None
-                else ibis.ifelse(
-                    at >= self.start, ibis.literal("current"), ibis.literal("previous")
-                )
-            )
+            # rows before the previous window only feed running totals ("base")
+            key = ibis.literal("current")
+            if self.start is not None:
+                earlier = at >= lo if lo is not None else ibis.literal(True)
+                key = ibis.cases((at >= self.start, "current"), (earlier, "previous"), else_="base")
         else:
             dates = self.store.con.table(DATES)
             key, dim = period_key(at, self.period, dates, self.week_start)

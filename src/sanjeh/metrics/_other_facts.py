@@ -96,7 +96,8 @@ def call_facts(calls: ir.Table, agents: ir.Table) -> ir.Table:
 def shift_facts(shifts: ir.Table, agents: ir.Table) -> ir.Table:
     """Logged-in time per shift in hours, with its cost from the agent's hourly cost."""
     a = agents.select(a_agent_id="agent_id", team_id="team_id", hourly_cost="hourly_cost")
-    s = shifts.filter(shifts.kind == "logged_in").left_join(a, shifts.agent_id == a.a_agent_id)
+    logged_in = shifts.kind.fill_null("logged_in") == "logged_in"
+    s = shifts.filter(logged_in).left_join(a, shifts.agent_id == a.a_agent_id)
     hours = (epoch_seconds(s.end_at) - epoch_seconds(s.start_at)) / 3600
     return s.select(
         "shift_id",

@@ -110,9 +110,14 @@ def get_kpi(name: str) -> KPI:
         ) from None
 
 
+_SOURCE_ORDER = ("tickets", "replies", "surveys", "calls", "customers", "shifts")
+
+
 def all_kpis() -> dict[str, KPI]:
+    """Every KPI, tickets first, then surveys, calls, customers, workforce."""
     _load()
-    return dict(REGISTRY)
+    ordered = sorted(REGISTRY.values(), key=lambda k: _SOURCE_ORDER.index(k.source))
+    return {k.name: k for k in ordered}
 
 
 def _load() -> None:

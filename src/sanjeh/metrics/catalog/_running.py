@@ -22,7 +22,7 @@ def running(q: Query, plus: pd.DataFrame, minus: pd.DataFrame) -> pd.DataFrame:
     )
     if q.period is not None and not both.empty:  # every period, also the quiet ones
         seen: list[Any] = list(both._period.unique())
-        periods: list[Any] = sorted(set(seen) | set(q.period_keys(seen)))  # type: ignore[type-var]
+        periods: list[Any] = sorted(set(seen) | set(q.period_keys(seen)))
         combos = both[q.by].drop_duplicates() if q.by else pd.DataFrame(index=[0])
         grid = combos.merge(pd.DataFrame({"_period": periods}), how="cross")
         both = grid.merge(both, on=keys, how="left")
@@ -42,5 +42,5 @@ def running(q: Query, plus: pd.DataFrame, minus: pd.DataFrame) -> pd.DataFrame:
 
 def _period_order(q: Query, keys: pd.Series) -> dict[object, int]:
     if q.period is None:
-        return {"previous": 0, "current": 1}
+        return {"base": 0, "previous": 1, "current": 2}
     return {k: i for i, k in enumerate(sorted(keys.unique()))}

@@ -1,0 +1,3 @@
+from ._docs import render
+
+print(render(), end="")

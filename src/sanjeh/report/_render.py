@@ -1,0 +1,91 @@
+"""KPI result frames to JSON records, CSV, Excel and a standalone HTML table."""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._format import format_change, format_value
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    if value is pd.NaT:
+        return None
+    return value
+
+
+def to_json_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts: NaN → None, timestamps → ISO text."""
+    return [{str(k): _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def to_csv(df: pd.DataFrame) -> str:
+    return df.to_csv(index=False)
+
+
+def to_xlsx(df: pd.DataFrame, path: Path) -> None:
+    out = df.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = out[col].dt.tz_localize(None)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        out.to_excel(writer, index=False, sheet_name="KPIs")
+
+
+def to_html(df: pd.DataFrame, title: str = "Sanjeh KPI report", lang: str = "en") -> str:
+    """A self-contained page (no external resources), right-to-left for fa / ar."""
+    direction = "rtl" if lang in ("fa", "ar") else "ltr"
+    dims = [c for c in df.columns if c not in _FIXED]
+    head = ["KPI", *dims, "period", "value", "n", "change", "target", "status"]
+    body = io.StringIO()
+    for row in df.to_dict(orient="records"):
+        cells = [
+            row["title"],
+            *[row[d] for d in dims],
+            row["period"] or "",
+            format_value(row["unit"], row["value"]),
+            f"{row['n']:,}",
+            format_change(row["unit"], row["change"]),
+            format_value(row["unit"], row["target"]),
+            row["status"] or "",
+        ]
+        body.write("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>\n")
+    header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    return (
+        f'<!doctype html>\n<html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>body{{font-family:system-ui,sans-serif}}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}"
+        "</style></head>"
+        f"<body><h1>{html.escape(title)}</h1><table><thead><tr>{header}</tr></thead><tbody>\n"
+        f"{body.getvalue()}</tbody></table></body></html>\n"
+    )
+
+
+_FIXED = {
+    "kpi",
+    "title",
+    "unit",
+    "period",
+    "period_start",
+    "n",
+    "value",
+    "mean",
+    "median",
+    "p90",
+    "ci_low",
+    "ci_high",
+    "previous",
+    "change",
+    "change_pct",
+    "target",
+    "status",
+}
