@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from scipy import stats
 
 Z = 1.959963984540054
 
@@ -25,6 +24,8 @@ def mean_interval(mean: float, sd: float, n: float) -> tuple[float, float]:
     """Student-t interval of a mean."""
     if n < 2 or math.isnan(sd):
         return math.nan, math.nan
+    from scipy import stats  # imported when needed: it is slow to import
+
     half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
     return mean - half, mean + half
 

@@ -1,0 +1,67 @@
+"""Conversation analysis in Persian, Arabic and English, offline by default.
+
+    from sanjeh import text
+    text.analyze(["سلام، وقت بخیر. خودم پیگیری می‌کنم."], role="agent")
+    text.sentiment(["خیلی ممنونم، مشکلم حل شد", "لا يمكننا"])
+    text.analyze_conversation([{"role": "customer", "text": "..."}, ...])
+    text.redact(["شماره من ۰۹۱۲۳۴۵۶۷۸۹ است"])  # -> ["شماره من [PHONE] است"]
+
+Analyzers are plug-ins (``Analyzer``): the lexicon / rule defaults, a model trained on your
+own labels (``train`` / ``load_model``), a local transformers model
+(``TransformersAnalyzer``) or an OpenAI-compatible endpoint (``HttpAnalyzer``). Register
+one under a default's name to replace it everywhere: ``registry.register(...)``.
+See docs/text.md.
+"""
+
+from ._adapters import HttpAnalyzer, TransformersAnalyzer
+from ._api import MessageAnalysis, Registry, analyze, prepare, registry, run, sentiment
+from ._conversation import ConversationAnalysis, analyze_conversation, quality_score
+from ._langid import LANGUAGES, detect_language, detect_languages
+from ._model import ModelAnalyzer, load_model, train
+from ._normalize import fold, normalize
+from ._pii import PII_KINDS, PiiMatch, find_pii, redact
+from ._rows import AUTO_SCORES_SCHEMA, auto_score_rows
+from ._rules import ActiveListeningAnalyzer, FramingAnalyzer, PhraseAnalyzer, rules_version
+from ._sentiment import SentimentAnalyzer
+from ._tokenize import Token, tokenize
+from ._types import Analyzer, Doc, Evidence, Signal
+
+__all__ = [
+    "AUTO_SCORES_SCHEMA",
+    "LANGUAGES",
+    "PII_KINDS",
+    "ActiveListeningAnalyzer",
+    "Analyzer",
+    "ConversationAnalysis",
+    "Doc",
+    "Evidence",
+    "FramingAnalyzer",
+    "HttpAnalyzer",
+    "MessageAnalysis",
+    "ModelAnalyzer",
+    "PhraseAnalyzer",
+    "PiiMatch",
+    "Registry",
+    "SentimentAnalyzer",
+    "Signal",
+    "Token",
+    "TransformersAnalyzer",
+    "analyze",
+    "analyze_conversation",
+    "auto_score_rows",
+    "detect_language",
+    "detect_languages",
+    "find_pii",
+    "fold",
+    "load_model",
+    "normalize",
+    "prepare",
+    "quality_score",
+    "redact",
+    "registry",
+    "rules_version",
+    "run",
+    "sentiment",
+    "tokenize",
+    "train",
+]

@@ -1,0 +1,181 @@
+"""The offline default analyzers: phrase lexicons plus a few rules per language."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ._lexicon import Hit, lexicon_digest
+from ._types import AGENT_ROLES, CUSTOMER_ROLES, Doc, Evidence, Signal
+
+RULES_VERSION = "1"
+
+# How far a negator reaches: "we can not really help" / «مشکلی هم نیست».
+PRE_NEGATION_WINDOW = 3
+POST_NEGATION_WINDOW = 3
+
+
+def rules_version() -> str:
+    return f"rules-{RULES_VERSION}+lex.{lexicon_digest()}"
+
+
+def negated(doc: Doc, hit: Hit) -> bool:
+    """Whether a negator of the hit's language governs it.
+
+    English and Arabic negate before the phrase ("not sorry", «مش آسف»); Persian also
+    negates after it with a negative verb («مشکلی نیست», «راضی نیستم»). A negator that
+    is part of the phrase itself («مشکلی نیست» as a lexicon entry) does not count.
+    """
+    language = hit.entry.language
+    if language == "fa":
+        # a verb written negated («نمی‌ارزه») that matched an affirmative entry («می‌ارزه»)
+        for k in range(hit.first, hit.last + 1):
+            if doc.tokens[k].startswith("نمی") and not hit.entry.tokens[k - hit.first].startswith(
+                "نمی"
+            ):
+                return True
+    for neg in doc.hits_of("negator"):
+        entry = neg.entry
+        if entry.language != language:
+            continue
+        if hit.first <= neg.first and neg.last <= hit.last:
+            continue
+        if entry.tag == "post":
+            if 0 < neg.first - hit.last <= POST_NEGATION_WINDOW:
+                return True
+        elif 0 < hit.first - neg.last <= PRE_NEGATION_WINDOW:
+            return True
+    return False
+
+
+def intensity(doc: Doc, hit: Hit) -> float:
+    """Product of the intensifiers / downtoners right before (or, in Persian, after) a hit:
+    «خیلی ممنونم» is stronger than «ممنون»; "a bit late" is weaker than "late"."""
+    factor = 1.0
+    for mod in doc.hits_of("intensifier"):
+        entry = mod.entry
+        if entry.language != hit.entry.language:
+            continue
+        before = 0 < hit.first - mod.last <= 2
+        after = entry.language == "fa" and 0 < mod.first - hit.last <= 1
+        if before or after:
+            factor *= entry.weight
+    return factor
+
+
+def saturate(total: float) -> float:
+    """Map a sum of positive weights to 0..1 (1 - e^-x): one plain phrase of weight 1
+    scores 0.63, an intensified or repeated one more, never above 1."""
+    return round(1.0 - math.exp(-max(total, 0.0)), 4)
+
+
+@dataclass(frozen=True)
+class PhraseAnalyzer:
+    """Present / absent by the phrases of one lexicon category, with their spans."""
+
+    name: str
+    category: str
+    roles: frozenset[str]
+    negatable: bool = True
+    version: str = ""
+
+    def analyze(self, docs: Sequence[Doc]) -> list[Signal]:
+        version = self.version or rules_version()
+        out: list[Signal] = []
+        for doc in docs:
+            total = 0.0
+            evidence: list[Evidence] = []
+            for hit in doc.hits_of(self.category):
+                if self.negatable and negated(doc, hit):
+                    continue
+                total += hit.entry.weight * intensity(doc, hit)
+                evidence.append(doc.evidence(hit))
+            label = "present" if evidence else "absent"
+            out.append(Signal(self.name, label, saturate(total), tuple(evidence), version))
+        return out
+
+
+@dataclass(frozen=True)
+class FramingAnalyzer:
+    """Negative vs positive language: "we can't" / «نمی‌توانیم» / «لا يمكننا» against
+    "here is what I can do" / «با کمال میل» / «يسعدني». Score in -1..1."""
+
+    name: str = "language_framing"
+    roles: frozenset[str] = AGENT_ROLES
+    version: str = ""
+
+    def analyze(self, docs: Sequence[Doc]) -> list[Signal]:
+        version = self.version or rules_version()
+        out: list[Signal] = []
+        for doc in docs:
+            pos = neg = 0.0
+            evidence: list[Evidence] = []
+            framing = doc.hits_of("positive_language") + doc.hits_of("negative_language")
+            for hit in framing:
+                category = hit.entry.category
+                # "not a problem" is reassurance, so a negated positive phrase is dropped
+                # rather than turned negative; negative phrases carry their own negation.
+                if category == "positive_language" and negated(doc, hit):
+                    continue
+                ev = doc.evidence(hit)
+                if category == "positive_language":
+                    pos += hit.entry.weight
+                    evidence.append(Evidence(ev.start, ev.end, ev.text, "positive"))
+                else:
+                    neg += hit.entry.weight
+                    evidence.append(Evidence(ev.start, ev.end, ev.text, "negative"))
+            if pos == neg == 0:
+                out.append(Signal(self.name, "none", 0.0, (), version))
+                continue
+            score = round((pos - neg) / (pos + neg), 4)
+            label = "positive" if score > 0.2 else "negative" if score < -0.2 else "mixed"
+            out.append(Signal(self.name, label, score, tuple(evidence), version))
+        return out
+
+
+@dataclass(frozen=True)
+class ActiveListeningAnalyzer:
+    """Clarifying questions and restating the customer's problem.
+
+    A clarifying phrase only counts in a question (ends with ? / ؟) unless it is tagged
+    ``restate`` ("if I understand correctly"). Paraphrase of the previous customer
+    message is measured per conversation (see ``analyze_conversation``).
+    """
+
+    name: str = "active_listening"
+    roles: frozenset[str] = AGENT_ROLES
+    version: str = ""
+
+    def analyze(self, docs: Sequence[Doc]) -> list[Signal]:
+        version = self.version or rules_version()
+        out: list[Signal] = []
+        for doc in docs:
+            total = 0.0
+            evidence: list[Evidence] = []
+            for hit in doc.hits_of("active_listening"):
+                if hit.entry.tag == "clarify" and not doc.is_question:
+                    continue
+                total += hit.entry.weight
+                evidence.append(doc.evidence(hit))
+            label = "present" if evidence else "absent"
+            out.append(Signal(self.name, label, saturate(total), tuple(evidence), version))
+        return out
+
+
+def default_rule_analyzers() -> list[PhraseAnalyzer | FramingAnalyzer | ActiveListeningAnalyzer]:
+    agent = AGENT_ROLES
+    return [
+        PhraseAnalyzer("greeting", "greeting", agent),
+        PhraseAnalyzer("closing", "closing", agent),
+        PhraseAnalyzer("politeness", "politeness", agent),
+        PhraseAnalyzer("empathy", "empathy", agent),
+        PhraseAnalyzer("apology", "apology", agent),
+        FramingAnalyzer(),
+        PhraseAnalyzer("rude", "rude", agent, negatable=False),
+        PhraseAnalyzer("ownership", "ownership", agent),
+        ActiveListeningAnalyzer(),
+        PhraseAnalyzer("follow_up", "follow_up", agent),
+        PhraseAnalyzer("wow", "wow", agent),
+        PhraseAnalyzer("escalation_request", "escalation", CUSTOMER_ROLES),
+    ]

@@ -1,0 +1,323 @@
+"""Measure the sentiment analyzer on public labelled sets, beside baselines.
+
+    python -m sanjeh.text.evaluate --data ../shared/data/sentiment
+    python -m sanjeh.text.evaluate --data ../shared/data/sentiment --split test --json out.json
+    python -m sanjeh.text.evaluate build-model ../shared/data/sentiment/ar/ajgt.csv
+    python -m sanjeh.text.evaluate build-lexipers ../shared/data/lexicons/LexiPersV1.0.zip
+
+Binary accuracy and macro-F1 are over the positive and negative items; a text the
+analyzer leaves undecided (polarity 0) counts as an error. Neutral items are reported
+separately (share called neutral, mean polarity). See docs/evaluation.md for the method.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import SanjehError
+from ._api import prepare
+from ._evaldata import LabelledSet, load_sets
+from ._lexicon import PhraseMatcher, parse_lexicon
+from ._linear import LinearTextModel, fit_linear
+from ._sentiment import SentimentAnalyzer, _models_root
+
+Predictor = Callable[[list[str]], list[float]]
+
+
+@dataclass
+class Scores:
+    method: str
+    dataset: str
+    n: int
+    accuracy: float
+    macro_f1: float
+    coverage: float  # share of binary items with a decision
+    neutral_n: int = 0
+    neutral_called_neutral: float = math.nan
+    neutral_mean: float = math.nan
+    seconds: float = 0.0
+    note: str = ""
+
+
+def binary_scores(gold: Sequence[str], polarity: Sequence[float]) -> tuple[float, float, float]:
+    """(accuracy, macro-F1, coverage) on positive / negative gold labels."""
+    pred = ["positive" if p > 0 else "negative" if p < 0 else "undecided" for p in polarity]
+    n = len(gold)
+    correct = sum(1 for g, p in zip(gold, pred, strict=True) if g == p)
+    f1s = []
+    for cls in ("positive", "negative"):
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == cls and p == cls)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != cls and p == cls)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == cls and p != cls)
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    decided = sum(1 for p in pred if p != "undecided")
+    return correct / n, sum(f1s) / 2, decided / n
+
+
+def evaluate_set(method: str, data: LabelledSet, predict: Predictor, note: str = "") -> Scores:
+    index = [i for i, lab in enumerate(data.labels) if lab != "neutral"]
+    neutral = [i for i, lab in enumerate(data.labels) if lab == "neutral"]
+    started = time.perf_counter()
+    polarity = predict([data.texts[i] for i in index])
+    seconds = time.perf_counter() - started
+    acc, f1, cov = binary_scores([data.labels[i] for i in index], polarity)
+    scores = Scores(method, data.name, len(index), acc, f1, cov, seconds=seconds, note=note)
+    if neutral:
+        neutral_pol = predict([data.texts[i] for i in neutral])
+        scores.neutral_n = len(neutral)
+        scores.neutral_called_neutral = sum(1 for p in neutral_pol if abs(p) < 0.05) / len(neutral)
+        scores.neutral_mean = sum(neutral_pol) / len(neutral)
+    return scores
+
+
+# -- predictors ---------------------------------------------------------------------
+
+
+def sanjeh_predictor(
+    language: str,
+    *,
+    use_models: bool = True,
+    models: dict[str, LinearTextModel | None] | None = None,
+) -> Predictor:
+    analyzer = SentimentAnalyzer(use_models=use_models, models=models or {})
+
+    def predict(texts: list[str]) -> list[float]:
+        return [s.score for s in analyzer.analyze(prepare(texts, language=language))]
+
+    return predict
+
+
+def majority_predictor(labels: Sequence[str]) -> Predictor:
+    binary = [lab for lab in labels if lab != "neutral"]
+    top = Counter(binary).most_common(1)[0][0]
+    value = 1.0 if top == "positive" else -1.0
+    return lambda texts: [value] * len(texts)
+
+
+def lexipers_predictor() -> Predictor:
+    """Plain LexiPers: sum of the adjective polarities found, no rules."""
+    path = Path(str(_models_root().parent / "lexicons" / "fa" / "sentiment.lexipers.tsv"))
+    with path.open(encoding="utf-8") as handle:
+        matcher = PhraseMatcher(parse_lexicon(handle, "sentiment", "fa", str(path)), "fa")
+
+    def predict(texts: list[str]) -> list[float]:
+        out = []
+        for doc in prepare(texts, language="fa"):
+            out.append(sum(h.entry.weight for h in matcher.match(doc.tokens)))
+        return out
+
+    return predict
+
+
+def persian_sa_predictor() -> Predictor | None:
+    """persian-sa (PyPI, MIT; SVM over TF-IDF trained on machine-translated reviews).
+
+    Its 2021 scikit-learn pickles no longer load as-is; the fitted vocabulary, idf and
+    SVM weights are read from them and applied exactly as its pipeline did.
+    """
+    try:
+        import importlib.util
+        import pickle
+
+        spec = importlib.util.find_spec("persian_sa")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        folder = Path(next(iter(spec.submodule_search_locations))) / "data"
+        import numpy as np
+        import sklearn.linear_model._sgd_fast as sgd_fast
+        import sklearn.linear_model._stochastic_gradient as stochastic
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        sys.modules.setdefault("sklearn.linear_model.stochastic_gradient", stochastic)
+        sys.modules.setdefault("sklearn.linear_model.sgd_fast", sgd_fast)
+        with (folder / "preprocessingpipline.pkl").open("rb") as handle:
+            pipeline = pickle.load(handle)
+        with (folder / "svmmodel.pkl").open("rb") as handle:
+            svm = pickle.load(handle)
+        counts, tfidf = pipeline.steps[0][1], pipeline.steps[1][1]
+        vectorizer = CountVectorizer(vocabulary=counts.vocabulary_)
+        idf = tfidf._idf_diag.diagonal()
+        coef, intercept = np.asarray(svm.coef_).ravel(), float(np.ravel(svm.intercept_)[0])
+    except Exception:
+        return None
+
+    def predict(texts: list[str]) -> list[float]:
+        x = vectorizer.transform(texts).multiply(idf).tocsr()
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        decision = (x @ coef) / norms + intercept
+        return [float(np.sign(d)) for d in decision]
+
+    return predict
+
+
+def arasents_predictor() -> Predictor | None:
+    """arasents (PyPI, MIT): an Arabic translation of the MPQA subjectivity lexicon,
+    run through its own code; positive if its positive share beats its negative share."""
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("arasents")
+        if spec is None or spec.origin is None:
+            return None
+        folder = Path(spec.origin).parent
+        import arasents
+    except Exception:
+        return None
+
+    def predict(texts: list[str]) -> list[float]:
+        out = []
+        with contextlib.chdir(folder):  # it opens its files by relative path
+            for t in texts:
+                try:
+                    result = arasents.text(t).sentiments()
+                except Exception:
+                    result = None
+                if not isinstance(result, dict):
+                    out.append(0.0)
+                    continue
+                pos, neg = float(result.get("positive", 0)), float(result.get("negative", 0))
+                out.append(1.0 if pos > neg else -1.0 if neg > pos else 0.0)
+        return out
+
+    return predict
+
+
+# -- the Arabic model ---------------------------------------------------------------
+
+
+def ajgt_model(texts: Sequence[str], labels: Sequence[str]) -> LinearTextModel:
+    """The shipped Arabic sentiment model's recipe (also used per fold)."""
+    return fit_linear(
+        texts,
+        labels,
+        c=2.0,
+        min_df=2,
+        max_features=40_000,
+        meta={"name": "sentiment", "trained_on": "AJGT (AFL-3.0)"},
+    )
+
+
+def cross_validated(data: LabelledSet, folds: int = 5) -> Predictor:
+    """Default analyzer on each fold with an AJGT model trained on the other folds."""
+    order = {t: i % folds for i, t in enumerate(sorted(data.texts))}
+
+    def predict(texts: list[str]) -> list[float]:
+        out = [0.0] * len(texts)
+        for k in range(folds):
+            train_idx = [i for i, t in enumerate(data.texts) if order[t] != k]
+            model = ajgt_model(
+                [data.texts[i] for i in train_idx], [data.labels[i] for i in train_idx]
+            )
+            held = [i for i, t in enumerate(texts) if order.get(t, -1) == k]
+            scores = sanjeh_predictor("ar", models={"ar": model})([texts[i] for i in held])
+            for i, s in zip(held, scores, strict=True):
+                out[i] = s
+        return out
+
+    return predict
+
+
+# -- report ---------------------------------------------------------------------------
+
+
+def run_all(folder: str, split: str, with_baselines: bool) -> list[Scores]:
+    sets = load_sets(folder, split)
+    results: list[Scores] = []
+    shipped_ar = (_models_root() / "sentiment-ar.json").is_file()
+    persian_sa = persian_sa_predictor() if with_baselines else None
+    arasents = arasents_predictor() if with_baselines else None
+    for data in sets:
+        lang = data.language
+        results.append(evaluate_set("majority class", data, majority_predictor(data.labels)))
+        results.append(
+            evaluate_set("sanjeh lexicon only", data, sanjeh_predictor(lang, use_models=False))
+        )
+        if lang == "ar" and data.name == "ar/ajgt" and shipped_ar:
+            results.append(
+                evaluate_set(
+                    "sanjeh default",
+                    data,
+                    cross_validated(data),
+                    "5-fold CV: the shipped model is trained on AJGT",
+                )
+            )
+        else:
+            note = "model trained on AJGT only" if lang == "ar" and shipped_ar else ""
+            results.append(evaluate_set("sanjeh default", data, sanjeh_predictor(lang), note))
+        if lang == "fa" and with_baselines:
+            results.append(evaluate_set("LexiPers words only", data, lexipers_predictor()))
+            if persian_sa is not None:
+                results.append(evaluate_set("persian-sa 0.2.5", data, persian_sa))
+        if lang == "ar" and arasents is not None:
+            results.append(evaluate_set("arasents 0.0b0", data, arasents))
+    return results
+
+
+def _fmt(x: float) -> str:
+    return "–" if isinstance(x, float) and math.isnan(x) else f"{x:.3f}"
+
+
+def markdown(results: Sequence[Scores]) -> str:
+    lines = [
+        "| set | method | n (pos+neg) | accuracy | macro-F1 | decided | neutral n | "
+        "neutral called neutral | neutral mean polarity | note |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.dataset} | {r.method} | {r.n} | {_fmt(r.accuracy)} | {_fmt(r.macro_f1)} | "
+            f"{_fmt(r.coverage)} | {r.neutral_n or '–'} | {_fmt(r.neutral_called_neutral)} | "
+            f"{_fmt(r.neutral_mean)} | {r.note} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] == "build-lexipers":
+            from ._lexipers import build_lexipers_tsv
+
+            target = Path(str(_models_root().parent / "lexicons" / "fa" / "sentiment.lexipers.tsv"))
+            n = build_lexipers_tsv(args[1], target)
+            print(f"wrote {n} entries to {target}")
+            return 0
+        if args and args[0] == "build-model":
+            from ._evaldata import _ajgt
+
+            data = _ajgt(Path(args[1]))
+            model = ajgt_model(data.texts, data.labels)
+            target = model.save(_models_root() / "sentiment-ar.json")
+            print(f"wrote {target} ({len(model.weights)} features)")
+            return 0
+        parser = argparse.ArgumentParser(prog="python -m sanjeh.text.evaluate")
+        parser.add_argument("--data", default=os.path.join("..", "shared", "data", "sentiment"))
+        parser.add_argument("--split", choices=("all", "dev", "test"), default="all")
+        parser.add_argument("--no-baselines", action="store_true")
+        parser.add_argument("--json", help="also write the results to this file")
+        ns = parser.parse_args(args)
+        results = run_all(ns.data, ns.split, not ns.no_baselines)
+    except SanjehError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(markdown(results))
+    if ns.json:
+        payload: list[dict[str, Any]] = [r.__dict__ for r in results]
+        Path(ns.json).write_text(json.dumps(payload, indent=1, ensure_ascii=False), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
