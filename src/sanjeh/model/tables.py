@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from ._spec import Check, Column, TableSpec
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: auto_scores
 
 CHANNELS = ("email", "chat", "phone", "social", "web", "messaging", "api", "other")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -414,6 +414,45 @@ CUSTOMER_OUTCOMES = TableSpec(
     },
 )
 
+AUTO_SCORES = TableSpec(
+    name="auto_scores",
+    description=(
+        "Results of the automatic conversation analyzers (AutoQA): one row per analyzer per "
+        "message (event) or per conversation (event_id empty), with the evidence span."
+    ),
+    key="score_id",
+    columns=(
+        Column("score_id", "id", "`<event or ticket id>#<analyzer>`.", required=True),
+        Column("ticket_id", "id", "The conversation.", required=True, ref="tickets"),
+        Column(
+            "event_id", "id", "The message; empty for conversation-level results.", ref="events"
+        ),
+        Column(
+            "analyzer", "string", "Analyzer name, e.g. empathy, sentiment, greeting.", required=True
+        ),
+        Column("label", "string", "What it found, e.g. present / absent, positive.", required=True),
+        Column("score", "float", "Strength or polarity (sentiment in −1 … 1)."),
+        Column("evidence", "string", "JSON list of spans {start, end, text} that triggered it."),
+        Column(
+            "version",
+            "string",
+            "Analyzer version; re-scoring with a new one replaces rows.",
+            required=True,
+        ),
+        Column("scored_at", "timestamp", "When it was scored (UTC)."),
+    ),
+    example={
+        "score_id": "helpdesk:1001-3#empathy",
+        "ticket_id": "helpdesk:1001",
+        "event_id": "helpdesk:1001-3",
+        "analyzer": "empathy",
+        "label": "present",
+        "score": "1",
+        "evidence": '[{"start": 0, "end": 10, "text": "متوجه هستم"}]',
+        "version": "rules-1",
+    },
+)
+
 TABLES: dict[str, TableSpec] = {
     t.name: t
     for t in (
@@ -426,6 +465,7 @@ TABLES: dict[str, TableSpec] = {
         TEAMS,
         AGENT_SHIFTS,
         CUSTOMER_OUTCOMES,
+        AUTO_SCORES,
     )
 }
 

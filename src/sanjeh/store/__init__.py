@@ -97,6 +97,9 @@ class Store:
                 f"{_url.describe(self.url)} was written by a newer Sanjeh (data model "
                 f"v{found}, this is v{MODEL_VERSION}); upgrade Sanjeh"
             )
+        if found < MODEL_VERSION:  # older stores only lack tables, which init() adds
+            row = ibis.memtable({"key": ["model_version"], "value": [str(MODEL_VERSION)]})
+            self.con.upsert(META_TABLE, row, on="key")
 
     # -- reading ------------------------------------------------------------------------
 
