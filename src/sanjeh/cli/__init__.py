@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ..errors import SanjehError
+from ._analyze import analyze_commands
 from ._console import err_console
 from ._data import data_app_commands
 from ._report import report_commands
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 data_app_commands(app)
 report_commands(app)
+analyze_commands(app)
 
 
 def _print_version(value: bool) -> None:

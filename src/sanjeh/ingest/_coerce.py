@@ -241,7 +241,7 @@ def coerce(raw: RawRows, spec: TableSpec, options: CoerceOptions) -> tuple[pa.Ta
         if col.name in data.column_names:
             arr = data[col.name].combine_chunks()
         elif col.default is not None:
-            arr = pa.array([col.default] * n if n else [], pa.string())
+            arr = pa.array([col.default] * n, col.arrow_type)
         else:
             columns[col.name] = pa.nulls(n, col.arrow_type)
             continue

@@ -30,6 +30,7 @@ from ._rows import Reject
 
 BLOCK_BYTES = 8 << 20
 MAX_RECORD_BYTES = 16 << 20  # an open quote this long is corruption, not a record
+DEFER_BYTES = 1 << 20  # an open quote at a block's end shorter than this may be a real value
 SAMPLE_BYTES = 1 << 16
 _NL, _QUOTE = 10, 34
 
@@ -161,38 +162,52 @@ class CsvReader:
                         carry = buf
                         continue
                     buf, line, first = buf[end + 1 :], 2, False
-                arr = np.frombuffer(buf, np.uint8)
-                newlines = np.flatnonzero(arr == _NL)
-                quotes = np.flatnonzero(arr == _QUOTE)
-                # a newline ends a record when an even number of quotes precede it
-                ends = newlines[(np.searchsorted(quotes, newlines) % 2) == 0]
-                if len(ends):
-                    cut = int(ends[-1]) + 1
-                    first_lines = line + np.concatenate(
-                        ([0], np.searchsorted(newlines, ends[:-1]) + 1)
-                    )
-                    yield self._parse(buf[:cut], first_lines)
-                elif len(buf) >= MAX_RECORD_BYTES and len(newlines):
-                    # an unbalanced quote ran on for megabytes: let the slow path sort it out
-                    cut = int(newlines[-1]) + 1
-                    yield self._parse_slow(buf[:cut], line)
-                else:
-                    carry = buf
-                    continue
-                line += int(np.count_nonzero(arr[:cut] == _NL))
-                carry = buf[cut:]
+                block, used = self._split(buf, line, final=False)
+                if block is not None:
+                    yield block
+                line += buf.count(b"\n", 0, used)
+                carry = buf[used:]
                 if progress:
                     progress(f.tell())
             if first and carry:  # header without a trailing newline, no data
                 return
             if carry.strip():
-                yield self._parse(carry + b"\n", None, line)
+                block, _ = self._split(carry if carry.endswith(b"\n") else carry + b"\n",
+                                       line, final=True)
+                if block is not None:
+                    yield block
             if progress:
                 progress(f.tell())
 
+    def _split(self, buf: bytes, line: int, *, final: bool) -> tuple[CsvBlock | None, int]:
+        """Parse the complete records at the start of ``buf``; return them and the bytes used.
+
+        A newline ends a record when an even number of quotes precede it. Arrow parses
+        those records; if it meets trouble (or a quote never closes for megabytes), the
+        line-exact parser takes over and decides itself where the records end, so a
+        stray quote cannot shift the record boundaries of the rest of the file.
+        """
+        arr = np.frombuffer(buf, np.uint8)
+        newlines = np.flatnonzero(arr == _NL)
+        quotes = np.flatnonzero(arr == _QUOTE)
+        ends = newlines[(np.searchsorted(quotes, newlines) % 2) == 0]
+        if len(ends):
+            cut = int(ends[-1]) + 1
+            first_lines = line + np.concatenate(([0], np.searchsorted(newlines, ends[:-1]) + 1))
+            block = self._parse(buf[:cut], first_lines)
+            if block is not None:
+                return block, cut
+        elif not final and len(buf) < MAX_RECORD_BYTES:
+            return None, 0  # a record still open: read more
+        if not len(newlines):
+            return None, 0
+        last = int(newlines[-1]) + 1
+        return self._parse_slow(buf[:last], line, final=final or len(buf) >= MAX_RECORD_BYTES)
+
     # -- parsing ------------------------------------------------------------------------
 
-    def _parse(self, data: bytes, lines: np.ndarray | None, first_line: int = 0) -> CsvBlock:
+    def _parse(self, data: bytes, lines: np.ndarray) -> CsvBlock | None:
+        """Arrow's fast parse of whole records; None when the block needs the slow path."""
         trouble = False
 
         def on_invalid(_row: object) -> str:
@@ -200,6 +215,10 @@ class CsvReader:
             trouble = True
             return "skip"
 
+        try:  # bytes that are not UTF-8: only the line-exact parser can isolate them
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
         names = self.header
         try:
             table = pcsv.read_csv(
@@ -220,9 +239,8 @@ class CsvReader:
             )
         except pa.ArrowInvalid:
             trouble = True  # e.g. bytes that are not UTF-8
-        if trouble or lines is None or table.num_rows != len(lines):
-            start = first_line if lines is None else int(lines[0])
-            return self._parse_slow(data, start)
+        if trouble or table.num_rows != len(lines):
+            return None
         # a blank line parses as a row of nulls: it is not a row, so drop it quietly
         filled = np.zeros(table.num_rows, dtype=bool)
         for column in table.columns:
@@ -231,8 +249,13 @@ class CsvReader:
             table, lines = table.filter(pa.array(filled)), lines[filled]
         return CsvBlock(table, lines, [])
 
-    def _parse_slow(self, data: bytes, first_line: int) -> CsvBlock:
-        """Line-exact parsing of a troubled block; good rows are kept, bad ones rejected."""
+    def _parse_slow(self, data: bytes, first_line: int, *, final: bool) -> tuple[CsvBlock, int]:
+        """Line-exact parsing of a troubled block; good rows are kept, bad ones rejected.
+
+        Returns the block and the bytes it used: unless ``final``, a quoted value still
+        open at the end of ``data`` (a record cut by the block boundary) is left for the
+        next block — when it is short; a quote open for a megabyte is a stray one.
+        """
         width = len(self.header)
         rejects: list[Reject] = []
         good_rows: list[list[str]] = []
@@ -240,6 +263,8 @@ class CsvReader:
         physical = data.split(b"\n")
         if physical and physical[-1] == b"":
             physical.pop()
+        starts = np.concatenate(([0], np.cumsum([len(p) + 1 for p in physical])))
+        used = int(starts[-1])
         texts: list[tuple[int, str]] = []
         for offset, raw in enumerate(physical):
             number = first_line + offset
@@ -281,8 +306,16 @@ class CsvReader:
             ):
                 j += 1
                 joined += "\n" + texts[j][1]
-            fields = next(csv.reader([joined], delimiter=self.delimiter, strict=False), [])
+            try:
+                fields = next(csv.reader([joined], delimiter=self.delimiter, strict=False), [])
+            except csv.Error:  # a newline outside quotes: these lines are not one record
+                fields = []
             balanced = joined.count('"') % 2 == 0
+            at_end = j == len(texts) - 1
+            start = int(starts[number - first_line])
+            if not final and not balanced and at_end and used - start < DEFER_BYTES:
+                used = start  # probably a record cut by the block boundary: next block
+                break
             if j == i or (balanced and len(fields) == width):
                 accept_or_reject(number, fields, joined)
                 i = j + 1
@@ -300,7 +333,9 @@ class CsvReader:
                 for name, col in zip(self.header, columns, strict=True)
             }
         )
-        return CsvBlock(table, np.asarray(good_lines, dtype=np.int64), rejects)
+        deferred_from = first_line + data.count(b"\n", 0, used)  # lines left for later
+        rejects = [r for r in rejects if r.row < deferred_from]
+        return CsvBlock(table, np.asarray(good_lines, dtype=np.int64), rejects), used
 
 
 def read_header(path: Path, delimiter: str | None = None, encoding: str = "utf-8") -> list[str]:

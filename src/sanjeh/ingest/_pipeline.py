@@ -91,14 +91,19 @@ def import_file(
     format: str | None = None,
     source: str | None = None,
     mapping: str | Path | None = None,
-    timezone: str = "UTC",
+    timezone: str | None = None,
+    default_timezone: str = "UTC",
     encoding: str = "utf-8",
     strict: bool = False,
     chunk_rows: int = 200_000,
     params: dict[str, str] | None = None,
     progress: ProgressCallback | None = None,
 ) -> ImportSummary:
-    """Import one file into ``store``; return what happened. Safe to repeat."""
+    """Import one file into ``store``; return what happened. Safe to repeat.
+
+    Timestamps without an offset are read in ``timezone`` if given, else in the zone the
+    format (or the mapping file) knows for its source, else in ``default_timezone``.
+    """
     started = time.perf_counter()
     path = Path(path)
     if not path.is_file():
@@ -109,11 +114,25 @@ def import_file(
     kind = file_kind(path)
     if format:
         fmt = get_format(format, path)
+    elif mapping:  # a mapping file describes a ticket-summary export
+        fmt = get_format("summary", path)
     else:
         fmt = detect(path, kind, columns_of(path, kind, encoding))
-    src = source or fmt.default_source
+    mapping_path = Path(mapping) if mapping else None
+    src = source or fmt.source_for(mapping_path)
+    zone = timezone or fmt.timezone_for(mapping_path) or default_timezone
     digest = fingerprint(path)
-    import_id = hashlib.sha256(f"{digest}|{fmt.name}|{src}|{timezone}".encode()).hexdigest()[:16]
+    settings_key = "|".join(
+        [
+            digest,
+            fmt.name,
+            src,
+            zone,
+            repr(sorted((params or {}).items())),
+            fingerprint(mapping_path) if mapping_path and mapping_path.is_file() else "",
+        ]
+    )
+    import_id = hashlib.sha256(settings_key.encode()).hexdigest()[:16]
     summary = ImportSummary(str(path), fmt.name, src, import_id)
     ignored = getattr(fmt, "ignored_columns", None)
     if ignored is not None:
@@ -123,14 +142,14 @@ def import_file(
         path=path,
         kind=kind,
         source=src,
-        timezone=timezone,
+        timezone=zone,
         encoding=encoding,
         chunk_rows=chunk_rows,
-        mapping=Path(mapping) if mapping else None,
+        mapping=mapping_path,
         params=dict(params or {}),
         progress=(lambda done: progress(done, size)) if progress else None,
     )
-    options = CoerceOptions(source=src, timezone=timezone)
+    options = CoerceOptions(source=src, timezone=zone)
     started_at = dt.datetime.now(dt.UTC)
     try:
         rejects = _load(store, fmt, ctx, options, summary, strict=strict, direct=True)

@@ -58,6 +58,8 @@ class Format:
     default_source: ClassVar[str]
     #: canonical tables this format writes
     tables: ClassVar[tuple[str, ...]]
+    #: zone of the format's local times, when the import names none (None: the default)
+    default_timezone: ClassVar[str | None] = None
     kinds: ClassVar[tuple[FileKind, ...]] = ("csv",)
 
     def score(self, path: Path, kind: FileKind, columns: list[str]) -> float:
@@ -66,6 +68,14 @@ class Format:
 
     def read(self, ctx: Context) -> Iterator[Chunk]:
         raise NotImplementedError
+
+    def source_for(self, mapping: Path | None) -> str:
+        """The id namespace when the import names none."""
+        return self.default_source
+
+    def timezone_for(self, mapping: Path | None) -> str | None:
+        """The zone of local times when the import names none (None: the default)."""
+        return self.default_timezone
 
 
 def has_columns(columns: list[str], wanted: set[str]) -> bool:

@@ -1,0 +1,157 @@
+"""`sanjeh analyze`: score new conversations, inspect one message, train a model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import ConfigError
+from ._console import console, err_console, progress_bar
+from ._options import DbOption, JsonOption, open_store
+
+if TYPE_CHECKING:
+    from ..text import MessageAnalysis, ScoreSummary
+
+#: Unicode isolates around right-to-left text in table cells, so a terminal that does
+#: bidi keeps each cell's text in its cell (both are zero-width elsewhere)
+_FSI, _PDI = "\u2068", "\u2069"
+_ROLES = ("customer", "agent", "bot")
+_LANGUAGES = ("fa", "ar", "en", "other")
+
+
+def _isolated(text: str, language: str) -> str:
+    return f"{_FSI}{text}{_PDI}" if language in ("fa", "ar") else text
+
+
+def analyze_commands(app: typer.Typer) -> None:
+    analyze_app = typer.Typer(
+        help="Conversation analysis: score what is new, inspect a message, train a model.",
+        rich_markup_mode="rich",
+    )
+    app.add_typer(analyze_app, name="analyze")
+
+    @analyze_app.callback(invoke_without_command=True)
+    def score(
+        ctx: typer.Context,
+        since: Annotated[
+            str | None,
+            typer.Option(help="Also re-score every conversation with a message since this date."),
+        ] = None,
+        batch: Annotated[int, typer.Option(help="Messages scored at once.")] = 2_000,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Score the conversations not yet scored by the current analyzers (auto_scores)."""
+        if ctx.invoked_subcommand is not None:
+            return
+        from ..text import score_store
+
+        with open_store(db) as store, progress_bar("scoring messages") as update:
+            summary = score_store(store, since=since, batch=batch, progress=update)
+        if as_json:
+            console.print_json(json.dumps(summary.as_dict(), ensure_ascii=False))
+        else:
+            _print_score_summary(summary)
+
+    @analyze_app.command("text")
+    def text_(
+        message: Annotated[str, typer.Argument(help="The message to analyse.")],
+        language: Annotated[
+            str | None, typer.Option(help="fa, ar, en or other (default: detected).")
+        ] = None,
+        role: Annotated[
+            str | None,
+            typer.Option(help="customer, agent or bot (default: run every analyzer)."),
+        ] = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Every signal, with its evidence, for one message."""
+        from .. import text
+
+        if language is not None and language not in _LANGUAGES:
+            raise ConfigError(f"--language must be one of {', '.join(_LANGUAGES)}")
+        if role is not None and role not in _ROLES:
+            raise ConfigError(f"--role must be one of {', '.join(_ROLES)}")
+        (result,) = text.analyze([message], language=language, role=role)
+        if as_json:
+            out = {
+                "text": result.text,
+                "language": result.language,
+                "role": result.role,
+                "signals": [s.as_dict() for s in result.signals],
+            }
+            console.print_json(json.dumps(out, ensure_ascii=False))
+            return
+        _print_analysis(result)
+
+    @analyze_app.command()
+    def train(
+        data: Annotated[Path, typer.Option(help="CSV of labelled messages (text,label).")],
+        output: Annotated[Path, typer.Option(help="Folder (or .json file) for the model.")],
+        name: Annotated[str, typer.Option(help="Analyzer name of the model.")] = "custom",
+        text_column: Annotated[str, typer.Option(help="Column holding the text.")] = "text",
+        label_column: Annotated[str, typer.Option(help="Column holding the label.")] = "label",
+    ) -> None:
+        """Train a model on your own labelled messages (load it with text.load_model)."""
+        from .. import text
+
+        with err_console.status("training…"):
+            model = text.train(
+                data, output, name=name, text_column=text_column, label_column=label_column
+            )
+        labels = model.model.meta.get("labels", {})
+        counts = ", ".join(f"{label} {n:,}" for label, n in sorted(labels.items()))
+        console.print(
+            f"trained [bold]{model.name}[/] ({model.version}) on {sum(labels.values()):,} "
+            f"messages ({counts}); saved to {output}",
+            highlight=False,
+        )
+
+
+def _print_score_summary(summary: ScoreSummary) -> None:
+    if not summary.messages:
+        console.print("nothing new to score: every message has current scores")
+        return
+    console.print(
+        f"scored {summary.tickets:,} conversations ({summary.messages:,} messages) in "
+        f"{summary.seconds:.1f}s, {summary.messages_per_second:,.0f} messages/s",
+        highlight=False,
+    )
+    table = Table("auto_scores", "inserted", "replaced", "unchanged", "retired", box=None)
+    table.add_row(
+        "rows",
+        f"{summary.inserted:,}",
+        f"{summary.replaced:,}",
+        f"{summary.unchanged:,}",
+        f"{summary.retired:,}",
+    )
+    console.print(table)
+
+
+def _print_analysis(result: MessageAnalysis) -> None:
+    found = Text(_isolated(result.text, result.language))
+    offset = 1 if result.language in ("fa", "ar") else 0  # the isolate before the text
+    for signal in result.signals:
+        if signal.present:
+            for e in signal.evidence:
+                found.stylize("bold underline", e.start + offset, e.end + offset)
+    console.print(
+        f"language: [bold]{result.language}[/]   role: [bold]{result.role or 'any'}[/]",
+        highlight=False,
+    )
+    console.print(found)
+    table = Table("analyzer", "label", "score", "evidence", header_style="bold")
+    comma = "، " if result.language in ("fa", "ar") else ", "
+    for signal in result.signals:
+        evidence = comma.join(
+            _isolated(e.text, result.language) + (f" ({e.tag})" if e.tag else "")
+            for e in signal.evidence
+        )
+        style = "" if signal.present else "dim"
+        table.add_row(signal.analyzer, signal.label, f"{signal.score:.2f}", evidence, style=style)
+    console.print(table)
