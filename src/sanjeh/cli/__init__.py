@@ -16,7 +16,9 @@ from ..errors import SanjehError
 from ._analyze import analyze_commands
 from ._console import err_console
 from ._data import data_app_commands
+from ._demo import demo_commands
 from ._report import report_commands
+from ._serve import serve_commands
 
 app = typer.Typer(
     name="sanjeh",
@@ -27,7 +29,9 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 data_app_commands(app)
+demo_commands(app)
 report_commands(app)
+serve_commands(app)
 analyze_commands(app)
 
 

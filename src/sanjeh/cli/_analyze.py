@@ -134,12 +134,11 @@ def _print_score_summary(summary: ScoreSummary) -> None:
 
 
 def _print_analysis(result: MessageAnalysis) -> None:
-    found = Text(_isolated(result.text, result.language))
-    offset = 1 if result.language in ("fa", "ar") else 0  # the isolate before the text
+    found = Text(result.text)  # alone on its lines: a bidi terminal orders it by itself
     for signal in result.signals:
         if signal.present:
             for e in signal.evidence:
-                found.stylize("bold underline", e.start + offset, e.end + offset)
+                found.stylize("bold underline", e.start, e.end)
     console.print(
         f"language: [bold]{result.language}[/]   role: [bold]{result.role or 'any'}[/]",
         highlight=False,

@@ -13,6 +13,11 @@ from ..errors import ConfigError
 from ._console import console, err_console, progress_bar
 from ._options import DbOption, JsonOption, open_store
 
+_REDACT_HELP = (
+    "Replace personal data (e-mails, phones, cards, national ids, IBANs in message bodies, "
+    "survey comments and subjects; customers' names and e-mails)."
+)
+
 
 def _parse_params(items: list[str]) -> dict[str, str]:
     params = {}
@@ -61,6 +66,7 @@ def data_app_commands(app: typer.Typer) -> None:
         ] = None,
         encoding: Annotated[str, typer.Option(help="Text encoding of the file.")] = "utf-8",
         strict: Annotated[bool, typer.Option(help="Abort on the first bad row.")] = False,
+        redact: Annotated[bool, typer.Option(help=_REDACT_HELP)] = False,
         option: Annotated[
             list[str] | None, typer.Option("--option", "-o", help="Format setting key=value.")
         ] = None,
@@ -90,6 +96,7 @@ def data_app_commands(app: typer.Typer) -> None:
                         chunk_rows=settings.chunk_rows,
                         params=params,
                         progress=update,
+                        redact=redact,
                     )
                 results.append(summary)
                 if not as_json:
@@ -124,13 +131,14 @@ def data_app_commands(app: typer.Typer) -> None:
         format: Annotated[
             str | None, typer.Option("--format", "-f", help="csv or parquet (default: suffix).")
         ] = None,
+        redact: Annotated[bool, typer.Option(help=_REDACT_HELP)] = False,
         db: DbOption = None,
     ) -> None:
         """Export a table in Sanjeh's own format (imports back unchanged)."""
         if format not in (None, "csv", "parquet"):
             raise ConfigError(f"--format must be csv or parquet, not {format!r}")
         with open_store(db) as store:
-            rows = store.export(table, path, format)  # type: ignore[arg-type]
+            rows = store.export(table, path, format, redact=redact)  # type: ignore[arg-type]
         console.print(f"wrote {rows:,} rows of {table} to {path}")
 
     @app.command()

@@ -98,8 +98,12 @@ def import_file(
     chunk_rows: int = 200_000,
     params: dict[str, str] | None = None,
     progress: ProgressCallback | None = None,
+    redact: bool = False,
 ) -> ImportSummary:
     """Import one file into ``store``; return what happened. Safe to repeat.
+
+    ``redact=True`` replaces personal data before anything is stored (message bodies,
+    survey comments, ticket subjects, customers' names and e-mails; quarantined values).
 
     Timestamps without an offset are read in ``timezone`` if given, else in the zone the
     format (or the mapping file) knows for its source, else in ``default_timezone``.
@@ -132,6 +136,7 @@ def import_file(
             fingerprint(mapping_path) if mapping_path and mapping_path.is_file() else "",
         ]
     )
+    settings_key += "|redact" if redact else ""
     import_id = hashlib.sha256(settings_key.encode()).hexdigest()[:16]
     summary = ImportSummary(str(path), fmt.name, src, import_id)
     ignored = getattr(fmt, "ignored_columns", None)
@@ -152,10 +157,14 @@ def import_file(
     options = CoerceOptions(source=src, timezone=zone)
     started_at = dt.datetime.now(dt.UTC)
     try:
-        rejects = _load(store, fmt, ctx, options, summary, strict=strict, direct=True)
+        rejects = _load(
+            store, fmt, ctx, options, summary, strict=strict, direct=True, redact=redact
+        )
     except DuplicateKeysInInput:  # the file repeats a key: merge through staging instead
         summary.rows_read, summary.tables = 0, {}
-        rejects = _load(store, fmt, ctx, options, summary, strict=strict, direct=False)
+        rejects = _load(
+            store, fmt, ctx, options, summary, strict=strict, direct=False, redact=redact
+        )
     _record_rejects(store, summary, rejects, digest, started_at)
     summary.seconds = time.perf_counter() - started
     _record_log(store, summary, digest, started_at)
@@ -163,7 +172,7 @@ def import_file(
 
 
 def _validated(
-    fmt: Format, ctx: Context, options: CoerceOptions
+    fmt: Format, ctx: Context, options: CoerceOptions, redact: bool = False
 ) -> Iterator[tuple[int, dict[str, pa.Table], list[Reject]]]:
     """Read and validate chunk by chunk: (rows read, good rows per table, rejects)."""
     for chunk in fmt.read(ctx):
@@ -172,7 +181,23 @@ def _validated(
         for table, raw in chunk.tables.items():
             good[table], rejects = coerce(raw, TABLES[table], options)
             found += rejects
+        if redact:
+            good, found = _redacted(good, found)
         yield chunk.rows_read, good, found
+
+
+def _redacted(
+    good: dict[str, pa.Table], rejects: list[Reject]
+) -> tuple[dict[str, pa.Table], list[Reject]]:
+    """Personal data replaced in the validated rows and in what quarantine would keep."""
+    from ..text import redact, redact_table  # text is above ingest: imported on demand
+
+    def clean(value: str | None) -> str | None:
+        return None if value is None else redact([value])[0]
+
+    tables = {name: redact_table(name, rows) for name, rows in good.items()}
+    found = [dataclasses.replace(r, value=clean(r.value), raw=clean(r.raw_json())) for r in rejects]
+    return tables, found
 
 
 def _load(
@@ -184,13 +209,14 @@ def _load(
     *,
     strict: bool,
     direct: bool,
+    redact: bool = False,
 ) -> list[Reject]:
     """Stream the file into stages and commit them; return the rejects."""
     all_rejects: list[Reject] = []
     stages: dict[str, Stage] = {}
     try:
         with contextlib.ExitStack() as stack:
-            for rows_read, good, found in prefetch(lambda: _validated(fmt, ctx, options)):
+            for rows_read, good, found in prefetch(lambda: _validated(fmt, ctx, options, redact)):
                 summary.rows_read += rows_read
                 if found and strict:
                     first = min(found, key=lambda r: r.row)

@@ -22,6 +22,7 @@ from ..store import META_TABLE, Store
 from ._config import MetricsConfig
 from ._local import with_local_epoch
 from ._other_facts import call_facts, shift_facts, survey_facts
+from ._quality_facts import quality_facts
 from ._reply_facts import reply_facts
 from ._sla import with_sla
 from ._ticket_facts import ticket_facts
@@ -29,6 +30,7 @@ from ._ticket_facts import ticket_facts
 TICKET_FACTS, REPLY_FACTS, CLOCK = "facts_tickets", "facts_replies", "sanjeh_clock"
 SURVEY_FACTS, CALL_FACTS, DATES = "facts_surveys", "facts_calls", "sanjeh_dates"
 CUSTOMER_FACTS, SHIFT_FACTS = "facts_customers", "facts_shifts"
+QUALITY_FACTS = "facts_quality"
 FACT_TABLES = (
     TICKET_FACTS,
     REPLY_FACTS,
@@ -36,6 +38,7 @@ FACT_TABLES = (
     CALL_FACTS,
     CUSTOMER_FACTS,
     SHIFT_FACTS,
+    QUALITY_FACTS,
     CLOCK,
     DATES,
 )
@@ -50,6 +53,7 @@ _STAMP_TABLES = (
     "calls",
     "agents",
     "agent_shifts",
+    "auto_scores",
 )
 
 
@@ -65,7 +69,10 @@ def _data_stamp(store: Store) -> str:
     counts = store.counts(list(_STAMP_TABLES))
     log = store.table("import_log")
     last = store.con.execute(log.finished_at.max())
-    return json.dumps({**counts, "last_import": str(last)}, sort_keys=True)
+    # re-scoring replaces rows without changing their number
+    scored = store.con.execute(store.table("auto_scores").scored_at.max())
+    stamp = {**counts, "last_import": str(last), "last_scored": str(scored)}
+    return json.dumps(stamp, sort_keys=True)
 
 
 def _config_key(config: MetricsConfig) -> str:
@@ -162,6 +169,7 @@ def build_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
     )
     _create(con, TICKET_FACTS, facts)
     ft = con.table(TICKET_FACTS)
+    _create(con, QUALITY_FACTS, quality_facts(tables["auto_scores"], ft))
     replies = reply_facts(
         tables, config.options, clock=clock_t, ticket_calendar=ft.select("ticket_id", "calendar")
     )

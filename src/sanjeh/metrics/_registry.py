@@ -25,7 +25,7 @@ from ._options import MetricOptions
 
 Kind = Literal["duration", "number", "rate", "count", "custom"]
 Unit = Literal["seconds", "ratio", "count", "score", "percent", "money", "per_hour", "number"]
-Source = Literal["tickets", "replies", "surveys", "calls", "customers", "shifts"]
+Source = Literal["tickets", "replies", "surveys", "quality", "calls", "customers", "shifts"]
 Stat = Literal["mean", "median", "value"]
 
 
@@ -110,11 +110,12 @@ def get_kpi(name: str) -> KPI:
         ) from None
 
 
-_SOURCE_ORDER = ("tickets", "replies", "surveys", "calls", "customers", "shifts")
+_SOURCE_ORDER = ("tickets", "replies", "surveys", "quality", "calls", "customers", "shifts")
 
 
 def all_kpis() -> dict[str, KPI]:
-    """Every KPI, tickets first, then surveys, calls, customers, workforce."""
+    """Every KPI, tickets first, then surveys, conversation quality, calls, customers,
+    workforce."""
     _load()
     ordered = sorted(REGISTRY.values(), key=lambda k: _SOURCE_ORDER.index(k.source))
     return {k.name: k for k in ordered}

@@ -7,6 +7,7 @@ all writes are idempotent merges by key (see ``_merge.py``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -137,12 +138,21 @@ class Store:
     # -- export -------------------------------------------------------------------------
 
     def export(
-        self, table: str, path: str | os.PathLike[str], fmt: Literal["csv", "parquet"] | None = None
+        self,
+        table: str,
+        path: str | os.PathLike[str],
+        fmt: Literal["csv", "parquet"] | None = None,
+        *,
+        redact: bool = False,
     ) -> int:
-        """Write a table in Sanjeh's own format (re-importable as is); return rows written."""
+        """Write a table in Sanjeh's own format (re-importable as is); return rows written.
+
+        ``redact=True`` replaces personal data in free text (message bodies, survey
+        comments, ticket subjects) and customers' names and e-mails.
+        """
         from ._export import export_table
 
-        return export_table(self, table, Path(path), fmt)
+        return export_table(self, table, Path(path), fmt, redact=redact)
 
     def batches(self, table: str, chunk_rows: int = 100_000) -> Iterator[pa.RecordBatch]:
         """Stream a table as Arrow record batches in canonical column order."""
@@ -218,7 +228,7 @@ class Stage:
         if not self.direct:
             seq = pa.array(range(self._rows, self._rows + table.num_rows), pa.int64())
             table = table.append_column(SEQ, seq)
-        self.store.con.insert(self.name, table)
+        insert_arrow(self.store.con, self.name, table)
         self._rows += table.num_rows
 
     def commit(self) -> WriteResult:
@@ -231,6 +241,26 @@ class Stage:
             con.truncate_table(self.spec.name)
             raise DuplicateKeysInInput(f"{self.spec.name}: the input repeats keys")
         return WriteResult(self.spec.name, inserted=self._rows)
+
+
+def insert_arrow(con: Any, name: str, data: pa.Table) -> None:
+    """Insert an Arrow table, then release Ibis's registration of it.
+
+    Ibis keeps every in-memory table registered until the process exits (DuckDB even
+    keeps the Arrow data alive), so a long import would hold every batch it ever wrote.
+    """
+    memtable = ibis.memtable(data)
+    con.insert(name, memtable)
+    op = memtable.op()
+    raw = getattr(con, "con", None)
+    with contextlib.suppress(Exception):
+        if hasattr(raw, "unregister"):  # DuckDB: a registered Arrow view
+            raw.unregister(op.name)
+        else:
+            finalize = con._make_memtable_finalizer(op.name)
+            if finalize is not None:
+                finalize()
+        con._memtables.discard(op)
 
 
 def _spec(table: str) -> TableSpec:

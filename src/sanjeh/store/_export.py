@@ -30,7 +30,11 @@ def _csv_ready(batch: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
 
-def export_table(store: Store, table: str, path: Path, fmt: str | None) -> int:
+def export_table(
+    store: Store, table: str, path: Path, fmt: str | None, *, redact: bool = False
+) -> int:
+    """Stream ``table`` to ``path``; with ``redact``, personal data in its free-text and
+    personal columns is replaced, batch by batch (``sanjeh.text.redact_table``)."""
     fmt = fmt or path.suffix.lstrip(".").lower()
     if fmt not in ("csv", "parquet"):
         raise ConfigError(f"cannot export to {path}: say --format csv or --format parquet")
@@ -40,6 +44,10 @@ def export_table(store: Store, table: str, path: Path, fmt: str | None) -> int:
     writer: pq.ParquetWriter | pcsv.CSVWriter | None = None
     try:
         for batch in store.batches(table):
+            if redact:
+                from ..text import redact_table  # text is above store: imported on demand
+
+                batch = redact_table(table, batch)
             out = _csv_ready(batch) if fmt == "csv" else batch
             if writer is None:
                 writer = (

@@ -5,6 +5,7 @@
     text.sentiment(["خیلی ممنونم، مشکلم حل شد", "لا يمكننا"])
     text.analyze_conversation([{"role": "customer", "text": "..."}, ...])
     text.redact(["شماره من ۰۹۱۲۳۴۵۶۷۸۹ است"])  # -> ["شماره من [PHONE] است"]
+    text.score_store(store)  # score new conversations into the auto_scores table
 
 Analyzers are plug-ins (``Analyzer``): the lexicon / rule defaults, a model trained on your
 own labels (``train`` / ``load_model``), a local transformers model
@@ -20,8 +21,10 @@ from ._langid import LANGUAGES, detect_language, detect_languages
 from ._model import ModelAnalyzer, load_model, train
 from ._normalize import fold, normalize
 from ._pii import PII_KINDS, PiiMatch, find_pii, redact
+from ._redact import redact_table, redacted_columns
 from ._rows import AUTO_SCORES_SCHEMA, auto_score_rows
 from ._rules import ActiveListeningAnalyzer, FramingAnalyzer, PhraseAnalyzer, rules_version
+from ._scoring import RETIRED, ScoreSummary, score_store
 from ._sentiment import SentimentAnalyzer
 from ._tokenize import Token, tokenize
 from ._types import Analyzer, Doc, Evidence, Signal
@@ -30,6 +33,7 @@ __all__ = [
     "AUTO_SCORES_SCHEMA",
     "LANGUAGES",
     "PII_KINDS",
+    "RETIRED",
     "ActiveListeningAnalyzer",
     "Analyzer",
     "ConversationAnalysis",
@@ -42,6 +46,7 @@ __all__ = [
     "PhraseAnalyzer",
     "PiiMatch",
     "Registry",
+    "ScoreSummary",
     "SentimentAnalyzer",
     "Signal",
     "Token",
@@ -58,9 +63,12 @@ __all__ = [
     "prepare",
     "quality_score",
     "redact",
+    "redact_table",
+    "redacted_columns",
     "registry",
     "rules_version",
     "run",
+    "score_store",
     "sentiment",
     "tokenize",
     "train",

@@ -1,0 +1,37 @@
+"""`sanjeh serve`: the web dashboard and JSON API over one store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ._options import DbOption
+
+
+def serve_commands(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        db: DbOption = None,
+        host: Annotated[
+            str,
+            typer.Option(help="Address to listen on; 0.0.0.0 opens it to the network."),
+        ] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+        language: Annotated[
+            str | None, typer.Option("--language", help="Default interface language: fa, ar, en.")
+        ] = None,
+        open_browser: Annotated[
+            bool, typer.Option("--open", help="Open the dashboard in a web browser.")
+        ] = False,
+    ) -> None:
+        """The dashboard (fa / ar / en) and its JSON API, at http://HOST:PORT/."""
+        from ..errors import ConfigError
+        from ..settings import load_settings
+        from ..web import serve as run
+
+        if language is not None and language not in ("fa", "ar", "en"):
+            raise ConfigError(f"--language must be fa, ar or en, not {language!r}")
+        url = db or load_settings().db
+        typer.echo(f"Sanjeh dashboard on http://{host}:{port}/ (store: {url}); Ctrl+C stops it")
+        run(url, host, port, open_browser=open_browser, language=language)

@@ -1,0 +1,273 @@
+"""Every route: each page, its JSON twin under /api/, table downloads, and assets.
+
+(No ``from __future__ import annotations`` here: FastAPI reads the parameter types of
+the handlers made in loops below at run time.)
+"""
+
+import functools
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Path as PathParam, Query, Request
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import Field
+
+from ._errors import InvalidParameter, NotFound
+from ._i18n import CALENDARS, DIGITS, LANGS
+from ._params import PageQuery, SearchQuery, resolve
+from ._render import render_html, to_csv, to_json, to_xlsx
+from ._schema import ErrorResponse, Meta, PageModel
+from ._source import Source
+from .views import PAGES, Model, View, agents, customers
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorResponse, "description": "A filter or parameter is invalid."},
+    404: {"model": ErrorResponse, "description": "No such agent, customer or table."},
+}
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+AgentId = Annotated[str, PathParam(max_length=200, description="Agent id, e.g. demo:a-001.")]
+CustomerId = Annotated[
+    str, PathParam(max_length=200, description="Customer id, e.g. demo:c-000001.")
+]
+
+
+class DownloadQuery(SearchQuery):
+    id: str | None = Field(
+        None, max_length=200, description="Agent id (scorecard) or customer id (timeline)."
+    )
+
+
+def _source(request: Request) -> Source:
+    source: Source = request.app.state.source
+    source.check()
+    return source
+
+
+def _model(
+    request: Request, key: tuple[object, ...], query: PageQuery, build: Callable[[View], Model]
+) -> tuple[Model, View]:
+    return model_of(_source(request), request.app.state.language, key, query, build)
+
+
+def model_of(
+    source: Source,
+    language: str,
+    key: tuple[object, ...],
+    query: PageQuery,
+    build: Callable[[View], Model],
+) -> tuple[Model, View]:
+    """The view model of one page for the validated query, cached per data stamp."""
+    filters, locale = resolve(query, source, language)
+    view = View(source, filters, locale)
+    model = source.memo(("model", *key, filters, locale), lambda: build(view))
+    return model, view
+
+
+def warm(source: Source, language: str, names: tuple[str, ...]) -> None:
+    """Compute pages with their default filters now, so the first visit is fast."""
+    for name in names:
+        model_of(source, language, (name,), PageQuery(), PAGES[name].build)
+
+
+def _json(request: Request, key: tuple[object, ...], query: PageQuery,
+          build: Callable[[View], Model]) -> Response:
+    model, view = _model(request, key, query, build)
+    body = view.source.memo(("json", *key, view.filters, view.locale), lambda: to_json(model))
+    return Response(body, media_type="application/json")
+
+
+def _html(request: Request, key: tuple[object, ...], query: PageQuery,
+          build: Callable[[View], Model], template: str) -> Response:
+    model, view = _model(request, key, query, build)
+    items = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
+    options = _options(view.source, view)
+
+    def render() -> bytes:
+        return render_html(template, model, view.locale, path=request.url.path, query=items,
+                           options=options, timezone=view.source.timezone)
+
+    body = view.source.memo(("html", request.url.path, tuple(sorted(items))), render)
+    return Response(body, media_type="text/html; charset=utf-8")
+
+
+def _options(source: Source, view: View) -> Model:
+    """Choices of the filter form, in the page's language."""
+    dims = source.dims
+    label = view.locale.label
+    agents_ = sorted(((a.id, a.name) for a in dims.agents.values() if not a.is_bot),
+                     key=lambda x: x[1])
+    return {
+        "team": sorted(dims.teams.items(), key=lambda x: x[1]),
+        "agent": agents_,
+        "channel": [(c, label("channel", c)) for c in dims.channels],
+        "priority": [(p, label("priority", p)) for p in dims.priorities],
+        "tag": [(tag, tag) for tag in dims.tags],
+        "language": [(lang, label("language", lang)) for lang in dims.languages],
+        "months": view.locale.month_names(),
+        "first_day": dims.first_day.isoformat(),
+        "last_day": dims.last_day.isoformat(),
+    }
+
+
+def _add_page(router: APIRouter, name: str) -> None:
+    page = PAGES[name]
+    search = name == "customers"
+    QueryModel = SearchQuery if search else PageQuery  # noqa: N806
+
+    def builder(query: PageQuery) -> tuple[tuple[object, ...], Callable[[View], Model]]:
+        if isinstance(query, SearchQuery):
+            q = query.q
+            return (name, q), lambda view: customers.build(view, q)
+        return (name,), page.build
+
+    def html(request: Request, query: Annotated[QueryModel, Query()]) -> Response:
+        key, build = builder(query)
+        return _html(request, key, query, build, page.template)
+
+    def api(request: Request, query: Annotated[QueryModel, Query()]) -> Response:
+        key, build = builder(query)
+        return _json(request, key, query, build)
+
+    router.add_api_route(page.path, html, methods=["GET"], include_in_schema=False,
+                         name=f"{name}_page")
+    router.add_api_route(
+        f"/api/{name}", api, methods=["GET"], name=f"{name}_api", tags=["pages"],
+        summary=f"{name.capitalize()} page data", description=page.about,
+        responses={200: {"model": PageModel, "description": "The page's view model."}, **ERRORS},
+    )
+
+
+def _detail(kind: str, ident: str) -> tuple[tuple[object, ...], Callable[[View], Model]]:
+    if kind == "scorecard":
+        return ("scorecard", ident), functools.partial(_scorecard, agent_id=ident)
+    return ("timeline", ident), functools.partial(_timeline, customer_id=ident)
+
+
+def _scorecard(view: View, agent_id: str) -> Model:
+    return agents.scorecard(view, agent_id)
+
+
+def _timeline(view: View, customer_id: str) -> Model:
+    return customers.timeline(view, customer_id)
+
+
+def register(app: FastAPI) -> None:
+    router = APIRouter()
+    for name in PAGES:
+        _add_page(router, name)
+
+    @router.get("/agents/{agent_id}", include_in_schema=False, name="scorecard_page")
+    def scorecard_page(
+        request: Request, agent_id: AgentId, query: Annotated[PageQuery, Query()]
+    ) -> Response:
+        key, build = _detail("scorecard", agent_id)
+        return _html(request, key, query, build, "scorecard.html")
+
+    @router.get("/api/agents/{agent_id}", tags=["pages"], summary="Agent scorecard data",
+                responses={200: {"model": PageModel}, **ERRORS})
+    def scorecard_api(
+        request: Request, agent_id: AgentId, query: Annotated[PageQuery, Query()]
+    ) -> Response:
+        """One agent's KPIs against their team and the target, with the trend of each."""
+        key, build = _detail("scorecard", agent_id)
+        return _json(request, key, query, build)
+
+    @router.get("/customers/{customer_id}", include_in_schema=False, name="timeline_page")
+    def timeline_page(
+        request: Request, customer_id: CustomerId, query: Annotated[PageQuery, Query()]
+    ) -> Response:
+        key, build = _detail("timeline", customer_id)
+        return _html(request, key, query, build, "timeline.html")
+
+    @router.get("/api/customers/{customer_id}", tags=["pages"], summary="Customer timeline",
+                responses={200: {"model": PageModel}, **ERRORS})
+    def timeline_api(
+        request: Request, customer_id: CustomerId, query: Annotated[PageQuery, Query()]
+    ) -> Response:
+        """Every ticket, message, call and survey of one customer, oldest first."""
+        key, build = _detail("timeline", customer_id)
+        return _json(request, key, query, build)
+
+    @router.get("/download/{page}/{filename}", tags=["downloads"],
+                summary="Download one table of a page as CSV or XLSX",
+                responses={200: {"content": dict.fromkeys(FORMATS.values(), {})}, **ERRORS})
+    def download(
+        request: Request,
+        page: Annotated[str, PathParam(description="overview, agents, …, scorecard, timeline")],
+        filename: Annotated[str, PathParam(description="<table>.csv or <table>.xlsx")],
+        query: Annotated[DownloadQuery, Query()],
+    ) -> Response:
+        """The same rows as the table on the page (raw values; the same filters apply)."""
+        table, _, fmt = filename.rpartition(".")
+        if fmt not in FORMATS or not table:
+            raise NotFound(f"{filename!r}: ask for <table>.csv or <table>.xlsx")
+        if page in ("scorecard", "timeline"):
+            if not query.id:
+                raise InvalidParameter("id", f"the {page} download needs ?id=")
+            key, build = _detail(page, query.id)
+        elif page == "customers":
+            q = query.q
+            key, build = (page, q), lambda view: customers.build(view, q)
+        elif page in PAGES:
+            key, build = (page,), PAGES[page].build
+        else:
+            known = ", ".join([*PAGES, "scorecard", "timeline"])
+            raise NotFound(f"no page {page!r}; pages: {known}")
+        base = PageQuery(**query.model_dump(exclude={"id", "q"}))
+        model, _ = _model(request, key, base, build)
+        tables = model["tables"]
+        if table not in tables:
+            raise NotFound(f"page {page!r} has no table {table!r}; it has: {', '.join(tables)}")
+        body = to_csv(tables[table]) if fmt == "csv" else to_xlsx(tables[table])
+        return Response(body, media_type=FORMATS[fmt], headers={
+            "Content-Disposition": f'attachment; filename="sanjeh-{page}-{table}.{fmt}"'})
+
+    @router.get("/api/meta", tags=["meta"], summary="Filter values and display choices",
+                response_model=Meta)
+    def meta(request: Request) -> Model:
+        """What each filter may be set to (ids and names), the data's date span, the
+        interface languages, calendars and digit sets, and the pages."""
+        source = _source(request)
+        dims = source.dims
+        return {
+            "languages": list(LANGS),
+            "calendars": list(CALENDARS),
+            "digits": list(DIGITS),
+            "teams": [{"id": k, "name": v} for k, v in dims.teams.items()],
+            "agents": [{"id": a.id, "name": a.name} for a in dims.agents.values()],
+            "channels": list(dims.channels),
+            "priorities": list(dims.priorities),
+            "conversation_languages": list(dims.languages),
+            "tags": list(dims.tags),
+            "first_day": dims.first_day.isoformat(),
+            "last_day": dims.last_day.isoformat(),
+            "timezone": source.timezone,
+            "pages": {name: f"/api/{name}" for name in PAGES},
+        }
+
+    @router.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        return FileResponse(plotly_path(), media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    app.include_router(router)
+    static = resources.files("sanjeh.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+
+@functools.cache
+def plotly_path() -> Path:
+    """plotly.min.js inside the installed plotly package (served, never fetched)."""
+    try:
+        found = Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
+    except ModuleNotFoundError:
+        raise NotFound("the plotly package is not installed; pip install plotly") from None
+    if not found.is_file():
+        raise NotFound(f"{found} is missing; reinstall the plotly package")
+    return found

@@ -1,0 +1,77 @@
+"""Running the app: ``serve`` for people, ``Server`` in a thread for tests and benchmarks."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import webbrowser
+from typing import Any
+
+from ..errors import ConfigError
+
+
+def serve(
+    db_url: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    *,
+    language: str | None = None,
+    log_level: str = "info",
+    warm: bool = True,
+) -> None:
+    """Serve the dashboard until interrupted (binds to this machine only by default).
+
+    Facts are brought up to date first (on a large store that takes a while once).
+    """
+    import uvicorn
+
+    from ._app import create_app
+
+    app = create_app(db_url, language=language, warm=warm)
+    if open_browser:
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        url = f"http://{shown}:{port}/"
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    except OSError as exc:  # pragma: no cover - depends on the machine
+        raise ConfigError(f"cannot listen on {host}:{port} ({exc}); choose another --port") from exc
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Server:
+    """A uvicorn server in a background thread: ``with Server(app) as url: …``."""
+
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int | None = None) -> None:
+        import uvicorn
+
+        self.host, self.port = host, port or free_port(host)
+        config = uvicorn.Config(app, host=self.host, port=self.port, log_level="warning",
+                                access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the test server did not start on {self.url}")
+            time.sleep(0.05)
+        return self.url
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)

@@ -1,0 +1,277 @@
+"""The dashboard's view of one store: facts kept fresh, results cached by data stamp.
+
+Pages never rebuild facts: ``ensure_facts`` runs when the app starts and then in a
+background thread every few seconds; its stamp (the facts' bookkeeping row, which
+changes whenever data or configuration changed them) keys every cached result, so a
+new import or a new configuration invalidates the cache and nothing else does.
+One DuckDB connection serves every thread, so queries run one at a time under a lock;
+answers from the cache need no lock.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from .. import metrics
+from ..metrics import MetricsConfig, ensure_facts
+from ..store import META_TABLE, Store
+
+T = TypeVar("T")
+log = logging.getLogger("sanjeh.web")
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Agent:
+    id: str
+    name: str
+    team_id: str | None
+    is_bot: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Dimensions:
+    """The values a filter may take, read once per data stamp."""
+
+    teams: dict[str, str]
+    agents: dict[str, Agent]
+    channels: tuple[str, ...]
+    priorities: tuple[str, ...]
+    languages: tuple[str, ...]
+    tags: tuple[str, ...]
+    #: local (business time zone) dates of the first and last ticket
+    first_day: dt.date
+    last_day: dt.date
+
+    def values(self, dim: str) -> tuple[str, ...]:
+        if dim == "team":
+            return tuple(self.teams)
+        if dim == "agent":
+            return tuple(self.agents)
+        return {
+            "channel": self.channels,
+            "priority": self.priorities,
+            "language": self.languages,
+            "tag": self.tags,
+        }[dim]
+
+
+class Source:
+    """A store opened for the dashboard (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: Store,
+        config: MetricsConfig | None = None,
+        *,
+        refresh_seconds: float = 10.0,
+        cache_size: int = 1024,
+    ) -> None:
+        self.store = store
+        self.config = config or MetricsConfig.from_settings()
+        self.timezone = self.config.all_calendars()[self.config.default_calendar].timezone
+        self.refresh_seconds = refresh_seconds
+        self.db_lock = threading.RLock()
+        self._cache_size = cache_size
+        self._memo: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
+        self._inflight: dict[Hashable, Future[Any]] = {}
+        self._memo_lock = threading.Lock()
+        self._checked = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.stamp = ""
+        self.dims: Dimensions
+        self.refresh()
+
+    @property
+    def con(self) -> Any:
+        return self.store.con
+
+    # -- freshness ----------------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Bring the facts up to date; True when they changed (the cache is dropped)."""
+        with self.db_lock:
+            ensure_facts(self.store, self.config)
+            meta = self.con.table(META_TABLE)
+            rows = meta.filter(meta.key == "facts").value.to_pyarrow().to_pylist()
+            stamp = str(rows[0]) if rows else ""
+            self._checked = time.monotonic()
+            if stamp == self.stamp:
+                return False
+            self.dims = self._dimensions()
+            with self._memo_lock:
+                self._memo.clear()
+            self.stamp = stamp
+            return True
+
+    def check(self) -> None:
+        """Refresh now if no background thread does it and the last check is old."""
+        if self._thread is None and time.monotonic() - self._checked > self.refresh_seconds:
+            self.refresh()
+
+    def start(self) -> None:
+        """Keep the facts fresh from a background thread (requests never wait for it)."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="sanjeh-web-refresh", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.refresh_seconds):
+            try:
+                self.refresh()
+            except Exception:  # keep serving the last good data; say why in the log
+                log.exception("could not refresh the facts")
+
+    # -- cache --------------------------------------------------------------------------
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per key and data stamp; concurrent callers share one run."""
+        full = (self.stamp, key)
+        with self._memo_lock:
+            if full in self._memo:
+                self._memo.move_to_end(full)
+                return self._memo[full]  # type: ignore[no-any-return]
+            waiting = self._inflight.get(full)
+            if waiting is None:
+                mine: Future[Any] = Future()
+                self._inflight[full] = mine
+        if waiting is not None:
+            return waiting.result()  # type: ignore[no-any-return]
+        try:
+            value = compute()
+        except BaseException as exc:
+            mine.set_exception(exc)
+            with self._memo_lock:
+                del self._inflight[full]
+            raise
+        with self._memo_lock:
+            self._memo[full] = value
+            while len(self._memo) > self._cache_size:
+                self._memo.popitem(last=False)
+            del self._inflight[full]
+        mine.set_result(value)
+        return value
+
+    # -- queries ------------------------------------------------------------------------
+
+    def table(self, name: str) -> ir.Table:
+        return self.con.table(name)
+
+    def run(self, expr: ir.Table) -> pd.DataFrame:
+        """Execute an Ibis expression (results are small: aggregates or a page of rows)."""
+        with self.db_lock:
+            return expr.to_pandas()
+
+    def scalar(self, expr: ir.Scalar) -> Any:
+        with self.db_lock:
+            return self.con.execute(expr)
+
+    def kpis(
+        self,
+        names: tuple[str, ...],
+        *,
+        start: dt.date,
+        end: dt.date,
+        filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
+        by: str | None = None,
+        period: str | None = None,
+        hours: str = "business",
+        week_start: str = "monday",
+    ) -> pd.DataFrame:
+        """``sanjeh.metrics.kpis`` for the days ``start`` … ``end`` (inclusive), cached."""
+        week = week_start if period == "week" else None  # (only weeks depend on it)
+        key = ("kpis", names, start, end, filters, by, period, hours, week)
+
+        def compute() -> pd.DataFrame:
+            with self.db_lock:
+                return metrics.kpis(
+                    self.store,
+                    list(names),
+                    by=by,
+                    period=period,
+                    start=start,
+                    end=end + dt.timedelta(days=1),
+                    filters={k: list(v) for k, v in filters},
+                    hours=hours,
+                    week_start=week_start,
+                    config=self.config,
+                )
+
+        return self.memo(key, compute)
+
+    # -- time ---------------------------------------------------------------------------
+
+    @staticmethod
+    def local_seconds(day: dt.date) -> float:
+        """Local epoch seconds of a day's midnight (the facts' ``*_local`` columns)."""
+        return (dt.datetime.combine(day, dt.time()) - _EPOCH).total_seconds()
+
+    def local_day(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(ZoneInfo(self.timezone)).date()
+
+    # -- dimension values ---------------------------------------------------------------
+
+    def _dimensions(self) -> Dimensions:
+        teams = self.store.table("teams").select("team_id", "name").to_pandas()
+        agents = self.store.table("agents").select("agent_id", "name", "team_id", "is_bot")
+        agents_df = agents.to_pandas()
+        ft = self.con.table("facts_tickets")
+
+        def distinct(col: ir.Column) -> tuple[str, ...]:
+            values = col.name("v").as_table().distinct().to_pandas()["v"].dropna()
+            return tuple(sorted(str(v) for v in values))
+
+        span = ft.agg(lo=ft.created_local.min(), hi=ft.created_local.max()).to_pandas()
+        lo, hi = span["lo"].iloc[0], span["hi"].iloc[0]
+        today = self.local_day(dt.datetime.now(dt.UTC))
+        return Dimensions(
+            teams={str(r.team_id): str(r.name or r.team_id) for r in teams.itertuples()},
+            agents={
+                str(r.agent_id): Agent(
+                    str(r.agent_id),
+                    str(r.name or r.agent_id),
+                    None if pd.isna(r.team_id) else str(r.team_id),
+                    bool(r.is_bot) if not pd.isna(r.is_bot) else False,
+                )
+                for r in agents_df.itertuples()
+            },
+            channels=distinct(ft.channel),
+            priorities=distinct(ft.priority),
+            languages=distinct(ft.language),
+            tags=distinct(ft.tags.unnest()),
+            first_day=_day_of(lo, today),
+            last_day=_day_of(hi, today),
+        )
+
+
+def _day_of(local: Any, default: dt.date) -> dt.date:
+    if local is None or pd.isna(local):
+        return default
+    return (_EPOCH + dt.timedelta(seconds=float(local))).date()
+
+
+def literal_list(values: tuple[str, ...]) -> list[ir.Value]:
+    """Filter values as Ibis literals (bound parameters, never SQL text)."""
+    return [ibis.literal(v) for v in values]
