@@ -55,7 +55,11 @@ def test_import_status_export_round_trip(capsys, tmp_path: Path, db: str) -> Non
         ("", [], "the file is empty"),
         ("a,b\n1,2\n", [], "cannot tell what this csv file holds"),
         (GOOD, ["-f", "nonsense"], "unknown format 'nonsense'"),
-        ("ticket_id,channel\n1,email\n", ["-f", "tickets"], "missing required column(s) created_at"),
+        (
+            "ticket_id,channel\n1,email\n",
+            ["-f", "tickets"],
+            "missing required column(s) created_at",
+        ),
         (GOOD + "9,bad,email\n", ["--strict"], "row 4, field 'created_at'"),
         (GOOD, ["--option", "novalue"], "must look like key=value"),
     ],
@@ -64,7 +68,7 @@ def test_errors_are_one_clear_line(capsys, tmp_path: Path, db: str, content, arg
     path = tmp_path / "tickets.csv"
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    code, out, err = run(capsys, "import", str(path), "--db", db, *args)
+    code, _, err = run(capsys, "import", str(path), "--db", db, *args)
     assert code == 1
     lines = [line for line in err.strip().splitlines() if line.strip()]
     assert lines[0].startswith("error: "), err
@@ -91,7 +95,9 @@ def test_installed_command_runs(tmp_path: Path) -> None:
     assert done.returncode == 0 and done.stdout.startswith("sanjeh ")
     done = subprocess.run(
         [str(exe), "status", "--db", str(tmp_path / "no" / "x.duckdb")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 1
     assert done.stderr.startswith("error: cannot create")

@@ -107,7 +107,9 @@ def test_import_with_redact_stores_redacted_text(tmp_path: Path, redact: bool) -
         "event_id,ticket_id,at,kind,actor_type,body",
         f'e1,1,2026-03-02T09:00:00Z,message,customer,"call {PHONE}, card {CARD}"',
     )
-    customers = write_csv(tmp_path / "customers.csv", "customer_id,name,email", f"c1,{NAME},{EMAIL}")
+    customers = write_csv(
+        tmp_path / "customers.csv", "customer_id,name,email", f"c1,{NAME},{EMAIL}"
+    )
     flag = ["--redact"] if redact else []
     for path, fmt in ((tickets, "tickets"), (events, "events"), (customers, "customers")):
         assert run("import", str(path), "-f", fmt, "--db", db, *flag) == 0

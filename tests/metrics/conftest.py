@@ -21,8 +21,7 @@ def loaded_store(
 ) -> Iterator[Store]:
     """A fresh store on ``backend`` filled by ``load``; the database is dropped after."""
     pg = PgDatabases()
-    url = (str(tmp_path_factory.mktemp("store") / "s.duckdb") if backend == "duckdb"
-           else pg.create())
+    url = str(tmp_path_factory.mktemp("store") / "s.duckdb") if backend == "duckdb" else pg.create()
     try:
         with Store.open(url) as store:
             load(store)

@@ -47,7 +47,7 @@ def test_scorecard_compares_the_agent_with_team_and_target(api: Api) -> None:
     assert raw["agent"]["id"] == AGENT and raw["agent"]["team_id"]
     assert model.cards and all("team" in c for c in raw["cards"])
     assert "tickets" in model.tables and "kpis" in model.tables
-    assert f'data-page="scorecard"' in api.html(f"/agents/{AGENT}")
+    assert 'data-page="scorecard"' in api.html(f"/agents/{AGENT}")
 
 
 def test_customer_timeline_is_in_time_order_across_channels(api: Api) -> None:
@@ -107,8 +107,19 @@ def test_openapi_documents_every_json_endpoint(api: Api) -> None:
     assert {"/api/agents/{agent_id}", "/api/customers/{customer_id}", "/api/meta"} <= paths
     overview = spec["paths"]["/api/overview"]["get"]
     names = {p["name"] for p in overview["parameters"]}
-    assert {"start", "end", "team", "agent", "channel", "priority", "tag", "language",
-            "lang", "cal", "digits"} <= names
+    assert {
+        "start",
+        "end",
+        "team",
+        "agent",
+        "channel",
+        "priority",
+        "tag",
+        "language",
+        "lang",
+        "cal",
+        "digits",
+    } <= names
     assert "400" in overview["responses"]
 
 

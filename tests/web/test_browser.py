@@ -6,7 +6,6 @@ DEVELOPERS.md. Writes screenshots of every page in fa and en to docs/screenshots
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ AGENT = "demo:a-004"
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+    if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
     try:
         from playwright.sync_api import sync_playwright
@@ -51,8 +50,9 @@ class Tab:
 
     def __init__(self, browser: Any, base: str, lang: str = "fa") -> None:
         self.base = base
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                           locale="fa-IR" if lang == "fa" else "en-US")
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="fa-IR" if lang == "fa" else "en-US"
+        )
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.requests: list[str] = []
@@ -87,8 +87,11 @@ def tab(browser: Any, server: str) -> Iterator[Tab]:
     t = Tab(browser, server)
     yield t
     local = {urlparse(server).netloc}
-    outside = [u for u in t.requests if urlparse(u).netloc not in local and not u.startswith(
-        ("data:", "blob:"))]
+    outside = [
+        u
+        for u in t.requests
+        if urlparse(u).netloc not in local and not u.startswith(("data:", "blob:"))
+    ]
     t.close()
     assert not outside, f"requests left the server: {outside}"
     assert not t.errors, f"console errors: {t.errors}"
@@ -131,8 +134,10 @@ def test_applying_a_filter_shows_the_apis_numbers(tab: Tab, server: str) -> None
     assert "start=" not in query  # empty fields stay out of the shared URL
     after = tab.cards()
     api = httpx.get(f"{server}/api/overview?{query}").json()
-    assert after == {c["kpi"]: ("" if c["value"] is None else str(c["value"]), c["display"])
-                     for c in api["cards"]}
+    assert after == {
+        c["kpi"]: ("" if c["value"] is None else str(c["value"]), c["display"])
+        for c in api["cards"]
+    }
     assert after["tickets_created"] != before["tickets_created"]
 
 
@@ -167,9 +172,14 @@ def test_screenshots_of_every_page_in_persian_and_english(tab: Tab, server: str)
     customers = httpx.get(f"{server}/api/customers").json()["tables"]["customers"]["rows"]
     quiet = min(customers, key=lambda r: r["tickets"])["customer_id"]  # a short history
     pages = {
-        "overview": "/", "responsiveness": "/responsiveness", "resolution": "/resolution",
-        "volume": "/volume", "satisfaction": "/satisfaction", "agents": "/agents",
-        "scorecard": f"/agents/{AGENT}", "customers": "/customers",
+        "overview": "/",
+        "responsiveness": "/responsiveness",
+        "resolution": "/resolution",
+        "volume": "/volume",
+        "satisfaction": "/satisfaction",
+        "agents": "/agents",
+        "scorecard": f"/agents/{AGENT}",
+        "customers": "/customers",
         "timeline": f"/customers/{quiet}",
     }
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -179,6 +189,9 @@ def test_screenshots_of_every_page_in_persian_and_english(tab: Tab, server: str)
             assert page.get_attribute("html", "dir") == ("rtl" if lang == "fa" else "ltr")
             height = min(page.evaluate("document.body.scrollHeight"), 2200)
             target = SHOTS / f"{name}-{lang}.png"
-            page.screenshot(path=str(target), full_page=True,
-                            clip={"x": 0, "y": 0, "width": 1280, "height": height})
+            page.screenshot(
+                path=str(target),
+                full_page=True,
+                clip={"x": 0, "y": 0, "width": 1280, "height": height},
+            )
             assert target.stat().st_size > 10_000

@@ -14,8 +14,17 @@ from sanjeh.web._i18n import LANGS, Locale, catalogue
 WEB = Path(sanjeh.web.__file__).parent
 #: keys built at run time as "<group>.<value>": every value the code can produce
 DYNAMIC = {
-    "page": ["overview", "responsiveness", "resolution", "volume", "satisfaction", "agents",
-             "customers", "scorecard", "timeline"],
+    "page": [
+        "overview",
+        "responsiveness",
+        "resolution",
+        "volume",
+        "satisfaction",
+        "agents",
+        "customers",
+        "scorecard",
+        "timeline",
+    ],
     "lang": list(LANGS),
     "calendar": ["jalali", "hijri", "gregorian"],
     "digits": ["persian", "arabic", "latin"],
@@ -25,11 +34,26 @@ DYNAMIC = {
     "status": ["met", "missed"],
     "unit": ["d", "h", "m", "s", "minutes", "hours", "days"],
     "table": ["agents", "teams"],
-    "timeline": ["ticket", "message", "note", "status", "escalate", "handoff", "merge", "call",
-                 "survey"],
+    "timeline": [
+        "ticket",
+        "message",
+        "note",
+        "status",
+        "escalate",
+        "handoff",
+        "merge",
+        "call",
+        "survey",
+    ],
     "actor": ["customer", "agent", "bot", "system"],
-    "chart": ["tickets_created_by_channel", "tickets_solved_by_channel",
-              "backlog_by_channel", "csat_answers", "ces_answers", "nps_answers"],
+    "chart": [
+        "tickets_created_by_channel",
+        "tickets_solved_by_channel",
+        "backlog_by_channel",
+        "csat_answers",
+        "ces_answers",
+        "nps_answers",
+    ],
 }
 
 
@@ -57,8 +81,9 @@ def test_catalogues_have_the_same_keys_and_no_empty_text() -> None:
 def test_templates_hold_no_interface_text() -> None:
     """Words between tags in templates are Jinja expressions, never literal prose."""
     for path in WEB.glob("templates/*.html"):
-        text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|<script.*?</script>|<[^>]+>", " ", path.read_text(),
-                      flags=re.S)
+        text = re.sub(
+            r"\{\{.*?\}\}|\{%.*?%\}|<script.*?</script>|<[^>]+>", " ", path.read_text(), flags=re.S
+        )
         words = re.findall(r"[A-Za-z\u0600-\u06ff]{3,}", text)
         assert set(words) <= {"CSV", "XLSX"}, (path, words)  # format names only
 

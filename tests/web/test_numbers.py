@@ -17,14 +17,19 @@ def _cards(model: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_overview_equals_the_kpi_engine_for_the_same_filters(api: Api, app: Any) -> None:
-    model = api.json("/api/overview", channel="chat", priority="high",
-                     start="2026-09-01", end="2026-09-30")
+    model = api.json(
+        "/api/overview", channel="chat", priority="high", start="2026-09-01", end="2026-09-30"
+    )
     assert model["range"] == {**model["range"], "start": "2026-09-01", "end": "2026-09-30"}
     store = app.state.source.store
     with app.state.source.db_lock:
-        frame = kpis(store, ["tickets_created", "first_reply_time", "csat", "fcr_rate"],
-                     start=dt.date(2026, 9, 1), end=dt.date(2026, 10, 1),
-                     filters={"channel": ["chat"], "priority": ["high"]})
+        frame = kpis(
+            store,
+            ["tickets_created", "first_reply_time", "csat", "fcr_rate"],
+            start=dt.date(2026, 9, 1),
+            end=dt.date(2026, 10, 1),
+            filters={"channel": ["chat"], "priority": ["high"]},
+        )
     cards = _cards(model)
     for row in frame.itertuples():
         assert cards[row.kpi]["value"] == pytest.approx(row.value), row.kpi
@@ -58,11 +63,13 @@ def test_default_range_is_the_last_four_weeks_of_data(api: Api) -> None:
 
 
 def test_months_follow_the_display_calendar(api: Api) -> None:
-    jalali = api.json("/api/overview", start="2026-03-21", end="2026-10-31", period="month",
-                      cal="jalali")
+    jalali = api.json(
+        "/api/overview", start="2026-03-21", end="2026-10-31", period="month", cal="jalali"
+    )
     assert jalali["filters"]["period"] == "jalali_month"
-    hijri = api.json("/api/overview", start="2026-03-21", end="2026-10-31", period="month",
-                     lang="ar")
+    hijri = api.json(
+        "/api/overview", start="2026-03-21", end="2026-10-31", period="month", lang="ar"
+    )
     assert hijri["filters"]["period"] == "hijri_month"
     weeks = api.json("/api/overview", start="2026-08-01", end="2026-10-31")
     assert weeks["filters"]["period"] == "week"
@@ -76,15 +83,25 @@ def test_dates_may_be_written_with_persian_digits(api: Api) -> None:
 
 def test_persian_page_uses_jalali_dates_and_persian_digits(api: Api) -> None:
     model = api.json("/api/overview", lang="fa", start="2026-10-01", end="2026-10-15")
-    assert model["locale"] == {"lang": "fa", "calendar": "jalali", "digits": "persian",
-                               "dir": "rtl"}
+    assert model["locale"] == {
+        "lang": "fa",
+        "calendar": "jalali",
+        "digits": "persian",
+        "dir": "rtl",
+    }
     assert model["range"]["label"] == "۹ مهر ۱۴۰۵ – ۲۳ مهر ۱۴۰۵"
     created = _cards(model)["tickets_created"]
     assert created["display"].isdigit() and not created["display"].isascii()
     arabic = api.json("/api/overview", lang="ar", start="2026-10-01", end="2026-10-15")
     assert arabic["range"]["label"].endswith("١٤٤٨")  # Hijri year, Arabic-Indic digits
-    latin = api.json("/api/overview", lang="fa", digits="latin", cal="gregorian",
-                     start="2026-10-01", end="2026-10-15")
+    latin = api.json(
+        "/api/overview",
+        lang="fa",
+        digits="latin",
+        cal="gregorian",
+        start="2026-10-01",
+        end="2026-10-15",
+    )
     assert latin["range"]["label"] == "1 اکتبر 2026 – 15 اکتبر 2026"
 
 

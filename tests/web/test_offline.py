@@ -18,11 +18,26 @@ NAMESPACE = re.compile(r'xmlns(:\w+)?="[^"]*"|\.createElementNS\("[^"]*"')
 #: map traces — the dashboard draws no maps, and the browser test checks that no
 #: request leaves the server. A new host here means a new plotly to review.
 PLOTLY_INERT = {
-    "www.w3.org", "feross.org", "get.webgl.org", "getify.mit-license.org", "syntheti.cc",
-    "www.esri.com", "basemaps.cartocdn.com", "cdn.jsdelivr.net", "cdn.plot.ly",
-    "cloud.plotly.com", "fonts.openmaptiles.org", "geoserveis.icgc.cat", "github.com",
-    "maplibre.org", "plotly.com", "server.arcgisonline.com", "tile.openstreetmap.org",
-    "tilemaps.icgc.cat", "tiles.basemaps.cartocdn.com", "wiki.openstreetmap.org",
+    "www.w3.org",
+    "feross.org",
+    "get.webgl.org",
+    "getify.mit-license.org",
+    "syntheti.cc",
+    "www.esri.com",
+    "basemaps.cartocdn.com",
+    "cdn.jsdelivr.net",
+    "cdn.plot.ly",
+    "cloud.plotly.com",
+    "fonts.openmaptiles.org",
+    "geoserveis.icgc.cat",
+    "github.com",
+    "maplibre.org",
+    "plotly.com",
+    "server.arcgisonline.com",
+    "tile.openstreetmap.org",
+    "tilemaps.icgc.cat",
+    "tiles.basemaps.cartocdn.com",
+    "wiki.openstreetmap.org",
     "www.openstreetmap.org",
 }
 
@@ -44,8 +59,18 @@ def _external(text: str) -> set[str]:
 
 def test_no_served_page_script_or_style_names_another_host(api: Api) -> None:
     customer = api.json("/api/customers")["tables"]["customers"]["rows"][0]["customer_id"]
-    pages = ["/", "/responsiveness", "/resolution", "/volume", "/satisfaction", "/agents",
-             "/agents/demo:a-004", "/customers", f"/customers/{customer}", "/agents/nobody"]
+    pages = [
+        "/",
+        "/responsiveness",
+        "/resolution",
+        "/volume",
+        "/satisfaction",
+        "/agents",
+        "/agents/demo:a-004",
+        "/customers",
+        f"/customers/{customer}",
+        "/agents/nobody",
+    ]
     seen: set[str] = set()
     queue = [f"{p}?lang={lang}" for p in pages for lang in ("fa", "en")]
     while queue:

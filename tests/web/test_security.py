@@ -46,13 +46,14 @@ def test_every_response_carries_a_strict_content_policy(api: Api) -> None:
 
 def test_spreadsheet_cells_never_start_a_formula() -> None:
     table: dict[str, Any] = {
-        "columns": [{"key": "comment", "label": "c", "unit": "verbatim", "href": None},
-                    {"key": "n", "label": "n", "unit": "count", "href": None}],
-        "rows": [{"comment": "=HYPERLINK(\"http://x\")", "n": -1},
-                 {"comment": "ok\x07", "n": 2}],
+        "columns": [
+            {"key": "comment", "label": "c", "unit": "verbatim", "href": None},
+            {"key": "n", "label": "n", "unit": "count", "href": None},
+        ],
+        "rows": [{"comment": '=HYPERLINK("http://x")', "n": -1}, {"comment": "ok\x07", "n": 2}],
     }
     frame = table_frame(table)
-    assert list(frame.comment) == ["'=HYPERLINK(\"http://x\")", "ok"]
+    assert list(frame.comment) == ['\'=HYPERLINK("http://x")', "ok"]
     assert list(frame.n) == [-1, 2]  # numbers stay numbers
 
 

@@ -16,12 +16,18 @@ FILTERS = {"channel": "chat", "lang": "fa"}
 
 def _pairs(api: Api, every: bool) -> list[tuple[str, str]]:
     if not every:  # a sample of pages is enough to show filters and fa reach both twins
-        return [("/", "/api/overview"), ("/responsiveness", "/api/responsiveness"),
-                ("/satisfaction", "/api/satisfaction")]
+        return [
+            ("/", "/api/overview"),
+            ("/responsiveness", "/api/responsiveness"),
+            ("/satisfaction", "/api/satisfaction"),
+        ]
     customer = api.json("/api/customers")["tables"]["customers"]["rows"][0]["customer_id"]
     pages = [(p.path, f"/api/{name}") for name, p in PAGES.items()]
-    return [*pages, (f"/agents/{AGENT}", f"/api/agents/{AGENT}"),
-            (f"/customers/{customer}", f"/api/customers/{customer}")]
+    return [
+        *pages,
+        (f"/agents/{AGENT}", f"/api/agents/{AGENT}"),
+        (f"/customers/{customer}", f"/api/customers/{customer}"),
+    ]
 
 
 def _raw(value: object) -> str:

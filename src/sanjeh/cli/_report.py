@@ -30,31 +30,66 @@ def _filters(items: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def kpi_table(df: pd.DataFrame, by: list[str]) -> Table:
-    from ..report._format import format_change, format_value
+def display_names(store: object, by: list[str]) -> dict[str, dict[str, str]]:
+    """Names to show instead of team / agent ids (ids whose entity has no name stay)."""
+    names: dict[str, dict[str, str]] = {}
+    for dim, table, key in (("team", "teams", "team_id"), ("agent", "agents", "agent_id")):
+        if dim in by:
+            t = store.table(table)  # type: ignore[attr-defined]
+            rows = t.filter(t.name.notnull()).select(key, "name").to_pyarrow().to_pylist()
+            names[dim] = {r[key]: r["name"] for r in rows}
+    return names
 
-    table = Table(show_lines=False, header_style="bold")
-    for name in ["KPI", *by, "period", "value", "n", "median", "p90", "vs previous", "target"]:
-        numeric = name in ("value", "n", "median", "p90")
-        table.add_column(name, justify="right" if numeric else "left")
-    show_period = df.period.notna().any()
+
+def kpi_table(
+    df: pd.DataFrame, by: list[str], names: dict[str, dict[str, str]] | None = None
+) -> Table:
+    """KPI results as a rich table; columns with nothing to show are left out."""
+    from ..report._format import format_value
+
+    names = names or {}
+
+    rows = []
     for row in df.to_dict(orient="records"):
         unit = row["unit"]
         status = {"met": "[green]✓[/]", "missed": "[red]✗[/]"}.get(row["status"] or "", "")
         target = format_value(unit, row["target"]) if pd.notna(row["target"]) else ""
         spread = unit == "seconds"
-        table.add_row(
-            row["title"],
-            *[str(row[d]) for d in by],
-            (row["period"] or "") if show_period else "",
-            format_value(unit, row["value"]),
-            f"{row['n']:,}",
-            format_value(unit, row["median"]) if spread else "",
-            format_value(unit, row["p90"]) if spread else "",
-            format_change(unit, row["change"]),
-            f"{target} {status}".strip(),
+        rows.append(
+            {
+                "KPI": row["title"],
+                **{d: names.get(d, {}).get(row[d], str(row[d])) for d in by},
+                "period": row["period"] or "",
+                "value": format_value(unit, row["value"]),
+                "n": f"{row['n']:,}",
+                "median": format_value(unit, row["median"]) if spread else "",
+                "p90": format_value(unit, row["p90"]) if spread else "",
+                "vs previous": _coloured_change(row["kpi"], unit, row["change"]),
+                "target": f"{target} {status}".strip(),
+            }
         )
+    columns = ["KPI", *by, "period", "value", "n", "median", "p90", "vs previous", "target"]
+    shown = [n for n in columns if n in ("KPI", "value") or any(r[n] for r in rows)]
+    table = Table(header_style="bold")
+    for name in shown:
+        numeric = name in ("value", "n", "median", "p90")
+        table.add_column(name, justify="right" if numeric else "left", no_wrap=name != "KPI")
+    for r in rows:
+        table.add_row(*[r[n] for n in shown])
     return table
+
+
+def _coloured_change(kpi: str, unit: str, change: float | None) -> str:
+    """The change against the previous period, green when better, red when worse."""
+    from ..metrics import get_kpi
+    from ..report._format import format_change
+
+    text = format_change(unit, change)
+    better = get_kpi(kpi).higher_is_better
+    if not text or better is None or change is None or pd.isna(change) or change == 0:
+        return text
+    good = (change > 0) == better
+    return f"[{'green' if good else 'red'}]{text}[/]"
 
 
 def report_commands(app: typer.Typer) -> None:
@@ -111,10 +146,11 @@ def report_commands(app: typer.Typer) -> None:
                 filters=_filters(filter or []),
                 hours=hours,
             )
+            names = display_names(store, by)
         if format == "table":
             if output:
                 raise ConfigError("--output needs --format json, csv, xlsx or html")
-            console.print(kpi_table(df, by))
+            console.print(kpi_table(df, by, names))
             return
         if format == "xlsx":
             assert output is not None

@@ -172,8 +172,9 @@ class CsvReader:
             if first and carry:  # header without a trailing newline, no data
                 return
             if carry.strip():
-                block, _ = self._split(carry if carry.endswith(b"\n") else carry + b"\n",
-                                       line, final=True)
+                block, _ = self._split(
+                    carry if carry.endswith(b"\n") else carry + b"\n", line, final=True
+                )
                 if block is not None:
                     yield block
             if progress:

@@ -170,9 +170,7 @@ def build_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
     _create(con, TICKET_FACTS, facts)
     ft = con.table(TICKET_FACTS)
     _create(con, QUALITY_FACTS, quality_facts(tables["auto_scores"], ft))
-    replies = reply_facts(
-        tables, config.options, clock=clock_t, ticket_calendar=ft.select("ticket_id", "calendar")
-    )
+    replies = reply_facts(tables, config.options, clock=clock_t, tickets=ft)
     _create(con, REPLY_FACTS, local(replies, {"replied_local": "replied_at"}))
     surveys = survey_facts(tables["survey_responses"], ft, tables["agents"])
     _create(con, SURVEY_FACTS, local(surveys, {"at_local": "at", "sent_local": "sent_at"}))

@@ -177,6 +177,7 @@ class Query:
                 t = t.filter(t[col].isin(values))
         lo, hi = self.window()
         at = t[local]
+        t = t.filter(at.notnull())  # a row with no such instant belongs to no period
         if hi is not None:
             t = t.filter(at < hi)
         if lo is not None and not history and window:

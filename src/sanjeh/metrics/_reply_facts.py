@@ -17,15 +17,28 @@ from ..calendar import epoch_seconds, with_business_seconds
 from ._options import MetricOptions
 from ._timeline import classified, order
 
+#: columns every reply takes from its ticket
+TICKET_DIMENSIONS = (
+    "calendar",
+    "team_id",
+    "channel",
+    "priority",
+    "category",
+    "tags",
+    "language",
+    "segment",
+)
+
 
 def reply_facts(
     tables: dict[str, ir.Table],
     options: MetricOptions,
     *,
     clock: ir.Table,
-    ticket_calendar: ir.Table,
+    tickets: ir.Table,
 ) -> ir.Table:
-    """Expression of reply facts; ``ticket_calendar`` gives (ticket_id, calendar)."""
+    """Expression of reply facts; ``tickets`` (the ticket facts) gives each reply its
+    ticket's calendar and breakdowns (team, channel …); ``agent_id`` is who replied."""
     e = classified(tables["events"], options)
     m = e.filter(e.is_reply | e.is_customer_message)
     w = ibis.window(group_by=m.ticket_id, order_by=order(m))
@@ -38,7 +51,8 @@ def reply_facts(
     answers = m.filter(m.is_reply).select(
         "ticket_id", "block", "event_id", replied_at="at", agent_id="actor_id"
     )
-    r = answers.join(waiting, ["ticket_id", "block"]).join(ticket_calendar, "ticket_id")
+    dims = tickets.select("ticket_id", *TICKET_DIMENSIONS)
+    r = answers.join(waiting, ["ticket_id", "block"]).join(dims, "ticket_id")
     start = (
         r.first_waiting_at if options.response_clock == "first_unanswered" else (r.last_waiting_at)
     )
@@ -46,7 +60,7 @@ def reply_facts(
         "ticket_id",
         "event_id",
         "agent_id",
-        "calendar",
+        *TICKET_DIMENSIONS,
         reply_number=r.block + 1,
         waiting_since=start,
         replied_at=r.replied_at,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-
 Z = 1.959963984540054
 
 

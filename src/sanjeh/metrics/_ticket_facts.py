@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import ibis
+import ibis.expr.datatypes as dt_types
 import ibis.expr.types as ir
 
 from ..calendar import epoch_seconds, with_business_clock, with_business_seconds
@@ -27,6 +28,7 @@ from ._options import MetricOptions
 from ._timeline import REQUESTER_WAIT, SOLVED, classified, order
 
 _DAY = 86_400
+UTC_TS = dt_types.Timestamp(timezone="UTC", scale=6)
 
 
 def _seconds(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.FloatingValue:
@@ -236,7 +238,7 @@ def ticket_facts(
     }
     if options.first_reply_start == "handoff":
         starts["_b_reply_start"] = "reply_clock_start"
-    f = materialize("clocks", with_business_clock(f, starts, clock, calendar="calendar"))
+    f = _with_clocks(f, starts, clock, materialize)
     reply_start = f._b_reply_start if options.first_reply_start == "handoff" else f._b_created
     f = f.mutate(
         first_reply_bs=(f._b_first_reply - reply_start).clip(lower=0),
@@ -247,6 +249,31 @@ def ticket_facts(
     f = materialize("waits", _with_wait_times(f, spans, clock))
     f = materialize("fcr", _with_fcr(f, tables, options))
     return _with_conversion(f, tables["customer_outcomes"], options)
+
+
+def _with_clocks(
+    f: ir.Table, starts: dict[str, str], clock: ir.Table, materialize: Materialize
+) -> ir.Table:
+    """The business clock of several timestamp columns, through one clock join.
+
+    The instants are stacked into one long column, joined to the clock once and
+    pivoted back: one join instead of one per column keeps the query small.
+    """
+    parts = [
+        f.select("ticket_id", "calendar", _which=ibis.literal(out), _ts=f[col].cast(UTC_TS))
+        for out, col in starts.items()
+    ]
+    long = ibis.union(*parts, distinct=False)
+    long = long.filter(long._ts.notnull())
+    valued = with_business_clock(long, {"_b": "_ts"}, clock, calendar="calendar")
+    wide = materialize(
+        "clocks",
+        valued.group_by("ticket_id").agg(
+            **{out: valued._b.max(where=valued._which == out) for out in starts}
+        ),
+    )
+    joined = f.left_join(wide, "ticket_id")
+    return joined.select(*[joined[c] for c in f.columns], *[joined[o] for o in starts])
 
 
 def _one_touch(f: ir.Table, options: MetricOptions) -> ir.BooleanValue:

@@ -252,7 +252,7 @@ def insert_arrow(con: Any, name: str, data: pa.Table) -> None:
     memtable = ibis.memtable(data)
     con.insert(name, memtable)
     op = memtable.op()
-    raw = getattr(con, "con", None)
+    raw: Any = getattr(con, "con", None)
     with contextlib.suppress(Exception):
         if hasattr(raw, "unregister"):  # DuckDB: a registered Arrow view
             raw.unregister(op.name)

@@ -81,9 +81,10 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        source.start()
         if warm:
+            source.after_change = lambda: _warm(app)
             threading.Thread(target=_warm, args=(app,), daemon=True).start()
+        source.start()
         try:
             yield
         finally:
@@ -113,28 +114,33 @@ def create_app(
 
 
 def _warm(app: FastAPI) -> None:
-    """Fill the cache for the pages people open first, in the default language."""
+    """Compute every page with its default filters, so the first visits are fast."""
     from ._routes import warm
+    from .views import PAGES
 
     try:
-        warm(app.state.source, app.state.language, ("overview", "agents"))
+        warm(app.state.source, app.state.language, tuple(PAGES))
     except Exception:  # a cold cache is slower, not wrong: say why in the log
         log.exception("could not warm the page cache")
 
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api", "/download", "/openapi")) or "json" in request.headers.get(
-        "accept", ""
-    ).split(",")[0]
+    return (
+        path.startswith(("/api", "/download", "/openapi"))
+        or "json" in request.headers.get("accept", "").split(",")[0]
+    )
 
 
 def _error(request: Request, status: int, code: str, message: str) -> Response:
     if _wants_json(request):
         return JSONResponse({"error": {"type": code, "message": message}}, status_code=status)
     locale = Locale.of(request.query_params.get("lang") or request.app.state.language)
-    return Response(error_page(locale, status, code, message), status_code=status,
-                    media_type="text/html; charset=utf-8")
+    return Response(
+        error_page(locale, status, code, message),
+        status_code=status,
+        media_type="text/html; charset=utf-8",
+    )
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -173,5 +179,9 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
-        return _error(request, 500, "internal_error",
-                      "the server failed unexpectedly; the server log has the details")
+        return _error(
+            request,
+            500,
+            "internal_error",
+            "the server failed unexpectedly; the server log has the details",
+        )

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+import math
 import re
 from importlib import resources
 from typing import Any, Literal, get_args
@@ -90,7 +91,7 @@ class Locale:
 
     def label(self, group: str, value: object) -> str:
         """A translated name for a stored value (channel, priority …), else the value."""
-        if value is None or value != value:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
             return "—"
         key = f"{group}.{value}"
         return catalogue(self.lang).get(key) or catalogue("en").get(key) or str(value)
@@ -112,7 +113,7 @@ class Locale:
         return localize_digits(text, self.digits)
 
     def integer(self, value: float | None) -> str:
-        if value is None or value != value:
+        if value is None or math.isnan(value):
             return "—"
         return self.number(f"{value:,.0f}")
 
@@ -125,7 +126,9 @@ class Locale:
         for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
             if seconds >= size and seconds % size == 0:
                 amount = int(seconds // size)
-                text = f"{amount}{unit}" if self.lang == "en" else f"{amount} {self.t('unit.' + unit)}"
+                text = (
+                    f"{amount}{unit}" if self.lang == "en" else f"{amount} {self.t('unit.' + unit)}"
+                )
                 return self.number(text)
         return self.number(f"{seconds:g}")
 

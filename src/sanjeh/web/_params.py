@@ -132,9 +132,7 @@ def resolve(query: PageQuery, source: Source, default_lang: str) -> tuple[Filter
         unknown = [v for v in values if v not in known]
         if unknown:
             sample = ", ".join(sorted(known)[:12]) or "none"
-            raise InvalidParameter(
-                dim, f"unknown {dim} {unknown[0]!r}; the store has: {sample}"
-            )
+            raise InvalidParameter(dim, f"unknown {dim} {unknown[0]!r}; the store has: {sample}")
         chosen[dim] = values
     for name in ("start", "end"):
         day = getattr(query, name)

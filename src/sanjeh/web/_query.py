@@ -50,7 +50,9 @@ def filtered(
     return restrict(source.table(table), filters, kind, time, source)
 
 
-def restrict(t: ir.Table, filters: Filters, kind: str, time: str | None, source: Source) -> ir.Table:
+def restrict(
+    t: ir.Table, filters: Filters, kind: str, time: str | None, source: Source
+) -> ir.Table:
     columns = COLUMNS[kind]
     for dim, values in filters.dims:
         col = t[columns[dim]]
@@ -85,8 +87,25 @@ def replies(source: Source, filters: Filters) -> ir.Table:
 #: bin edges of duration histograms (seconds): support times spread over five orders of
 #: magnitude, so equal-width bins would put nearly everything in the first one
 DURATION_EDGES = (
-    0, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 43200,
-    86400, 172800, 259200, 432000, 604800, 1209600, 2592000,
+    0,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    14400,
+    28800,
+    43200,
+    86400,
+    172800,
+    259200,
+    432000,
+    604800,
+    1209600,
+    2592000,
 )
 
 
@@ -138,8 +157,8 @@ def histogram(
     b = ibis.cases(*[(v._v < e, i) for i, e in enumerate(used[1:])], else_=len(used) - 1)
     counted = source.run(v.group_by(bin=b).agg(n=v.count()))
     counts = [0] * len(used)
-    for row in counted.itertuples():
-        counts[int(row.bin)] += int(row.n)
+    for i, k in zip(counted["bin"].tolist(), counted["n"].tolist(), strict=True):
+        counts[int(i)] += int(k)
     return Histogram(
         n, _num(stats["median"]), _num(stats["p90"]), _num(stats["mean"]), used, counts
     )

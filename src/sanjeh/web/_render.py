@@ -147,10 +147,21 @@ def to_xlsx(table: Model) -> bytes:
 
 
 def error_page(locale: Locale, status: int, code: str, message: str) -> bytes:
-    return _ENV.get_template("error.html").render(
-        L=locale, t=locale.t, status=status, code=code, message=message, version=__version__,
-        url=lambda target=None, **_: target or "/", langs=LANGS, path="/",
-    ).encode()
+    return (
+        _ENV.get_template("error.html")
+        .render(
+            L=locale,
+            t=locale.t,
+            status=status,
+            code=code,
+            message=message,
+            version=__version__,
+            url=lambda target=None, **_: target or "/",
+            langs=LANGS,
+            path="/",
+        )
+        .encode()
+    )
 
 
 __all__ = ["error_page", "render_html", "to_csv", "to_json", "to_xlsx"]

@@ -10,7 +10,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Path as PathParam, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import Field
@@ -72,25 +73,37 @@ def model_of(
 def warm(source: Source, language: str, names: tuple[str, ...]) -> None:
     """Compute pages with their default filters now, so the first visit is fast."""
     for name in names:
-        model_of(source, language, (name,), PageQuery(), PAGES[name].build)
+        model_of(source, language, (name,), PageQuery.model_validate({}), PAGES[name].build)
 
 
-def _json(request: Request, key: tuple[object, ...], query: PageQuery,
-          build: Callable[[View], Model]) -> Response:
+def _json(
+    request: Request, key: tuple[object, ...], query: PageQuery, build: Callable[[View], Model]
+) -> Response:
     model, view = _model(request, key, query, build)
     body = view.source.memo(("json", *key, view.filters, view.locale), lambda: to_json(model))
     return Response(body, media_type="application/json")
 
 
-def _html(request: Request, key: tuple[object, ...], query: PageQuery,
-          build: Callable[[View], Model], template: str) -> Response:
+def _html(
+    request: Request,
+    key: tuple[object, ...],
+    query: PageQuery,
+    build: Callable[[View], Model],
+    template: str,
+) -> Response:
     model, view = _model(request, key, query, build)
     items = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
-    options = _options(view.source, view)
 
     def render() -> bytes:
-        return render_html(template, model, view.locale, path=request.url.path, query=items,
-                           options=options, timezone=view.source.timezone)
+        return render_html(
+            template,
+            model,
+            view.locale,
+            path=request.url.path,
+            query=items,
+            options=_options(view.source, view),
+            timezone=view.source.timezone,
+        )
 
     body = view.source.memo(("html", request.url.path, tuple(sorted(items))), render)
     return Response(body, media_type="text/html; charset=utf-8")
@@ -100,8 +113,9 @@ def _options(source: Source, view: View) -> Model:
     """Choices of the filter form, in the page's language."""
     dims = source.dims
     label = view.locale.label
-    agents_ = sorted(((a.id, a.name) for a in dims.agents.values() if not a.is_bot),
-                     key=lambda x: x[1])
+    agents_ = sorted(
+        ((a.id, a.name) for a in dims.agents.values() if not a.is_bot), key=lambda x: x[1]
+    )
     return {
         "team": sorted(dims.teams.items(), key=lambda x: x[1]),
         "agent": agents_,
@@ -115,30 +129,54 @@ def _options(source: Source, view: View) -> Model:
     }
 
 
-def _add_page(router: APIRouter, name: str) -> None:
+Handler = Callable[..., Response]
+
+
+def _search_handlers(name: str) -> tuple[Handler, Handler]:
+    """The customers page: the filters and ?q= (FastAPI reads the model from the types)."""
     page = PAGES[name]
-    search = name == "customers"
-    QueryModel = SearchQuery if search else PageQuery  # noqa: N806
 
-    def builder(query: PageQuery) -> tuple[tuple[object, ...], Callable[[View], Model]]:
-        if isinstance(query, SearchQuery):
-            q = query.q
-            return (name, q), lambda view: customers.build(view, q)
-        return (name,), page.build
+    def builder(query: SearchQuery) -> tuple[tuple[object, ...], Callable[[View], Model]]:
+        q = query.q
+        return (name, q), lambda view: customers.build(view, q)
 
-    def html(request: Request, query: Annotated[QueryModel, Query()]) -> Response:
+    def html(request: Request, query: Annotated[SearchQuery, Query()]) -> Response:
         key, build = builder(query)
         return _html(request, key, query, build, page.template)
 
-    def api(request: Request, query: Annotated[QueryModel, Query()]) -> Response:
+    def api(request: Request, query: Annotated[SearchQuery, Query()]) -> Response:
         key, build = builder(query)
         return _json(request, key, query, build)
 
-    router.add_api_route(page.path, html, methods=["GET"], include_in_schema=False,
-                         name=f"{name}_page")
+    return html, api
+
+
+def _page_handlers(name: str) -> tuple[Handler, Handler]:
+    page = PAGES[name]
+
+    def html(request: Request, query: Annotated[PageQuery, Query()]) -> Response:
+        return _html(request, (name,), query, page.build, page.template)
+
+    def api(request: Request, query: Annotated[PageQuery, Query()]) -> Response:
+        return _json(request, (name,), query, page.build)
+
+    return html, api
+
+
+def _add_page(router: APIRouter, name: str) -> None:
+    page = PAGES[name]
+    html, api = _search_handlers(name) if name == "customers" else _page_handlers(name)
     router.add_api_route(
-        f"/api/{name}", api, methods=["GET"], name=f"{name}_api", tags=["pages"],
-        summary=f"{name.capitalize()} page data", description=page.about,
+        page.path, html, methods=["GET"], include_in_schema=False, name=f"{name}_page"
+    )
+    router.add_api_route(
+        f"/api/{name}",
+        api,
+        methods=["GET"],
+        name=f"{name}_api",
+        tags=["pages"],
+        summary=f"{name.capitalize()} page data",
+        description=page.about,
         responses={200: {"model": PageModel, "description": "The page's view model."}, **ERRORS},
     )
 
@@ -169,8 +207,12 @@ def register(app: FastAPI) -> None:
         key, build = _detail("scorecard", agent_id)
         return _html(request, key, query, build, "scorecard.html")
 
-    @router.get("/api/agents/{agent_id}", tags=["pages"], summary="Agent scorecard data",
-                responses={200: {"model": PageModel}, **ERRORS})
+    @router.get(
+        "/api/agents/{agent_id}",
+        tags=["pages"],
+        summary="Agent scorecard data",
+        responses={200: {"model": PageModel}, **ERRORS},
+    )
     def scorecard_api(
         request: Request, agent_id: AgentId, query: Annotated[PageQuery, Query()]
     ) -> Response:
@@ -185,8 +227,12 @@ def register(app: FastAPI) -> None:
         key, build = _detail("timeline", customer_id)
         return _html(request, key, query, build, "timeline.html")
 
-    @router.get("/api/customers/{customer_id}", tags=["pages"], summary="Customer timeline",
-                responses={200: {"model": PageModel}, **ERRORS})
+    @router.get(
+        "/api/customers/{customer_id}",
+        tags=["pages"],
+        summary="Customer timeline",
+        responses={200: {"model": PageModel}, **ERRORS},
+    )
     def timeline_api(
         request: Request, customer_id: CustomerId, query: Annotated[PageQuery, Query()]
     ) -> Response:
@@ -194,9 +240,12 @@ def register(app: FastAPI) -> None:
         key, build = _detail("timeline", customer_id)
         return _json(request, key, query, build)
 
-    @router.get("/download/{page}/{filename}", tags=["downloads"],
-                summary="Download one table of a page as CSV or XLSX",
-                responses={200: {"content": dict.fromkeys(FORMATS.values(), {})}, **ERRORS})
+    @router.get(
+        "/download/{page}/{filename}",
+        tags=["downloads"],
+        summary="Download one table of a page as CSV or XLSX",
+        responses={200: {"content": {kind: {} for kind in FORMATS.values()}}, **ERRORS},
+    )
     def download(
         request: Request,
         page: Annotated[str, PathParam(description="overview, agents, …, scorecard, timeline")],
@@ -219,17 +268,21 @@ def register(app: FastAPI) -> None:
         else:
             known = ", ".join([*PAGES, "scorecard", "timeline"])
             raise NotFound(f"no page {page!r}; pages: {known}")
-        base = PageQuery(**query.model_dump(exclude={"id", "q"}))
+        base = PageQuery.model_validate(query.model_dump(exclude={"id", "q"}))
         model, _ = _model(request, key, base, build)
         tables = model["tables"]
         if table not in tables:
             raise NotFound(f"page {page!r} has no table {table!r}; it has: {', '.join(tables)}")
         body = to_csv(tables[table]) if fmt == "csv" else to_xlsx(tables[table])
-        return Response(body, media_type=FORMATS[fmt], headers={
-            "Content-Disposition": f'attachment; filename="sanjeh-{page}-{table}.{fmt}"'})
+        return Response(
+            body,
+            media_type=FORMATS[fmt],
+            headers={"Content-Disposition": f'attachment; filename="sanjeh-{page}-{table}.{fmt}"'},
+        )
 
-    @router.get("/api/meta", tags=["meta"], summary="Filter values and display choices",
-                response_model=Meta)
+    @router.get(
+        "/api/meta", tags=["meta"], summary="Filter values and display choices", response_model=Meta
+    )
     def meta(request: Request) -> Model:
         """What each filter may be set to (ids and names), the data's date span, the
         interface languages, calendars and digit sets, and the pages."""
@@ -253,8 +306,11 @@ def register(app: FastAPI) -> None:
 
     @router.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:
-        return FileResponse(plotly_path(), media_type="text/javascript",
-                            headers={"Cache-Control": "public, max-age=86400"})
+        return FileResponse(
+            plotly_path(),
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
     app.include_router(router)
     static = resources.files("sanjeh.web").joinpath("static")

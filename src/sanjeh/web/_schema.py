@@ -39,8 +39,10 @@ class Card(BaseModel):
 class Column(BaseModel):
     key: str
     label: str
-    unit: str = Field(description="text, verbatim, count, seconds, ratio, score, number, "
-                      "kpi (the row's unit), kpi_change, status, date or datetime.")
+    unit: str = Field(
+        description="text, verbatim, count, seconds, ratio, score, number, "
+        "kpi (the row's unit), kpi_change, status, date or datetime."
+    )
     href: str | None = Field(description="Row key holding the cell's link, if any.")
 
 

@@ -21,7 +21,6 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -94,6 +93,8 @@ class Source:
         self._thread: threading.Thread | None = None
         self.stamp = ""
         self.dims: Dimensions
+        #: called (in the background thread) after the data changed, e.g. to warm pages
+        self.after_change: Callable[[], None] | None = None
         self.refresh()
 
     @property
@@ -140,7 +141,8 @@ class Source:
     def _loop(self) -> None:
         while not self._stop.wait(self.refresh_seconds):
             try:
-                self.refresh()
+                if self.refresh() and self.after_change is not None:
+                    self.after_change()
             except Exception:  # keep serving the last good data; say why in the log
                 log.exception("could not refresh the facts")
 
@@ -152,13 +154,13 @@ class Source:
         with self._memo_lock:
             if full in self._memo:
                 self._memo.move_to_end(full)
-                return self._memo[full]  # type: ignore[no-any-return]
+                return self._memo[full]
             waiting = self._inflight.get(full)
             if waiting is None:
                 mine: Future[Any] = Future()
                 self._inflight[full] = mine
         if waiting is not None:
-            return waiting.result()  # type: ignore[no-any-return]
+            return waiting.result()
         try:
             value = compute()
         except BaseException as exc:
@@ -183,10 +185,6 @@ class Source:
         """Execute an Ibis expression (results are small: aggregates or a page of rows)."""
         with self.db_lock:
             return expr.to_pandas()
-
-    def scalar(self, expr: ir.Scalar) -> Any:
-        with self.db_lock:
-            return self.con.execute(expr)
 
     def kpis(
         self,
@@ -270,8 +268,3 @@ def _day_of(local: Any, default: dt.date) -> dt.date:
     if local is None or pd.isna(local):
         return default
     return (_EPOCH + dt.timedelta(seconds=float(local))).date()
-
-
-def literal_list(values: tuple[str, ...]) -> list[ir.Value]:
-    """Filter values as Ibis literals (bound parameters, never SQL text)."""
-    return [ibis.literal(v) for v in values]

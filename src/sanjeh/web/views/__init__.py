@@ -23,22 +23,50 @@ class Page:
 PAGES: dict[str, Page] = {
     p.name: p
     for p in (
-        Page("overview", "/", overview.build, "overview.html",
-             "Headline KPIs with target status, trend and change against the previous period."),
-        Page("responsiveness", "/responsiveness", responsiveness.build, "responsiveness.html",
-             "First reply and response-time distributions (median and p90) and the "
-             "hour-of-week heatmap."),
-        Page("resolution", "/resolution", resolution.build, "resolution.html",
-             "Resolution time, FCR, one-touch, reopens, escalations, SLA achievement and "
-             "breaches."),
-        Page("volume", "/volume", volume.build, "volume.html",
-             "Created, solved and backlog by channel over time; arrivals by weekday × hour."),
-        Page("satisfaction", "/satisfaction", satisfaction.build, "satisfaction.html",
-             "CSAT, CES and NPS trends and distributions, with verbatim comments."),
-        Page("agents", "/agents", agents.build, "agents.html",
-             "Agent and team leaderboards."),
-        Page("customers", "/customers", customers.build, "customers.html",
-             "Customers with the most tickets, or those matching a search (q)."),
+        Page(
+            "overview",
+            "/",
+            overview.build,
+            "overview.html",
+            "Headline KPIs with target status, trend and change against the previous period.",
+        ),
+        Page(
+            "responsiveness",
+            "/responsiveness",
+            responsiveness.build,
+            "responsiveness.html",
+            "First reply and response-time distributions (median and p90) and the "
+            "hour-of-week heatmap.",
+        ),
+        Page(
+            "resolution",
+            "/resolution",
+            resolution.build,
+            "resolution.html",
+            "Resolution time, FCR, one-touch, reopens, escalations, SLA achievement and breaches.",
+        ),
+        Page(
+            "volume",
+            "/volume",
+            volume.build,
+            "volume.html",
+            "Created, solved and backlog by channel over time; arrivals by weekday × hour.",
+        ),
+        Page(
+            "satisfaction",
+            "/satisfaction",
+            satisfaction.build,
+            "satisfaction.html",
+            "CSAT, CES and NPS trends and distributions, with verbatim comments.",
+        ),
+        Page("agents", "/agents", agents.build, "agents.html", "Agent and team leaderboards."),
+        Page(
+            "customers",
+            "/customers",
+            customers.build,
+            "customers.html",
+            "Customers with the most tickets, or those matching a search (q).",
+        ),
     )
 }
 

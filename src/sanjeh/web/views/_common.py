@@ -119,8 +119,15 @@ def periods(view: View, frame: pd.DataFrame) -> tuple[list[Any], list[str]]:
     return keys, labels
 
 
-def series(frame: pd.DataFrame, kpi: str, keys: list[Any], *, by: str | None = None,
-           value: Any = None, column: str = "value") -> list[float | None]:
+def series(
+    frame: pd.DataFrame,
+    kpi: str,
+    keys: list[Any],
+    *,
+    by: str | None = None,
+    value: Any = None,
+    column: str = "value",
+) -> list[float | None]:
     """One KPI's values over ``keys`` (None where a period has no value)."""
     rows = frame[frame.kpi == kpi]
     if by is not None:
@@ -233,8 +240,20 @@ def kpi_table(view: View, cards_: list[Model]) -> Model:
         column("status", view.t("col.status"), "status"),
     ]
     rows = [
-        {k: c[k] for k in ("kpi", "title", "n", "value", "previous", "change", "target",
-                           "status", "unit")}
+        {
+            k: c[k]
+            for k in (
+                "kpi",
+                "title",
+                "n",
+                "value",
+                "previous",
+                "change",
+                "target",
+                "status",
+                "unit",
+            )
+        }
         for c in cards_
     ]
     return table(view, view.t("table.kpis"), cols, rows)

@@ -23,11 +23,13 @@ def histogram_parts(
     rows = []
     for i, n in enumerate(hist.counts):
         last = i == len(hist.counts) - 1
-        rows.append({
-            "bin_start": hist.edges[i],
-            "bin_end": None if last else hist.edges[i + 1],
-            "n": n,
-        })
+        rows.append(
+            {
+                "bin_start": hist.edges[i],
+                "bin_end": None if last else hist.edges[i + 1],
+                "n": n,
+            }
+        )
     tab = table(
         view,
         title,
@@ -77,7 +79,10 @@ def grid_parts(
     grid: pd.DataFrame = view.source.memo(
         ("grid", key, view.filters.data_key), lambda: week_grid(view.source, t, local, value)
     )
-    cells = {(int(r.weekday), int(r.hour)): r for r in grid.itertuples()}
+    records: list[Model] = [
+        {str(k): v for k, v in r.items()} for r in grid.to_dict(orient="records")
+    ]
+    cells = {(int(r["weekday"]), int(r["hour"])): r for r in records}
     per_day = weekday_occurrences(view.filters.start, view.filters.end)
     z: list[list[float | None]] = []
     text: list[list[str]] = []
@@ -86,9 +91,9 @@ def grid_parts(
         zr, tr = [], []
         for hour in range(24):
             cell = cells.get((weekday, hour))
-            n = int(cell.n) if cell is not None else 0
+            n = int(cell["n"]) if cell is not None else 0
             if value is not None:
-                v = num(cell.median) if cell is not None else None
+                v = num(cell["median"]) if cell is not None else None
                 shown = f"{view.locale.value(unit, v)} · n={view.locale.integer(n)}"
             else:
                 v = n / per_day[weekday] if per_day[weekday] else None
@@ -111,8 +116,9 @@ def grid_parts(
             column("weekday", view.t("col.weekday")),
             column("hour", view.t("col.hour"), "number"),
             column("n", view.t("col.n"), "count"),
-            column("value", view.t("col.median") if value is not None else view.t("col.average"),
-                   unit),
+            column(
+                "value", view.t("col.median") if value is not None else view.t("col.average"), unit
+            ),
         ],
         rows,
         collapsed=True,

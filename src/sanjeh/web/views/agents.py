@@ -35,7 +35,9 @@ def build(view: View) -> Model:
     teams = _board(view, "team")
     top = sorted(agents["rows"], key=lambda r: -(r["tickets_solved"] or 0))[:15]
     figure = charts.bars(
-        view.locale, [r["name"] for r in top], [int(r["tickets_solved"] or 0) for r in top],
+        view.locale,
+        [r["name"] for r in top],
+        [int(r["tickets_solved"] or 0) for r in top],
         view.kpi_title("tickets_solved"),
     )
     return view.page(
@@ -109,8 +111,9 @@ def scorecard(view: View, agent_id: str) -> Model:
         lines = [(agent.name, UNITS[kpi], series(trend, kpi, keys))]
         if team_trend is not None:
             team_keys = keys  # the same periods: the same range and granularity
-            lines.append((view.team_name(agent.team_id), UNITS[kpi],
-                          series(team_trend, kpi, team_keys)))
+            lines.append(
+                (view.team_name(agent.team_id), UNITS[kpi], series(team_trend, kpi, team_keys))
+            )
         figures[kpi] = {
             "title": view.kpi_title(kpi),
             "figure": charts.trend(view.locale, labels, lines),
@@ -169,8 +172,15 @@ def _recent(view: View, own: Filters) -> Model:
         lambda: view.source.run(
             t.order_by(ibis.desc(t.created_at), t.ticket_id)
             .limit(RECENT)
-            .select("ticket_id", "created_at", "customer_id", "channel", "status", "csat_score",
-                    first_reply=t[f"first_reply_{suffix}"])
+            .select(
+                "ticket_id",
+                "created_at",
+                "customer_id",
+                "channel",
+                "status",
+                "csat_score",
+                first_reply=t[f"first_reply_{suffix}"],
+            )
         ),
     )
     rows = [

@@ -33,9 +33,14 @@ def build(view: View, q: str = "") -> Model:
             j = found.left_join(counts, "customer_id")
             return src.run(
                 j.select(
-                    customer_id=j.customer_id, name=j.name, segment=j.segment,
-                    tickets=j.tickets.fill_null(0), last=j.last,
-                ).order_by([ibis.desc("tickets"), "customer_id"]).limit(LIST_ROWS)
+                    customer_id=j.customer_id,
+                    name=j.name,
+                    segment=j.segment,
+                    tickets=j.tickets.fill_null(0),
+                    last=j.last,
+                )
+                .order_by([ibis.desc("tickets"), "customer_id"])
+                .limit(LIST_ROWS)
             )
         t = filtered(src, view.filters, "facts_tickets")
         counts = t.group_by("customer_id").agg(tickets=t.count(), last=t.created_at.max())
@@ -43,9 +48,14 @@ def build(view: View, q: str = "") -> Model:
         j = counts.left_join(c.select("customer_id", "name", "segment"), "customer_id")
         return src.run(
             j.select(
-                customer_id=j.customer_id, name=j.name, segment=j.segment,
-                tickets=j.tickets, last=j.last,
-            ).order_by([ibis.desc("tickets"), ibis.desc("last"), "customer_id"]).limit(LIST_ROWS)
+                customer_id=j.customer_id,
+                name=j.name,
+                segment=j.segment,
+                tickets=j.tickets,
+                last=j.last,
+            )
+            .order_by([ibis.desc("tickets"), ibis.desc("last"), "customer_id"])
+            .limit(LIST_ROWS)
         )
 
     frame = src.memo(("customers", q, None if q else view.filters.data_key), compute)
@@ -83,14 +93,18 @@ def timeline(view: View, customer_id: str) -> Model:
         raise NotFound(f"there is no customer {customer_id!r}; search for one on /customers")
     rows = []
     for e in entries:
-        rows.append({
-            **e,
-            "text": _text(view, e),
-            "kind_label": view.t(f"timeline.{e['kind']}"),
-            "channel_label": view.locale.label("channel", e["channel"]) if e["channel"] else "",
-            "actor_label": _actor(view, e),
-            "status_label": view.locale.label("ticket_status", e["status"]) if e["status"] else "",
-        })
+        rows.append(
+            {
+                **e,
+                "text": _text(view, e),
+                "kind_label": view.t(f"timeline.{e['kind']}"),
+                "channel_label": view.locale.label("channel", e["channel"]) if e["channel"] else "",
+                "actor_label": _actor(view, e),
+                "status_label": view.locale.label("ticket_status", e["status"])
+                if e["status"]
+                else "",
+            }
+        )
     tab = table(
         view,
         view.t("table.timeline"),
@@ -104,8 +118,10 @@ def timeline(view: View, customer_id: str) -> Model:
         ],
         rows,
     )
-    counts = {k: sum(1 for e in entries if e["kind"] == k)
-              for k in ("ticket", "message", "call", "survey")}
+    counts = {
+        k: sum(1 for e in entries if e["kind"] == k)
+        for k in ("ticket", "message", "call", "survey")
+    }
     return view.page(
         "timeline",
         title=str(customer.get("name") or customer_id),
@@ -160,60 +176,140 @@ def _history(view: View, customer_id: str) -> tuple[list[Model], dict[str, Any] 
     found = run(c.filter(c.customer_id == customer_id).limit(1))
     tickets_t = store.table("tickets")
     mine = tickets_t.filter(tickets_t.customer_id == customer_id)
-    tickets = run(mine.select("ticket_id", "created_at", "channel", "subject", "status",
-                              "priority", "team_id", "agent_id").order_by("created_at"))
+    tickets = run(
+        mine.select(
+            "ticket_id",
+            "created_at",
+            "channel",
+            "subject",
+            "status",
+            "priority",
+            "team_id",
+            "agent_id",
+        ).order_by("created_at")
+    )
     if found.empty and tickets.empty:
         return [], None
-    customer = (found.iloc[0].to_dict() if not found.empty else {"customer_id": customer_id})
-    customer = {k: customer.get(k) for k in ("customer_id", "name", "segment", "plan", "country",
-                                             "language", "created_at", "churned_at")}
+    stored: dict[Any, Any] = (
+        found.iloc[0].to_dict() if not found.empty else {"customer_id": customer_id}
+    )
+    customer: dict[str, Any] = {
+        k: stored.get(k)
+        for k in (
+            "customer_id",
+            "name",
+            "segment",
+            "plan",
+            "country",
+            "language",
+            "created_at",
+            "churned_at",
+        )
+    }
     ev = store.table("events")
     ev = ev.semi_join(mine.select("ticket_id"), "ticket_id").filter(ev.kind.isin(EVENT_KINDS))
-    events = run(ev.select("ticket_id", "at", "kind", "actor_type", "actor_id", "public",
-                           "channel", "status", "body").order_by(["at", "ticket_id"])
-                 .limit(TIMELINE_ROWS))
+    events = run(
+        ev.select(
+            "ticket_id",
+            "at",
+            "kind",
+            "actor_type",
+            "actor_id",
+            "public",
+            "channel",
+            "status",
+            "body",
+        )
+        .order_by(["at", "ticket_id"])
+        .limit(TIMELINE_ROWS)
+    )
     calls_t = store.table("calls")
-    calls = run(calls_t.filter(calls_t.customer_id == customer_id)
-                .select("call_id", "started_at", "queue", "outcome", "agent_id", "talk_s",
-                        "ticket_id").order_by("started_at").limit(TIMELINE_ROWS))
+    calls = run(
+        calls_t.filter(calls_t.customer_id == customer_id)
+        .select("call_id", "started_at", "queue", "outcome", "agent_id", "talk_s", "ticket_id")
+        .order_by("started_at")
+        .limit(TIMELINE_ROWS)
+    )
     s = store.table("survey_responses")
-    surveys = run(s.filter((s.customer_id == customer_id)
-                           | s.ticket_id.isin(mine.ticket_id.as_table().ticket_id))
-                  .filter(s.submitted_at.notnull())
-                  .select("response_id", "survey", "score", "scale_max", "comment", "ticket_id",
-                          "submitted_at").order_by("submitted_at").limit(TIMELINE_ROWS))
+    surveys = run(
+        s.filter(
+            (s.customer_id == customer_id) | s.ticket_id.isin(mine.ticket_id.as_table().ticket_id)
+        )
+        .filter(s.submitted_at.notnull())
+        .select(
+            "response_id", "survey", "score", "scale_max", "comment", "ticket_id", "submitted_at"
+        )
+        .order_by("submitted_at")
+        .limit(TIMELINE_ROWS)
+    )
     channel = dict(zip(tickets.ticket_id, tickets.channel, strict=True))
     out: list[Model] = []
 
     def add(at: Any, kind: str, **rest: Any) -> None:
-        base: Model = {"at": at.isoformat() if pd.notna(at) else None, "kind": kind,
-                       "channel": None, "ticket_id": None, "actor_type": None, "actor_id": None,
-                       "status": None, "text": None}
+        base: Model = {
+            "at": at.isoformat() if pd.notna(at) else None,
+            "kind": kind,
+            "channel": None,
+            "ticket_id": None,
+            "actor_type": None,
+            "actor_id": None,
+            "status": None,
+            "text": None,
+        }
         base.update({k: _plain(v) for k, v in rest.items()})
         out.append(base)
 
     for r in tickets.to_dict(orient="records"):
-        add(r["created_at"], "ticket", channel=r["channel"], ticket_id=r["ticket_id"],
-            status=r["status"], text=r["subject"], actor_type=None,
-            actor_id=r["agent_id"])
+        add(
+            r["created_at"],
+            "ticket",
+            channel=r["channel"],
+            ticket_id=r["ticket_id"],
+            status=r["status"],
+            text=r["subject"],
+            actor_type=None,
+            actor_id=r["agent_id"],
+        )
     for r in events.to_dict(orient="records"):
         if r["kind"] == "created":
             continue  # the ticket line already says it
         kind = {"message": "message" if r["public"] is not False else "note"}.get(
-            r["kind"], r["kind"])
+            r["kind"], r["kind"]
+        )
         if kind == "status" and r["status"] not in ("solved", "closed", "open"):
             continue
-        add(r["at"], kind, channel=r["channel"] or channel.get(r["ticket_id"]),
-            ticket_id=r["ticket_id"], actor_type=r["actor_type"], actor_id=r["actor_id"],
-            status=r["status"] if kind == "status" else None, text=r["body"])
+        add(
+            r["at"],
+            kind,
+            channel=r["channel"] or channel.get(r["ticket_id"]),
+            ticket_id=r["ticket_id"],
+            actor_type=r["actor_type"],
+            actor_id=r["actor_id"],
+            status=r["status"] if kind == "status" else None,
+            text=r["body"],
+        )
     for r in calls.to_dict(orient="records"):
-        add(r["started_at"], "call", channel="phone", ticket_id=r["ticket_id"],
-            actor_type="agent" if r["agent_id"] else None, actor_id=r["agent_id"],
-            outcome=r["outcome"], talk_s=num(r["talk_s"]))
+        add(
+            r["started_at"],
+            "call",
+            channel="phone",
+            ticket_id=r["ticket_id"],
+            actor_type="agent" if r["agent_id"] else None,
+            actor_id=r["agent_id"],
+            outcome=r["outcome"],
+            talk_s=num(r["talk_s"]),
+        )
     for r in surveys.to_dict(orient="records"):
-        add(r["submitted_at"], "survey", ticket_id=r["ticket_id"], actor_type="customer",
-            survey=r["survey"], score=num(r["score"]), scale_max=num(r["scale_max"]),
-            text=r["comment"])
+        add(
+            r["submitted_at"],
+            "survey",
+            ticket_id=r["ticket_id"],
+            actor_type="customer",
+            survey=r["survey"],
+            score=num(r["score"]),
+            scale_max=num(r["scale_max"]),
+            text=r["comment"],
+        )
     order = {"ticket": 0, "message": 1, "note": 1, "status": 2}
     out.sort(key=lambda e: (e["at"] or "", order.get(e["kind"], 3)))
     return out[:TIMELINE_ROWS], customer

@@ -30,7 +30,11 @@ def build(view: View) -> Model:
     solved = filtered(src, f, "facts_tickets", time="solved_local")
     solved = solved.filter(solved.solved_at.notnull())
     hist, hist_table, _ = histogram_parts(
-        view, "resolution", solved, solved[f"full_resolution_{suffix}"], "seconds",
+        view,
+        "resolution",
+        solved,
+        solved[f"full_resolution_{suffix}"],
+        "seconds",
         view.kpi_title("resolution_time"),
     )
     frame = view.kpis(RATES, period=True)
@@ -60,12 +64,16 @@ def _sla_by_priority(view: View) -> Model:
     rows = []
     for priority in sorted(frame.priority.dropna().unique()):
         mine = frame[frame.priority == priority].set_index("kpi")
-        rows.append({
-            "priority": view.locale.label("priority", priority),
-            "n": int(mine.loc["sla_achievement", "n"]) if "sla_achievement" in mine.index else 0,
-            "sla_achievement": num(mine["value"].get("sla_achievement")),
-            "sla_first_reply": num(mine["value"].get("sla_first_reply")),
-        })
+        rows.append(
+            {
+                "priority": view.locale.label("priority", priority),
+                "n": int(mine.loc["sla_achievement", "n"])
+                if "sla_achievement" in mine.index
+                else 0,
+                "sla_achievement": num(mine["value"].get("sla_achievement")),
+                "sla_first_reply": num(mine["value"].get("sla_first_reply")),
+            }
+        )
     return table(
         view,
         view.t("table.sla_by_priority"),
@@ -99,14 +107,22 @@ def _breaches(view: View) -> tuple[Model, Model]:
             missed.order_by(ibis.desc(missed.created_at), missed.ticket_id)
             .limit(BREACH_ROWS)
             .select(
-                "ticket_id", "created_at", "customer_id", "channel", "priority", "team_id",
-                "agent_id", "sla_policy", "sla_first_reply_met", "sla_resolution_met",
+                "ticket_id",
+                "created_at",
+                "customer_id",
+                "channel",
+                "priority",
+                "team_id",
+                "agent_id",
+                "sla_policy",
+                "sla_first_reply_met",
+                "sla_resolution_met",
                 first_reply=missed[f"first_reply_{'bs' if f.hours == 'business' else 's'}"],
             )
         )
         return (
             {k: int(counts[k] or 0) for k in ("breaches", "first_reply", "resolution")},
-            latest.to_dict(orient="records"),
+            [{str(k): v for k, v in r.items()} for r in latest.to_dict(orient="records")],
         )
 
     summary, rows = src.memo(("breaches", f.data_key), compute)
@@ -114,22 +130,28 @@ def _breaches(view: View) -> tuple[Model, Model]:
     for r in rows:
         missed_targets = [
             view.t(label)
-            for label, met in (("sla.first_reply", r["sla_first_reply_met"]),
-                               ("sla.resolution", r["sla_resolution_met"]))
+            for label, met in (
+                ("sla.first_reply", r["sla_first_reply_met"]),
+                ("sla.resolution", r["sla_resolution_met"]),
+            )
             if met is False
         ]
-        out.append({
-            "ticket_id": r["ticket_id"],
-            "created_at": r["created_at"].isoformat() if r["created_at"] is not None else None,
-            "channel": view.locale.label("channel", r["channel"]),
-            "priority": view.locale.label("priority", r["priority"]),
-            "team": view.team_name(r["team_id"]),
-            "agent": view.agent_name(r["agent_id"]),
-            "policy": r["sla_policy"],
-            "missed": "، ".join(missed_targets) if view.locale.rtl else ", ".join(missed_targets),
-            "first_reply": num(r["first_reply"]),
-            "customer_href": link("customers", r["customer_id"]),
-        })
+        out.append(
+            {
+                "ticket_id": r["ticket_id"],
+                "created_at": r["created_at"].isoformat() if r["created_at"] is not None else None,
+                "channel": view.locale.label("channel", r["channel"]),
+                "priority": view.locale.label("priority", r["priority"]),
+                "team": view.team_name(r["team_id"]),
+                "agent": view.agent_name(r["agent_id"]),
+                "policy": r["sla_policy"],
+                "missed": "، ".join(missed_targets)
+                if view.locale.rtl
+                else ", ".join(missed_targets),
+                "first_reply": num(r["first_reply"]),
+                "customer_href": link("customers", r["customer_id"]),
+            }
+        )
     tab = table(
         view,
         view.t("table.breaches"),

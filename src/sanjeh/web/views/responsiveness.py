@@ -23,7 +23,11 @@ def build(view: View) -> Model:
     t = filtered(src, f, "facts_tickets")
     t = t.filter(t.first_reply_at.notnull())
     first, first_table, _ = histogram_parts(
-        view, "first_reply", t, t[f"first_reply_{suffix}"], "seconds",
+        view,
+        "first_reply",
+        t,
+        t[f"first_reply_{suffix}"],
+        "seconds",
         view.kpi_title("first_reply_time"),
     )
     r = replies(src, f)
@@ -31,7 +35,12 @@ def build(view: View) -> Model:
         view, "response", r, r[f"response_{suffix}"], "seconds", view.kpi_title("response_time")
     )
     heat, heat_table = grid_parts(
-        view, "first_reply", t, t.created_local, t[f"first_reply_{suffix}"], "seconds",
+        view,
+        "first_reply",
+        t,
+        t.created_local,
+        t[f"first_reply_{suffix}"],
+        "seconds",
         view.t("chart.first_reply_by_hour"),
     )
     frame = view.kpis(("first_reply_time",), period=True)
@@ -41,8 +50,7 @@ def build(view: View) -> Model:
         labels,
         [
             (view.t("chart.median"), "seconds", series(frame, "first_reply_time", keys)),
-            (view.t("chart.p90"), "seconds",
-             series(frame, "first_reply_time", keys, column="p90")),
+            (view.t("chart.p90"), "seconds", series(frame, "first_reply_time", keys, column="p90")),
         ],
     )
     return view.page(

@@ -51,7 +51,11 @@ def build(view: View) -> Model:
                     column("score", view.t("col.score"), "number"),
                     column("n", view.t("col.n"), "count"),
                 ],
-                dist_rows,
+                [
+                    {**r, "survey": view.kpi_title(r["survey"]), "code": r["survey"]}
+                    for r in dist_rows
+                ],
+                collapsed=True,
             ),
             "comments": _comments(view),
         },
@@ -71,8 +75,10 @@ def _distributions(view: View) -> list[Model]:
     )
     frame = frame.sort_values(["survey", "score"])
     return [
-        {"survey": str(r.survey), "score": float(r.score), "n": int(r.n)}
-        for r in frame.itertuples()
+        {"survey": str(survey), "score": float(score), "n": int(n)}
+        for survey, score, n in zip(
+            frame["survey"].tolist(), frame["score"].tolist(), frame["n"].tolist(), strict=True
+        )
     ]
 
 
@@ -84,8 +90,17 @@ def _comments(view: View) -> Model:
         lambda: view.source.run(
             s.order_by(ibis.desc(s.submitted_at), s.response_id)
             .limit(COMMENTS)
-            .select("submitted_at", "survey", "score", "scale_max", "comment", "agent_id",
-                    "customer_id", "ticket_id", "language")
+            .select(
+                "submitted_at",
+                "survey",
+                "score",
+                "scale_max",
+                "comment",
+                "agent_id",
+                "customer_id",
+                "ticket_id",
+                "language",
+            )
         ),
     )
     rows = [

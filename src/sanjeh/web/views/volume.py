@@ -24,8 +24,11 @@ def build(view: View) -> Model:
                 view.locale,
                 labels,
                 [
-                    (view.locale.label("channel", ch), "count",
-                     series(frame, kpi, keys, by="channel", value=ch))
+                    (
+                        view.locale.label("channel", ch),
+                        "count",
+                        series(frame, kpi, keys, by="channel", value=ch),
+                    )
                     for ch in channels
                 ],
                 kind=kind,
@@ -41,12 +44,14 @@ def build(view: View) -> Model:
     for key, label in zip(keys, labels, strict=True):
         for ch in channels:
             here = frame[(frame.period == key) & (frame.channel == ch)].set_index("kpi")["value"]
-            rows.append({
-                "period": label,
-                "period_key": str(key),
-                "channel": view.locale.label("channel", ch),
-                **{k: num(here.get(k)) for k in FLOW},
-            })
+            rows.append(
+                {
+                    "period": label,
+                    "period_key": str(key),
+                    "channel": view.locale.label("channel", ch),
+                    **{k: num(here.get(k)) for k in FLOW},
+                }
+            )
     flow_table = table(
         view,
         view.t("table.volume"),

@@ -1,0 +1,250 @@
+"""KPI benchmark: Sanjeh's report vs a hand-written DuckDB query vs pandas, same data.
+
+    python bench/kpis.py [--tickets 100000 1000000]
+
+For each size, on demo data in a DuckDB file (generated once, kept in bench/out/):
+
+- ``facts``: building the ticket facts from the canonical tables (after each import);
+- ``report``: the full KPI report (every KPI, by team and week) from the facts;
+- ``frt_sanjeh``: one KPI, median business-hours first reply time by agent and week;
+- ``frt_sql``: the same numbers from the raw tables in one hand-written DuckDB query;
+- ``frt_pandas``: the same numbers with straightforward pandas (tables loaded first).
+
+The three first-reply results are checked to be equal before any time is reported.
+Targets: report ≤ 1.5 × frt_sql; pandas ≥ 10 × report; time linear in tickets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from _common import OUT, peak_rss_mb, report, timed
+from sanjeh.demo import business_calendars, generate
+from sanjeh.metrics import MetricsConfig, build_facts, kpis
+from sanjeh.metrics._timeline import _KIND_RANK
+from sanjeh.store import Store
+
+CONFIG = MetricsConfig(calendars=business_calendars(), default_calendar="tehran")
+KNOWN = list(CONFIG.all_calendars())
+DAY = 86_400
+
+
+def store_for(tickets: int) -> Path:
+    path = OUT / f"kpis-{tickets}.duckdb"
+    if not path.exists():
+        OUT.mkdir(exist_ok=True)
+        start = time.perf_counter()
+        with Store.open(str(path)) as store:
+            generate(store, tickets=tickets, seed=1)
+        print(f"generated {tickets:,} tickets in {time.perf_counter() - start:.0f}s")
+    return path
+
+
+def _clock_terms(con: duckdb.DuckDBPyConnection, alias: str, second: str) -> str:
+    width = sum(
+        1
+        for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = "
+            "'sanjeh_clock' AND column_name LIKE 'w%_start'"
+        ).fetchall()
+        if name
+    )
+    return " + ".join(
+        f"greatest(0, least({second} - {alias}.w{k}_start, {alias}.w{k}_len))" for k in range(width)
+    )
+
+
+def hand_sql(path: Path) -> pd.DataFrame:
+    """Median business-hours first reply by agent and Tehran week, in one query."""
+    con = duckdb.connect(str(path), read_only=True)
+    rank = " ".join(f"WHEN '{k}' THEN {v}" for k, v in _KIND_RANK.items())
+    known = ", ".join(f"'{c}'" for c in KNOWN)
+    terms_c = _clock_terms(con, "cc", "t.c_sec")
+    terms_r = _clock_terms(con, "cr", "t.r_sec")
+    sql = f"""
+    WITH replies AS (
+      SELECT ticket_id, "at", actor_id,
+             row_number() OVER (PARTITION BY ticket_id
+                                ORDER BY "at", CASE kind {rank} ELSE 9 END, event_id) - 1 AS n
+      FROM events
+      WHERE kind = 'message' AND coalesce(public, true) AND actor_type = 'agent'
+    ),
+    first2 AS (
+      SELECT ticket_id, min("at") FILTER (WHERE n = 0) AS r1, min("at") FILTER (WHERE n = 1) AS r2
+      FROM replies WHERE n < 2 GROUP BY ticket_id
+    ),
+    per AS (
+      SELECT ticket_id,
+             min(actor_type) FILTER (WHERE kind = 'created') AS created_by,
+             min("at") FILTER (WHERE kind = 'message' AND coalesce(public, true)
+                             AND actor_type IN ('agent', 'customer')) AS first_public,
+             count(*) FILTER (WHERE kind = 'merge') AS merges
+      FROM events GROUP BY ticket_id
+    ),
+    t AS (
+      SELECT k.ticket_id, k.agent_id,
+             CASE WHEN m.calendar IN ({known}) THEN m.calendar ELSE 'tehran' END AS cal,
+             epoch(k.created_at) AS c_epoch,
+             epoch(CASE WHEN p.created_by = 'agent' AND f.r1 = p.first_public
+                        THEN f.r2 ELSE f.r1 END) AS r_epoch
+      FROM tickets k JOIN per p USING (ticket_id)
+      LEFT JOIN first2 f USING (ticket_id) LEFT JOIN teams m ON m.team_id = k.team_id
+      WHERE k.merged_into IS NULL AND p.merges = 0
+    ),
+    t2 AS (
+      SELECT *, floor(c_epoch / {DAY})::BIGINT AS c_day, floor(r_epoch / {DAY})::BIGINT AS r_day,
+             c_epoch - floor(c_epoch / {DAY}) * {DAY} AS c_sec,
+             r_epoch - floor(r_epoch / {DAY}) * {DAY} AS r_sec
+      FROM t WHERE r_epoch IS NOT NULL
+    )
+    SELECT t.agent_id,
+           floor((t.c_epoch + CASE WHEN t.c_sec < ct.utc_offset_change THEN ct.utc_offset
+                                   ELSE ct.utc_offset_after END) / {DAY})::BIGINT AS day,
+           greatest((cr.cum + {terms_r}) - (cc.cum + {terms_c}), 0) AS frt_bs
+    FROM t2 t
+    JOIN sanjeh_clock cc ON cc.calendar = t.cal AND cc.epoch_day = t.c_day
+    JOIN sanjeh_clock cr ON cr.calendar = t.cal AND cr.epoch_day = t.r_day
+    JOIN sanjeh_clock ct ON ct.calendar = 'tehran' AND ct.epoch_day = t.c_day
+    """
+    out = con.execute(f"""
+      SELECT agent_id, day - (day + 3) % 7 AS week, median(frt_bs) AS value
+      FROM ({sql}) GROUP BY ALL""").df()
+    con.close()
+    return out
+
+
+def pandas_way(path: Path) -> tuple[float, pd.DataFrame]:
+    """Load the tables, then compute the same numbers with plain pandas operations."""
+    con = duckdb.connect(str(path), read_only=True)
+    start = time.perf_counter()
+    ev = con.execute(
+        'SELECT ticket_id, event_id, "at" AS ts, kind, actor_type, public FROM events'
+    ).df()
+    tk = con.execute(
+        "SELECT ticket_id, created_at, agent_id, team_id, merged_into FROM tickets"
+    ).df()
+    teams = con.execute("SELECT team_id, calendar FROM teams").df()
+    clock = con.execute("SELECT * FROM sanjeh_clock").df()
+    con.close()
+    load = time.perf_counter() - start
+
+    ev["rank"] = ev.kind.map(_KIND_RANK).fillna(9)
+    public = ev.public.fillna(True).astype(bool)
+    replies = ev[(ev.kind == "message") & public & (ev.actor_type == "agent")]
+    replies = replies.sort_values(["ticket_id", "ts", "rank", "event_id"])
+    replies = replies.assign(n=replies.groupby("ticket_id").cumcount())
+    r1 = replies[replies.n == 0].set_index("ticket_id").ts.rename("r1")
+    r2 = replies[replies.n == 1].set_index("ticket_id").ts.rename("r2")
+    created_by = ev[ev.kind == "created"].groupby("ticket_id").actor_type.min()
+    pub = ev[(ev.kind == "message") & public & ev.actor_type.isin(["agent", "customer"])]
+    first_public = pub.groupby("ticket_id").ts.min()
+    merged = ev[ev.kind == "merge"].groupby("ticket_id").size()
+    t = tk[tk.merged_into.isna()].set_index("ticket_id")
+    t = t[~t.index.isin(merged.index)]
+    t = t.join(r1).join(r2).join(created_by.rename("created_by"))
+    t = t.join(first_public.rename("first_public"))
+    agent_opened = (t.created_by == "agent") & (t.r1 == t.first_public)
+    t["reply"] = t.r2.where(agent_opened, t.r1)
+    t = t[t.reply.notna()].reset_index()
+    t = t.merge(teams, on="team_id", how="left")
+    t["cal"] = t.calendar.where(t.calendar.isin(KNOWN), "tehran")
+
+    def clock_value(epoch: pd.Series) -> pd.Series:
+        day = np.floor(epoch / DAY).astype("int64")
+        rows = pd.DataFrame({"calendar": t.cal, "epoch_day": day}).merge(
+            clock, on=["calendar", "epoch_day"], how="left"
+        )
+        sec = epoch.to_numpy() - day.to_numpy() * DAY
+        value = rows.cum.to_numpy().astype(float)
+        k = 0
+        while f"w{k}_start" in clock:
+            value += np.clip(sec - rows[f"w{k}_start"].to_numpy(), 0, rows[f"w{k}_len"].to_numpy())
+            k += 1
+        return pd.Series(value, index=t.index)
+
+    origin = pd.Timestamp("1970-01-01", tz="UTC")
+    c_epoch = (pd.to_datetime(t.created_at, utc=True) - origin).dt.total_seconds()
+    r_epoch = (pd.to_datetime(t.reply, utc=True) - origin).dt.total_seconds()
+    t["frt_bs"] = (clock_value(r_epoch) - clock_value(c_epoch)).clip(lower=0)
+    tehran = clock[clock.calendar == "tehran"].set_index("epoch_day")
+    cday = np.floor(c_epoch / DAY).astype("int64")
+    off = tehran.reindex(cday.to_numpy())
+    sec = c_epoch.to_numpy() - cday.to_numpy() * DAY
+    offset = np.where(
+        sec < off.utc_offset_change.to_numpy(),
+        off.utc_offset.to_numpy(),
+        off.utc_offset_after.to_numpy(),
+    )
+    day = np.floor((c_epoch.to_numpy() + offset) / DAY).astype("int64")
+    t["week"] = day - (day + 3) % 7
+    out = t.groupby(["agent_id", "week"]).frt_bs.median().rename("value").reset_index()
+    return load, out
+
+
+def sanjeh_frt(store: Store) -> pd.DataFrame:
+    return kpis(store, ["first_reply_time"], by="agent", period="week", config=CONFIG)
+
+
+def _compare(ours: pd.DataFrame, theirs: pd.DataFrame, what: str) -> None:
+    ours = ours[ours.n > 0].copy()
+    ours["week"] = ((ours.period_start - pd.Timestamp("1970-01-01")).dt.days).astype("int64")
+    a = ours.set_index(["agent", "week"]).value.sort_index()
+    b = theirs.set_index(["agent_id", "week"]).value.sort_index()
+    b.index.names = a.index.names
+    joined = pd.concat([a.rename("ours"), b.rename("theirs")], axis=1)
+    assert len(joined) == len(a) == len(b), f"{what}: different groups"
+    assert np.allclose(joined.ours, joined.theirs, rtol=1e-9, atol=1e-6), f"{what}: differ"
+
+
+def run(tickets: int, repeat: int) -> dict[str, object]:
+    path = store_for(tickets)
+    with Store.open(str(path)) as store:
+        events = store.counts(["events"])["events"]
+        t_facts, _ = timed(lambda: build_facts(store, CONFIG), 1)
+        sanjeh_frt(store)  # warm: the facts are current from here on
+        t_report, full = timed(lambda: kpis(store, by="team", period="week", config=CONFIG), repeat)
+        t_ours, ours = timed(lambda: sanjeh_frt(store), repeat)
+    t_sql, sql = timed(lambda: hand_sql(path), repeat)
+    t_pd, (t_load, pdf) = timed(lambda: pandas_way(path), 1)
+    _compare(ours, sql, "hand-written SQL")
+    _compare(ours, pdf, "pandas")
+    return {
+        "tickets": tickets,
+        "events": events,
+        "facts_s": t_facts,
+        "report_s": t_report,
+        "report_rows": len(full),
+        "frt_sanjeh_s": t_ours,
+        "frt_sql_s": t_sql,
+        "frt_pandas_s": t_pd,
+        "pandas_load_s": t_load,
+        "report/sql": round(t_report / t_sql, 2),
+        "(facts+report)/sql": round((t_facts + t_report) / t_sql, 2),
+        "pandas/report": round(t_pd / t_report, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tickets", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    rows = [run(n, args.repeat) for n in args.tickets]
+    report("kpis", rows)
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        size = last["tickets"] / first["tickets"]  # type: ignore[operator]
+        for key in ("facts_s", "report_s"):
+            growth = last[key] / first[key]  # type: ignore[operator]
+            print(f"{key}: ×{growth:.1f} for ×{size:.0f} tickets")
+    print(f"peak RSS {peak_rss_mb():,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

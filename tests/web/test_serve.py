@@ -1,0 +1,40 @@
+"""`sanjeh serve` and `sanjeh.web.serve` start uvicorn on this machine by default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sanjeh.cli import main
+
+
+def test_serve_binds_to_localhost_by_default(
+    monkeypatch: pytest.MonkeyPatch, demo_path: Path
+) -> None:
+    import uvicorn
+
+    from sanjeh.web import serve
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    serve(str(demo_path), warm=False)
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 8000
+    assert seen["app"].title == "Sanjeh dashboard API"
+    seen["app"].state.source.store.close()
+
+
+def test_cli_passes_its_options_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sanjeh.web
+
+    calls: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(sanjeh.web, "serve", lambda *a, **kw: calls.append((a, kw)))
+    code = main(["serve", "--db", "x.duckdb", "--port", "8123", "--language", "fa"])
+    assert code == 0
+    assert calls == [(("x.duckdb", "127.0.0.1", 8123), {"open_browser": False, "language": "fa"})]
+
+
+def test_cli_rejects_an_unknown_language(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--language", "de"]) == 1
+    assert "--language must be fa, ar or en" in capsys.readouterr().err
