@@ -73,7 +73,9 @@ def test_conversion_and_sla(store: Store) -> None:
     assert f["1"]["sla_first_reply_met"] is True
     # T4 opened day 1 09:00, unanswered; as-of is the last event (day 3 10:20) → breached
     assert f["4"]["sla_first_reply_met"] is False
-    assert f["1"]["as_of"] == at(3, 10, 20)
+    info = build_facts(store, MetricsConfig())
+    assert info.as_of == at(3, 10, 20)
+    assert f["1"]["open_age_s"] is None and f["4"]["open_age_s"] == (2 * 24 + 1 + 1 / 3) * H
 
 
 def test_reply_facts(store: Store) -> None:

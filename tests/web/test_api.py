@@ -169,3 +169,17 @@ def test_html_pages_answer_errors_as_a_page_in_the_users_language(api: Api) -> N
     assert 'dir="rtl"' in r.text and "nobody" in r.text
     missing = api.get("/agents/nobody")
     assert missing.status_code == 404 and 'data-code="not_found"' in missing.text
+
+
+def test_concurrent_requests_share_the_connection_safely(api: Api) -> None:
+    """Cold views in parallel threads: one DuckDB connection, queries taken in turn."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [
+        f"/api/{page}?priority={p}&hours=calendar"
+        for page in ("overview", "volume", "customers")
+        for p in ("low", "normal", "high", "urgent")
+    ]
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda path: api.get(path).status_code, paths))
+    assert statuses == [200] * len(paths)

@@ -98,6 +98,9 @@ def test_values_in_each_language() -> None:
     assert Locale.of("fa", digits="latin").value("ratio", 0.742) == "74.2%"
     assert fa.change("ratio", -0.011) == "▼ ۱٫۱ واحد درصد"
     assert en.value("seconds", None) == "—"
+    # right to left, a minus sign is kept in front of its number by an LTR isolate
+    assert fa.value("score", -21.43) == "\u2066-۲۱٫۴۳\u2069"
+    assert en.value("score", -21.43) == "-21.43"
 
 
 def test_dates_in_each_calendar() -> None:

@@ -1,8 +1,11 @@
-"""Materialise the facts: ``facts_tickets`` and ``facts_replies`` in the store.
+"""Materialise the facts (``facts_tickets``, ``facts_replies`` …) in the store.
 
-Facts are rebuilt when the data or the configuration that shapes them changed since
-the last build (``ensure_facts``), so reports and dashboard pages read small, ready
-tables instead of re-deriving timelines on every request.
+Reports and dashboard pages read these small, ready tables instead of re-deriving
+timelines on every request. ``ensure_facts`` keeps them current: after an import it
+refreshes only the tickets the import touched (plus the tickets whose facts depend on
+them: the same customers' other tickets, and every unsolved ticket, whose age moves
+with "now"); a change of configuration, of teams or agents, or a first load rebuilds
+everything.
 """
 
 from __future__ import annotations
@@ -66,13 +69,9 @@ class FactsInfo:
 
 
 def _data_stamp(store: Store) -> str:
-    counts = store.counts(list(_STAMP_TABLES))
-    log = store.table("import_log")
-    last = store.con.execute(log.finished_at.max())
-    # re-scoring replaces rows without changing their number
-    scored = store.con.execute(store.table("auto_scores").scored_at.max())
-    stamp = {**counts, "last_import": str(last), "last_scored": str(scored)}
-    return json.dumps(stamp, sort_keys=True)
+    """Row counts: a safety net for changes made around the store (the change log
+    records every change that goes through it)."""
+    return json.dumps(store.counts(list(_STAMP_TABLES)), sort_keys=True)
 
 
 def _config_key(config: MetricsConfig) -> str:
@@ -134,22 +133,44 @@ def _create(con: Any, name: str, expr: ibis.Table, temp: bool = False) -> ibis.T
     return table
 
 
-def build_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
-    """(Re)build the fact tables from the canonical tables; return what was built."""
-    config = config or MetricsConfig.from_settings()
+def _clock(store: Store, config: MetricsConfig) -> tuple[dt.datetime, ibis.Table]:
+    """(Re)create the clock and date tables over the data's span; return (as_of, clock)."""
     con = store.con
     lo, hi = _span(store)
     lo = min(lo, _first_call(store) or lo)
     as_of = config.options.as_of or hi
-    calendars = config.all_calendars()
-    clock = clock_table(
-        calendars,
-        lo.date() - dt.timedelta(days=2),
-        max(hi, as_of, _last_call(store) or hi).date() + dt.timedelta(days=2),
-    )
-    con.create_table(CLOCK, clock, overwrite=True)
-    clock_t = con.table(CLOCK)
-    tables = {name: store.table(name) for name in TABLES}
+    last = max(hi, as_of, _last_call(store) or hi).date() + dt.timedelta(days=2)
+    first = lo.date() - dt.timedelta(days=2)
+    con.create_table(CLOCK, clock_table(config.all_calendars(), first, last), overwrite=True)
+    con.create_table(DATES, date_dimension(first, last), overwrite=True)
+    return as_of, con.table(CLOCK)
+
+
+class _Writer:
+    """Writes fact rows: whole tables on a build, or the dirty tickets' rows on a refresh."""
+
+    def __init__(self, store: Store, dirty: ibis.Table | None) -> None:
+        self.store, self.dirty = store, dirty
+
+    def write(self, name: str, expr: ibis.Table, by: str = "ticket_id") -> None:
+        con = self.store.con
+        if self.dirty is None or name not in set(con.list_tables()):
+            _create(con, name, expr)
+            return
+        self.store.delete_where_in(name, by, self.dirty)
+        con.insert(name, expr)
+
+
+def _ticket_pipeline(
+    store: Store,
+    config: MetricsConfig,
+    tables: dict[str, ibis.Table],
+    clock: ibis.Table,
+    as_of: dt.datetime,
+    writer: _Writer,
+) -> None:
+    """facts_tickets, then what hangs off each ticket: quality, replies, surveys."""
+    con = store.con
 
     def materialize(name: str, expr: ibis.Table) -> ibis.Table:
         return _create(con, f"sanjeh_tmp_{name}", expr, temp=True)
@@ -157,49 +178,68 @@ def build_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
     facts = ticket_facts(
         tables,
         config.options,
-        clock=clock_t,
-        calendars=list(calendars),
+        clock=clock,
+        calendars=list(config.all_calendars()),
         default_calendar=config.default_calendar,
         as_of=as_of,
         materialize=materialize,
     )
-    local = functools.partial(with_local_epoch, clock=clock_t, calendar=config.default_calendar)
+    local = functools.partial(with_local_epoch, clock=clock, calendar=config.default_calendar)
     facts = local(
         with_sla(facts, config.sla), {"created_local": "created_at", "solved_local": "solved_at"}
     )
-    _create(con, TICKET_FACTS, facts)
-    ft = con.table(TICKET_FACTS)
-    _create(con, QUALITY_FACTS, quality_facts(tables["auto_scores"], ft))
-    replies = reply_facts(tables, config.options, clock=clock_t, tickets=ft)
-    _create(con, REPLY_FACTS, local(replies, {"replied_local": "replied_at"}))
-    surveys = survey_facts(tables["survey_responses"], ft, tables["agents"])
-    _create(con, SURVEY_FACTS, local(surveys, {"at_local": "at", "sent_local": "sent_at"}))
-    calls = call_facts(tables["calls"], tables["agents"])
-    _create(con, CALL_FACTS, local(calls, {"started_local": "started_at"}))
-    customers = tables["customers"]
-    _create(
-        con,
-        CUSTOMER_FACTS,
-        local(customers, {"created_local": "created_at", "churned_local": "churned_at"}),
+    new = materialize("new_facts", facts)  # the rows written, and the dims of what follows
+    writer.write(TICKET_FACTS, new)
+    writer.write(QUALITY_FACTS, quality_facts(tables["auto_scores"], new))
+    replies = reply_facts(tables, config.options, clock=clock, tickets=new)
+    writer.write(REPLY_FACTS, local(replies, {"replied_local": "replied_at"}))
+
+
+def _survey_facts(
+    store: Store, tables: dict[str, ibis.Table], clock: ibis.Table, config: MetricsConfig
+) -> None:
+    local = functools.partial(with_local_epoch, clock=clock, calendar=config.default_calendar)
+    surveys = survey_facts(
+        tables["survey_responses"], store.con.table(TICKET_FACTS), tables["agents"]
     )
-    _create(
-        con,
-        SHIFT_FACTS,
-        local(shift_facts(tables["agent_shifts"], tables["agents"]), {"start_local": "start_at"}),
-    )
-    span_start = min(lo, _first_call(store) or lo).date() - dt.timedelta(days=2)
-    con.create_table(
-        DATES,
-        date_dimension(span_start, max(hi, as_of).date() + dt.timedelta(days=2)),
-        overwrite=True,
-    )
+    _create(store.con, SURVEY_FACTS, local(surveys, {"at_local": "at", "sent_local": "sent_at"}))
+
+
+def _small_facts(
+    store: Store,
+    tables: dict[str, ibis.Table],
+    clock: ibis.Table,
+    config: MetricsConfig,
+    which: set[str],
+) -> None:
+    """Facts of calls, customers and shifts: cheap, so rebuilt whole when they change."""
+    con = store.con
+    local = functools.partial(with_local_epoch, clock=clock, calendar=config.default_calendar)
+    if "calls" in which:
+        calls = call_facts(tables["calls"], tables["agents"])
+        _create(con, CALL_FACTS, local(calls, {"started_local": "started_at"}))
+    if "customers" in which:
+        customers = tables["customers"]
+        _create(
+            con,
+            CUSTOMER_FACTS,
+            local(customers, {"created_local": "created_at", "churned_local": "churned_at"}),
+        )
+    if "agent_shifts" in which:
+        shifts = shift_facts(tables["agent_shifts"], tables["agents"])
+        _create(con, SHIFT_FACTS, local(shifts, {"start_local": "start_at"}))
+
+
+def _finish(store: Store, config: MetricsConfig, as_of: dt.datetime, rebuilt: bool) -> FactsInfo:
+    con = store.con
     for name in [t for t in con.list_tables() if t.startswith("sanjeh_tmp_")]:
         con.drop_table(name, force=True)
+    store.clear_changes()
     info = FactsInfo(
         as_of=as_of,
-        tickets=int(con.execute(ft.count())),
+        tickets=int(con.execute(con.table(TICKET_FACTS).count())),
         replies=int(con.execute(con.table(REPLY_FACTS).count())),
-        rebuilt=True,
+        rebuilt=rebuilt,
     )
     _write_meta(
         store,
@@ -214,21 +254,103 @@ def build_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
     return info
 
 
+def build_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
+    """(Re)build every fact table from the canonical tables; return what was built."""
+    config = config or MetricsConfig.from_settings()
+    as_of, clock = _clock(store, config)
+    tables = {name: store.table(name) for name in TABLES}
+    _ticket_pipeline(store, config, tables, clock, as_of, _Writer(store, None))
+    _survey_facts(store, tables, clock, config)
+    _small_facts(store, tables, clock, config, {"calls", "customers", "agent_shifts"})
+    return _finish(store, config, as_of, rebuilt=True)
+
+
+#: tables whose changed rows name the tickets / customers they belong to
+_PER_TICKET = {"tickets", "events", "survey_responses", "auto_scores"}
+_PER_CUSTOMER = {"customers", "customer_outcomes"}
+#: fact tables rebuilt whole when their source changes
+_WHOLE = {"calls", "agent_shifts"}
+#: a refresh touching more than this share of tickets is done as a rebuild
+_REBUILD_SHARE = 0.5
+
+
+def refresh_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
+    """Bring existing facts up to date with the recorded changes, ticket by ticket.
+
+    Falls back to :func:`build_facts` when the changes cannot be narrowed down.
+    """
+    config = config or MetricsConfig.from_settings()
+    data = {t: anything for t, anything in store.changes().items() if t in TABLES}
+    narrowable = _PER_TICKET | _PER_CUSTOMER
+    if any(data[t] for t in data if t in narrowable) or set(data) - narrowable - _WHOLE:
+        return build_facts(store, config)  # a first load, or teams / agents changed
+    con = store.con
+    tickets, facts = store.table("tickets"), con.table(TICKET_FACTS)
+    touched = tickets.filter(
+        tickets.ticket_id.isin(store.changed_ids(_PER_TICKET))
+        | tickets.customer_id.isin(store.changed_ids(_PER_CUSTOMER))
+    )
+    # the same customers' other tickets (first-contact resolution looks at the next
+    # contact) and every unsolved ticket (its age and SLA state move with "now")
+    neighbours = tickets.filter(tickets.customer_id.isin(touched.customer_id))
+    unsolved = facts.filter(~facts.is_solved.fill_null(False))
+    parts = [
+        t.select(ticket_id=t.ticket_id.cast(ibis.dtype("string")))
+        for t in (touched, neighbours, unsolved)
+    ]
+    dirty = ibis.union(*parts, distinct=True)
+    dirty = _create(con, "sanjeh_tmp_dirty", dirty, temp=True)
+    if int(con.execute(dirty.count())) > _REBUILD_SHARE * int(con.execute(tickets.count())):
+        return build_facts(store, config)
+
+    as_of, clock = _clock(store, config)
+    full = {name: store.table(name) for name in TABLES}
+    keep = dirty.ticket_id
+    narrowed = {
+        **full,
+        "tickets": full["tickets"].filter(full["tickets"].ticket_id.isin(keep)),
+        "events": full["events"].filter(full["events"].ticket_id.isin(keep)),
+        "survey_responses": full["survey_responses"].filter(
+            full["survey_responses"].ticket_id.isin(keep)
+        ),
+        "auto_scores": full["auto_scores"].filter(full["auto_scores"].ticket_id.isin(keep)),
+    }
+    _ticket_pipeline(store, config, narrowed, clock, as_of, _Writer(store, dirty))
+    _survey_facts(store, full, clock, config)  # cheap; its rows carry ticket dimensions
+    _small_facts(
+        store,
+        full,
+        clock,
+        config,
+        (set(data) & _WHOLE) | ({"customers"} if "customers" in data else set()),
+    )
+    return _finish(store, config, as_of, rebuilt=False)
+
+
 def ensure_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
     """Build the facts unless they are up to date with the data and the configuration."""
     config = config or MetricsConfig.from_settings()
     meta = _read_meta(store)
     existing = set(store.con.list_tables())
-    if (
+    current = (
         meta is not None
         and set(FACT_TABLES) <= existing
         and meta.get("config") == _config_key(config)
-        and meta.get("data") == _data_stamp(store)
-    ):
+    )
+    if not current:
+        return build_facts(store, config)
+    assert meta is not None
+    changed = store.changes()
+    recorded = {t for t in changed if t in TABLES}  # not the import bookkeeping
+    if not recorded and meta.get("data") == _data_stamp(store):
+        if changed:
+            store.clear_changes()
         return FactsInfo(
             as_of=dt.datetime.fromisoformat(meta["as_of"]),
             tickets=meta["tickets"],
             replies=meta["replies"],
             rebuilt=False,
         )
-    return build_facts(store, config)
+    if not recorded:  # the data changed without going through the store's merge
+        return build_facts(store, config)
+    return refresh_facts(store, config)

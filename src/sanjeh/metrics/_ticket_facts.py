@@ -221,7 +221,8 @@ def ticket_facts(
         first_reply_s=_seconds(f.reply_clock_start, f.first_reply_at).clip(lower=0),
         first_resolution_s=_seconds(f.created_at, f.first_resolved_at),
         full_resolution_s=_seconds(f.created_at, f.solved_at),
-        open_age_s=_seconds(f.created_at, f.as_of),
+        # only an unsolved ticket has an age ("now" − created); it drives open SLA breaches
+        open_age_s=ibis.ifelse(f.is_solved, ibis.null("float64"), _seconds(f.created_at, f.as_of)),
         one_touch=_one_touch(f, options),
         escalated=f.escalations > 0,
         reopened=f.reopens > 0,
@@ -244,8 +245,8 @@ def ticket_facts(
         first_reply_bs=(f._b_first_reply - reply_start).clip(lower=0),
         first_resolution_bs=f._b_first_resolved - f._b_created,
         full_resolution_bs=f._b_solved - f._b_created,
-        open_age_bs=f._b_as_of - f._b_created,
-    ).drop(*starts)
+        open_age_bs=ibis.ifelse(f.is_solved, ibis.null("float64"), f._b_as_of - f._b_created),
+    ).drop(*starts, "as_of")  # "now" is the facts' as-of (FactsInfo), not a per-row value
     f = materialize("waits", _with_wait_times(f, spans, clock))
     f = materialize("fcr", _with_fcr(f, tables, options))
     return _with_conversion(f, tables["customer_outcomes"], options)

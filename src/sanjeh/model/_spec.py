@@ -91,12 +91,16 @@ class TableSpec:
     #: it is at least as new by this column (rows without it always replace)
     version_column: str | None = None
     example: dict[str, Any] | None = None
+    #: the column naming the ticket or customer a row belongs to; the store records
+    #: those ids when rows change, so derived tables refresh only what changed
+    belongs_to: str | None = None
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
         assert len(names) == len(set(names)), f"{self.name}: duplicate column"
         assert self.key in names, f"{self.name}: key {self.key} is not a column"
         assert self.version_column is None or self.version_column in names
+        assert self.belongs_to is None or self.belongs_to in names
 
     @property
     def column_names(self) -> list[str]:

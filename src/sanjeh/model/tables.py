@@ -78,6 +78,7 @@ TICKETS = TableSpec(
         "ticket; its history lives in `events`."
     ),
     key="ticket_id",
+    belongs_to="ticket_id",
     version_column="updated_at",
     columns=(
         Column("ticket_id", "id", "Namespaced ticket id, e.g. `zendesk:1234`.", required=True),
@@ -129,6 +130,7 @@ EVENTS = TableSpec(
         "resolved at) are turned into synthesised events on import."
     ),
     key="event_id",
+    belongs_to="ticket_id",
     columns=(
         Column("event_id", "id", "Namespaced event id.", required=True),
         Column("ticket_id", "id", "The ticket this happened to.", required=True, ref="tickets"),
@@ -230,6 +232,7 @@ SURVEY_RESPONSES = TableSpec(
         "an unanswered invitation (needed for response rates)."
     ),
     key="response_id",
+    belongs_to="ticket_id",
     columns=(
         Column("response_id", "id", "Namespaced response id.", required=True),
         *_source_columns("response"),
@@ -282,6 +285,7 @@ CUSTOMERS = TableSpec(
     name="customers",
     description="One row per customer (requester / caller / account).",
     key="customer_id",
+    belongs_to="customer_id",
     version_column="updated_at",
     columns=(
         Column("customer_id", "id", "Namespaced customer id.", required=True),
@@ -391,6 +395,7 @@ CUSTOMER_OUTCOMES = TableSpec(
         "post-support conversion, churn and retention KPIs."
     ),
     key="outcome_id",
+    belongs_to="customer_id",
     columns=(
         Column("outcome_id", "id", "Namespaced id.", required=True),
         *_source_columns("outcome"),
@@ -421,6 +426,7 @@ AUTO_SCORES = TableSpec(
         "message (event) or per conversation (event_id empty), with the evidence span."
     ),
     key="score_id",
+    belongs_to="ticket_id",
     columns=(
         Column("score_id", "id", "`<event or ticket id>#<analyzer>`.", required=True),
         Column("ticket_id", "id", "The conversation.", required=True, ref="tickets"),

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from ..errors import ConfigError, SchemaMismatch, StoreError
 from ..model import ALL_TABLES, MODEL_VERSION, TABLES, TableSpec
-from . import _url
+from . import _changes, _url
 from ._merge import SEQ, WriteResult, merge_stage
 
 __all__ = ["DuplicateKeysInInput", "Stage", "Store", "WriteResult"]
@@ -80,6 +80,8 @@ class Store:
                 META_TABLE, schema=ibis.schema({"key": "!string", "value": "string"})
             )
             self.con.insert(META_TABLE, [{"key": "model_version", "value": str(MODEL_VERSION)}])
+        if _changes.CHANGES_TABLE not in existing:
+            _changes.create(self.con)
         created = []
         for name, spec in ALL_TABLES.items():
             if name not in existing:
@@ -134,6 +136,45 @@ class Store:
         with self.stage(table) as stage:
             stage.append(data if isinstance(data, pa.Table) else _from_rows(table, data))
             return stage.commit()
+
+    # -- change tracking and derived tables --------------------------------------------
+
+    def changes(self) -> dict[str, bool]:
+        """Tables changed since :meth:`clear_changes` → True when anything in them may
+        have changed, False when only the rows of the ids in :meth:`changed_ids` did."""
+        return _changes.changed(self.con)
+
+    def changed_ids(self, tables: set[str]) -> ibis.Column:
+        """The ticket / customer ids recorded for changed rows of ``tables``."""
+        return _changes.ids(self.con, tables)
+
+    def clear_changes(self) -> None:
+        _changes.clear(self.con)
+
+    def delete_where_in(self, table: str, column: str, ids: ibis.Table) -> None:
+        """DELETE rows of a derived table whose ``column`` is in ``ids`` (one column).
+
+        Ibis has no delete; the statement is built with sqlglot for the backend's
+        dialect, so no backend-specific SQL is written by hand.
+        """
+        import sqlglot.expressions as sge
+
+        quoted = self.con.compiler.quoted
+        keys = f"{STAGE_PREFIX}keys_{uuid.uuid4().hex[:12]}"
+        self.con.create_table(keys, ids, temp=True)  # memtables exist only once registered
+        try:
+            subquery = sge.select(sge.column(ids.columns[0], quoted=quoted)).from_(
+                sge.table_(keys, quoted=quoted)
+            )
+            statement = sge.delete(
+                sge.table_(table, quoted=quoted),
+                where=sge.column(column, quoted=quoted).isin(query=subquery),
+            )
+            cursor = self.con.raw_sql(statement.sql(self.con.dialect))
+            if self.backend != "duckdb":  # DuckDB hands back the connection itself
+                cursor.close()
+        finally:
+            self.con.drop_table(keys, force=True)
 
     # -- export -------------------------------------------------------------------------
 
@@ -240,6 +281,8 @@ class Stage:
         if keys != self._rows:
             con.truncate_table(self.spec.name)
             raise DuplicateKeysInInput(f"{self.spec.name}: the input repeats keys")
+        if self._rows:
+            _changes.record(con, self.spec.name, None)
         return WriteResult(self.spec.name, inserted=self._rows)
 
 

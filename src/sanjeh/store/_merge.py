@@ -20,6 +20,7 @@ from typing import Any
 import ibis
 
 from ..model import TableSpec
+from . import _changes as changes
 
 SEQ = "_sanjeh_seq"
 _CUR = "{name}__stored"
@@ -73,6 +74,7 @@ def merge_stage(con: Any, stage_name: str, spec: TableSpec) -> WriteResult:
     if _scalar(con, target.count()) == 0:
         con.insert(spec.name, latest)
         result.inserted = n_keys
+        changes.record(con, spec.name, None)
         return result
 
     stored = target.select(cols)
@@ -103,6 +105,12 @@ def merge_stage(con: Any, stage_name: str, spec: TableSpec) -> WriteResult:
     if changed:
         replacement = classified.filter(classified._differs & ~classified._older).select(cols)
         con.create_table(changed_name, replacement, overwrite=True)
+    _record(
+        con,
+        spec,
+        latest.anti_join(stored, key) if result.inserted else None,
+        con.table(changed_name) if changed else None,
+    )
     try:
         if result.inserted:
             con.insert(spec.name, latest.anti_join(stored, key))
@@ -112,3 +120,16 @@ def merge_stage(con: Any, stage_name: str, spec: TableSpec) -> WriteResult:
         if changed:
             con.drop_table(changed_name, force=True)
     return result
+
+
+def _record(con: Any, spec: TableSpec, new: Any, replaced: Any) -> None:
+    """Note the ids the inserted and replaced rows belong to (see ``_changes``)."""
+    if new is None and replaced is None:
+        return
+    if spec.belongs_to is None:
+        changes.record(con, spec.name, None)
+        return
+    parts = [t.select(entity=t[spec.belongs_to]) for t in (new, replaced) if t is not None]
+    # rows that belong to nobody (a survey without a ticket) are noted as "" (ownerless)
+    ids = ibis.union(*parts, distinct=True)
+    changes.record(con, spec.name, ids.select(entity=ids.entity.fill_null("")))

@@ -35,6 +35,8 @@ DEFAULT_DIGITS: dict[str, Digits] = {"fa": "persian", "ar": "arabic", "en": "lat
 WEEK_START = {"jalali": "saturday", "hijri": "sunday", "gregorian": "monday"}
 _WEEKDAY_INDEX = {"monday": 0, "saturday": 5, "sunday": 6}
 _DURATION_PART = re.compile(r"(\d+)([dhms])\b")
+#: a negative number: isolated left-to-right (U+2066 … U+2069) so the sign stays in front
+_SIGNED = re.compile(r"[-−]\d[\d.,]*%?")
 
 
 @functools.cache
@@ -107,6 +109,8 @@ class Locale:
 
     def number(self, text: str) -> str:
         """Digits and separators of ``text`` in the chosen digit set."""
+        if self.rtl:  # keep a minus sign before its number on right-to-left pages
+            text = _SIGNED.sub("\u2066\\g<0>\u2069", text)
         if self.digits == "latin":
             return text
         text = text.replace(",", "\u066c").replace(".", "\u066b").replace("%", "\u066a")

@@ -88,6 +88,7 @@ class Source:
         self._memo: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
         self._inflight: dict[Hashable, Future[Any]] = {}
         self._memo_lock = threading.Lock()
+        self._tables: dict[str, ir.Table] = {}
         self._checked = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -113,6 +114,7 @@ class Source:
             self._checked = time.monotonic()
             if stamp == self.stamp:
                 return False
+            self._tables = {}  # rebuilt facts may have new columns
             self.dims = self._dimensions()
             with self._memo_lock:
                 self._memo.clear()
@@ -179,7 +181,12 @@ class Source:
     # -- queries ------------------------------------------------------------------------
 
     def table(self, name: str) -> ir.Table:
-        return self.con.table(name)
+        """A table expression (looked up once: the lookup itself queries the database)."""
+        found = self._tables.get(name)
+        if found is None:
+            with self.db_lock:
+                found = self._tables[name] = self.con.table(name)
+        return found
 
     def run(self, expr: ir.Table) -> pd.DataFrame:
         """Execute an Ibis expression (results are small: aggregates or a page of rows)."""

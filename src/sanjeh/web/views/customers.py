@@ -22,7 +22,7 @@ def build(view: View, q: str = "") -> Model:
     q = q.strip()
 
     def compute() -> pd.DataFrame:
-        c = src.store.table("customers")
+        c = src.table("customers")
         if q:
             needle = q.lower()
             found = c.filter(
@@ -170,7 +170,7 @@ def _plain(value: Any) -> Any:
 
 
 def _history(view: View, customer_id: str) -> tuple[list[Model], dict[str, Any] | None]:
-    store = view.source.store
+    store = view.source  # tables come through the source: it holds the connection lock
     run = view.source.run
     c = store.table("customers")
     found = run(c.filter(c.customer_id == customer_id).limit(1))
