@@ -28,7 +28,14 @@ def serve_commands(app: typer.Typer) -> None:
         """The dashboard (fa / ar / en) and its JSON API, at http://HOST:PORT/."""
         from ..errors import ConfigError
         from ..settings import load_settings
-        from ..web import serve as run
+
+        try:
+            from ..web import serve as run
+        except ImportError as exc:
+            raise ConfigError(
+                f"the dashboard needs {exc.name or 'its web packages'}: "
+                "pip install fastapi uvicorn jinja2 plotly"
+            ) from exc
 
         if language is not None and language not in ("fa", "ar", "en"):
             raise ConfigError(f"--language must be fa, ar or en, not {language!r}")

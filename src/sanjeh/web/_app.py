@@ -68,8 +68,9 @@ def create_app(
 ) -> FastAPI:
     """The dashboard app over one store (a URL, an open :class:`Store`, or the default).
 
-    Facts are brought up to date here, before the first request. ``warm`` computes the
-    default overview and agents pages in the background once the server starts.
+    Facts are brought up to date here, before the first request. ``warm`` computes every
+    page with its default filters in the background when the server starts and after
+    each data change.
     """
     settings = load_settings()
     owned = not isinstance(db, Store)

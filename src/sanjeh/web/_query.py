@@ -180,10 +180,6 @@ def week_grid(
     return source.run(t.group_by(weekday=weekday, hour=hour).agg(**aggs))
 
 
-def counts_by(source: Source, t: ir.Table, *cols: str) -> pd.DataFrame:
-    return source.run(t.group_by(list(cols)).agg(n=t.count()))
-
-
 def _num(value: Any) -> float | None:
     if value is None or pd.isna(value):
         return None
