@@ -312,6 +312,7 @@ def kpis(
     hours: str = "business",
     week_start: str = "monday",
     config: MetricsConfig | None = None,
+    ensure: bool = True,
 ) -> pd.DataFrame:
     """Compute KPIs by breakdown and period; one row per (kpi, breakdown…, period).
 
@@ -333,7 +334,8 @@ def kpis(
     bad = [k for k in filters if k not in ALL_DIMENSIONS]
     if bad:
         raise ConfigError(f"unknown filter {bad[0]!r}; use: {', '.join(ALL_DIMENSIONS)}")
-    ensure_facts(store, config)
+    if ensure:  # a caller that keeps the facts fresh itself (the web app) skips the check
+        ensure_facts(store, config)
     tz = config.all_calendars()[config.default_calendar].timezone
     lo, hi = _to_local(tz, start), _to_local(tz, end)
     if lo is not None and hi is not None and hi <= lo:

@@ -222,6 +222,7 @@ class Source:
                     hours=hours,
                     week_start=week_start,
                     config=self.config,
+                    ensure=False,  # refresh() keeps the facts current
                 )
 
         return self.memo(key, compute)
