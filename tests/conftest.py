@@ -13,7 +13,23 @@ from sanjeh.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 #: public real-world data beside the project (see ../shared/data/README.md)
-SHARED_DATA = Path(os.environ.get("SANJEH_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def _shared_data() -> Path:
+    """The real data folder: $SANJEH_SHARED_DATA, else beside the checkout, else the
+    workspace's copy (a CI clone may live elsewhere)."""
+    candidates = [
+        os.environ.get("SANJEH_SHARED_DATA"),
+        ROOT.parent / "shared" / "data",
+        "/work/shared/data",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return ROOT.parent / "shared" / "data"
+
+
+SHARED_DATA = _shared_data()
 
 
 @pytest.fixture

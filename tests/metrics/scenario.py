@@ -47,11 +47,11 @@ def ticket(tid: str, created: dt.datetime, **extra: Any) -> dict:
 
 TICKETS = [
     # T1: customer e-mail, answered three times, pending, solved, reopened, solved again
-    ticket("1", at(0, 9), status="solved", customer_id="t:c-1"),
+    ticket("1", at(0, 9), status="solved", customer_id="t:c-1", tags=["vip", "late"]),
     # T2: created by an agent with a public comment (outbound)
     ticket("2", at(0, 9), status="solved", agent_id="t:sara", customer_id="t:c-2"),
     # T3: chat answered by a bot, handed off, answered by a human, solved at once
-    ticket("3", at(0, 9), status="solved", channel="chat", priority="urgent"),
+    ticket("3", at(0, 9), status="solved", channel="chat", priority="urgent", tags=["vip"]),
     # T4: still open, never answered
     ticket("4", at(1, 9), status="open", customer_id="t:c-4"),
     # T5: a duplicate of T1, merged into it

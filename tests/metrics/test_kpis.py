@@ -194,3 +194,20 @@ def test_bad_requests_are_clear_errors(scenario: Store, kwargs, message) -> None
 def test_unknown_kpi(scenario: Store) -> None:
     with pytest.raises(ConfigError, match="unknown KPI 'frt'"):
         kpis(scenario, ["frt"], config=MetricsConfig())
+
+
+def test_breakdown_by_tag_and_customer_segment(scenario: Store) -> None:
+    df = kpis(
+        scenario,
+        ["tickets_created", "first_reply_time"],
+        by="tag",
+        config=MetricsConfig(),
+        hours="calendar",
+    )
+    got = {(r.kpi, r.tag): r.value for r in df.itertuples()}
+    # a ticket counts once under each of its tags: T1 (vip, late), T3 (vip)
+    assert got[("tickets_created", "vip")] == 2 and got[("tickets_created", "late")] == 1
+    assert got[("first_reply_time", "vip")] == (300 + 3600) / 2  # median of T3, T1
+    df = kpis(scenario, ["tickets_created"], by="segment", config=MetricsConfig())
+    by_segment = {r.segment: r.value for r in df.itertuples()}
+    assert by_segment["smb"] == 2  # customer c-2: T2 and T6
