@@ -63,9 +63,19 @@ def _text(arr: pa.Array) -> pa.Array:
     return arr.cast(pa.string())
 
 
+_NULL_TEXT = pa.scalar(None, pa.string())
+
+
 def _blank_to_null(arr: pa.Array) -> pa.Array:
+    """Trim surrounding whitespace; empty text becomes null."""
     trimmed = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    return pc.if_else(pc.equal(trimmed, ""), _NULL_TEXT, trimmed)
+
+
+def _blank_text_to_null(arr: pa.Array) -> pa.Array:
+    """Whitespace-only text becomes null; other text keeps its spaces (message bodies)."""
+    blank = pc.or_(pc.equal(arr, ""), pc.utf8_is_space(arr))
+    return pc.if_else(blank, _NULL_TEXT, arr) if pc.any(blank).as_py() else arr
 
 
 def _ascii_digits(arr: pa.Array) -> pa.Array:
@@ -116,11 +126,12 @@ def _timestamps(arr: pa.Array, col: Column, tz: str, bad: _Bad) -> pa.Array:
     if pa.types.is_date(arr.type):
         arr = arr.cast(pa.timestamp("us"))
         return pc.assume_timezone(arr, tz, ambiguous="earliest", nonexistent="latest").cast(target)
-    text = _ascii_digits(_blank_to_null(_text(arr)))
+    text = _blank_to_null(_text(arr))
     try:  # fast path: every value already carries an offset (exports, APIs, our own CSV)
         return _check_year(pc.cast(text, target), col, bad, text)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    text = _ascii_digits(text)
     shaped = pc.match_substring_regex(text, _ISO)
     bad.add(
         pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(shaped, False))),
@@ -159,8 +170,12 @@ def _numbers(arr: pa.Array, col: Column, bad: _Bad) -> pa.Array:
         source = arr
         out, failed = safe_cast(arr, pa.float64())
     else:
-        source = _ascii_digits(_blank_to_null(_text(arr)))
-        out, failed = safe_cast(source, pa.float64())
+        source = _blank_to_null(_text(arr))
+        try:  # fast path: plain numbers
+            out, failed = pc.cast(source, pa.float64()), np.zeros(len(source), dtype=bool)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            source = _ascii_digits(source)
+            out, failed = safe_cast(source, pa.float64())
     bad.add(
         failed,
         col.name,
@@ -253,7 +268,7 @@ def coerce(raw: RawRows, spec: TableSpec, options: CoerceOptions) -> tuple[pa.Ta
             elif col.name != "body":  # message bodies keep their whitespace
                 arr = _blank_to_null(arr)
             else:
-                arr = pc.if_else(pc.equal(pc.utf8_trim_whitespace(arr), ""), None, arr)
+                arr = _blank_text_to_null(arr)
             if col.choices:
                 arr = _choices(arr, col, bad)
         elif col.type == "timestamp":

@@ -190,8 +190,11 @@ class CsvReader:
         """
         arr = np.frombuffer(buf, np.uint8)
         newlines = np.flatnonzero(arr == _NL)
-        quotes = np.flatnonzero(arr == _QUOTE)
-        ends = newlines[(np.searchsorted(quotes, newlines) % 2) == 0]
+        if b'"' in buf:
+            quotes = np.flatnonzero(arr == _QUOTE)
+            ends = newlines[(np.searchsorted(quotes, newlines) % 2) == 0]
+        else:  # no quotes (common for machine exports): every newline ends a record
+            ends = newlines
         if len(ends):
             cut = int(ends[-1]) + 1
             first_lines = line + np.concatenate(([0], np.searchsorted(newlines, ends[:-1]) + 1))
@@ -216,15 +219,11 @@ class CsvReader:
             trouble = True
             return "skip"
 
-        try:  # bytes that are not UTF-8: only the line-exact parser can isolate them
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
         names = self.header
         try:
             table = pcsv.read_csv(
                 io.BytesIO(data),
-                read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 26),
+                read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 20),
                 parse_options=pcsv.ParseOptions(
                     delimiter=self.delimiter,
                     newlines_in_values=True,

@@ -26,8 +26,10 @@ __all__ = ["DuplicateKeysInInput", "Stage", "Store", "WriteResult"]
 
 META_TABLE = "sanjeh_meta"
 STAGE_PREFIX = "sanjeh_stage_"
-#: rows buffered before a staging write: two DuckDB row groups (2 × 122,880)
-FLUSH_ROWS = 245_760
+#: DuckDB's row-group size: it scans an Arrow table in parallel one batch per thread
+ROW_GROUP = 122_880
+#: rows buffered before a staging write: four row groups
+FLUSH_ROWS = 4 * ROW_GROUP
 
 
 class Store:
@@ -264,7 +266,9 @@ class Stage:
     def _flush(self) -> None:
         if not self._pending:
             return
-        table = pa.concat_tables(self._pending)
+        # batches of one row group each let DuckDB write with every core at once
+        table = pa.concat_tables(self._pending).combine_chunks()
+        table = pa.Table.from_batches(table.to_batches(max_chunksize=ROW_GROUP))
         self._pending, self._pending_rows = [], 0
         if not self.direct:
             seq = pa.array(range(self._rows, self._rows + table.num_rows), pa.int64())
