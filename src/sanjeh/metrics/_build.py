@@ -46,18 +46,8 @@ FACT_TABLES = (
     DATES,
 )
 _META_KEY = "facts"
-_STAMP_TABLES = (
-    "tickets",
-    "events",
-    "survey_responses",
-    "teams",
-    "customers",
-    "customer_outcomes",
-    "calls",
-    "agents",
-    "agent_shifts",
-    "auto_scores",
-)
+#: a cheap safety net beside the change log: counts of the biggest tables
+_STAMP_TABLES = ("tickets", "events")
 
 
 @dataclasses.dataclass(frozen=True)

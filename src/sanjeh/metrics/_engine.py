@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any, Literal
 
 import ibis
@@ -126,6 +127,14 @@ class Query:
     end: float | None
     filters: dict[str, list[Any]]
     week_start: str = "monday"
+    #: results shared by KPIs computed from the same numbers (see ``shared``)
+    _memo: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def shared(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Compute once per request what several KPIs need (churn and retention …)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @property
     def keys(self) -> list[str]:
@@ -415,8 +424,7 @@ def _finish(raw: pd.DataFrame, q: Query, chosen: list[KPI]) -> pd.DataFrame:
         out = out.drop(columns=["_period", "_prev"])
     out["change"] = out.value - out.previous
     out["change_pct"] = out.change / out.previous.abs().where(out.previous != 0)
-    ci = out.apply(lambda r: _stats.interval(meta[r.kpi].kind, r), axis=1, result_type="expand")
-    out["ci_low"], out["ci_high"] = (ci[0], ci[1]) if len(out) else (None, None)
+    out["ci_low"], out["ci_high"] = _stats.intervals(out, out.kpi.map(lambda k: meta[k].kind))
     out["title"] = out.kpi.map(lambda k: meta[k].title)
     out["unit"] = out.kpi.map(lambda k: meta[k].unit)
     targets = {k: _target(q.config, meta[k]) for k in meta}

@@ -22,7 +22,7 @@ def _churn(q: Query) -> pd.DataFrame:
 
 
 def _retention(q: Query) -> pd.DataFrame:
-    churn = _churn(q)
+    churn = q.shared("churn", lambda: _churn(q))
     return churn.assign(successes=churn.n - churn.successes, value=1 - churn.value)
 
 
@@ -37,7 +37,7 @@ register(
         higher_is_better=False,
         definition="Customers who left in the period over customers active at its start.",
         formula="churned in period / active at period start",
-        custom=_churn,
+        custom=lambda q: q.shared("churn", lambda: _churn(q)),
         needs=("customers",),
     ),
     KPI(

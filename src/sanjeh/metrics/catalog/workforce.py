@@ -22,12 +22,16 @@ def _backlog(q: Query) -> pd.DataFrame:
     return r[q.keys].assign(n=r.level.astype("int64"), value=r.level.astype("float64"))
 
 
-def _per_agent_hour(q: Query, numerator: str) -> pd.DataFrame:
+def _solved_and_hours(q: Query) -> pd.DataFrame:
     t = _live(q)
     solved = q.counts(t.filter(t.solved_at.notnull()), "tickets", "solved_at")
     s = q.keyed(q.fact("shifts"), "shifts", q.local("start_at"))
     hours = s.group_by(q.keys).agg(hours=s.hours.sum(), cost=s.cost.sum()).to_pandas()
-    both = solved.merge(hours, on=q.keys, how="outer").fillna({"n": 0})
+    return solved.merge(hours, on=q.keys, how="outer").fillna({"n": 0})
+
+
+def _per_agent_hour(q: Query, numerator: str) -> pd.DataFrame:
+    both = q.shared("solved_and_hours", lambda: _solved_and_hours(q))
     if numerator == "tickets":
         value = both.n / both.hours.where(both.hours > 0)
     else:
