@@ -43,49 +43,23 @@ from ._periods import (
 )
 from ._registry import KPI, Context, all_kpis, get_kpi
 
+#: the breakdowns every ticket-based fact table carries (its own or its ticket's)
+_TICKET_DIMENSIONS = {
+    "team": "team_id",
+    "agent": "agent_id",
+    "channel": "channel",
+    "priority": "priority",
+    "category": "category",
+    "tag": "tags",
+    "segment": "segment",
+    "language": "language",
+}
 #: breakdown name → column, per fact table
 DIMENSIONS: dict[str, dict[str, str]] = {
-    "tickets": {
-        "team": "team_id",
-        "agent": "agent_id",
-        "channel": "channel",
-        "priority": "priority",
-        "category": "category",
-        "tag": "tags",
-        "segment": "segment",
-        "language": "language",
-    },
-    "replies": {
-        "team": "team_id",
-        "agent": "agent_id",
-        "channel": "channel",
-        "priority": "priority",
-        "category": "category",
-        "tag": "tags",
-        "segment": "segment",
-        "language": "language",
-    },
-    "surveys": {
-        "team": "team_id",
-        "agent": "agent_id",
-        "channel": "channel",
-        "priority": "priority",
-        "category": "category",
-        "tag": "tags",
-        "segment": "segment",
-        "language": "language",
-        "survey": "survey",
-    },
-    "quality": {
-        "team": "team_id",
-        "agent": "agent_id",
-        "channel": "channel",
-        "priority": "priority",
-        "category": "category",
-        "tag": "tags",
-        "segment": "segment",
-        "language": "language",
-    },
+    "tickets": _TICKET_DIMENSIONS,
+    "replies": _TICKET_DIMENSIONS,
+    "surveys": {**_TICKET_DIMENSIONS, "survey": "survey"},
+    "quality": _TICKET_DIMENSIONS,
     "calls": {"team": "team_id", "agent": "agent_id", "queue": "queue"},
     "customers": {"segment": "segment", "plan": "plan"},
     "shifts": {"team": "team_id", "agent": "agent_id"},
