@@ -6,7 +6,7 @@ sanjeh.kpis(store, ["first_reply_time", "csat"], by="team", period="week")
 
 from ._build import FactsInfo, build_facts, ensure_facts
 from ._config import MetricsConfig, SlaPolicy, parse_duration
-from ._engine import ALL_DIMENSIONS, DIMENSIONS, kpis
+from ._engine import ALL_DIMENSIONS, DIMENSIONS, RESULT_COLUMNS, kpis
 from ._options import OPTIONS, MetricOptions
 from ._periods import PERIODS
 from ._registry import KPI, all_kpis, get_kpi
@@ -17,6 +17,7 @@ __all__ = [
     "KPI",
     "OPTIONS",
     "PERIODS",
+    "RESULT_COLUMNS",
     "FactsInfo",
     "MetricOptions",
     "MetricsConfig",

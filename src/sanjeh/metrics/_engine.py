@@ -43,6 +43,26 @@ from ._periods import (
 )
 from ._registry import KPI, Context, all_kpis, get_kpi
 
+#: the columns of a KPI result, in order; the breakdowns come after "unit"
+RESULT_COLUMNS = (
+    "kpi",
+    "title",
+    "unit",
+    "period",
+    "period_start",
+    "n",
+    "value",
+    "mean",
+    "median",
+    "p90",
+    "ci_low",
+    "ci_high",
+    "previous",
+    "change",
+    "change_pct",
+    "target",
+    "status",
+)
 #: the breakdowns every ticket-based fact table carries (its own or its ticket's)
 _TICKET_DIMENSIONS = {
     "team": "team_id",
@@ -410,26 +430,7 @@ def _finish(raw: pd.DataFrame, q: Query, chosen: list[KPI]) -> pd.DataFrame:
     out = out.sort_values(
         by=["kpi", *q.by, "period_start"], key=lambda s: s.map(order) if s.name == "kpi" else s
     )
-    cols = [
-        "kpi",
-        "title",
-        "unit",
-        *q.by,
-        "period",
-        "period_start",
-        "n",
-        "value",
-        "mean",
-        "median",
-        "p90",
-        "ci_low",
-        "ci_high",
-        "previous",
-        "change",
-        "change_pct",
-        "target",
-        "status",
-    ]
+    cols = [*RESULT_COLUMNS[:3], *q.by, *RESULT_COLUMNS[3:]]
     return out[cols].reset_index(drop=True)
 
 

@@ -2,33 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 Z = 1.959963984540054
-
-
-def wilson(successes: float, n: float) -> tuple[float, float]:
-    """Wilson score interval of a proportion (good at small n and near 0 or 1)."""
-    if n <= 0:
-        return math.nan, math.nan
-    p = successes / n
-    denom = 1 + Z * Z / n
-    centre = (p + Z * Z / (2 * n)) / denom
-    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def mean_interval(mean: float, sd: float, n: float) -> tuple[float, float]:
-    """Student-t interval of a mean."""
-    if n < 2 or math.isnan(sd):
-        return math.nan, math.nan
-    from scipy import stats  # imported when needed: it is slow to import
-
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
-    return mean - half, mean + half
 
 
 def intervals(frame: pd.DataFrame, kinds: pd.Series) -> tuple[np.ndarray, np.ndarray]:

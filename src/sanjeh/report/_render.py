@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..metrics import RESULT_COLUMNS
 from ._format import format_change, format_value
 
 
@@ -44,7 +45,7 @@ def to_xlsx(df: pd.DataFrame, path: Path) -> None:
 def to_html(df: pd.DataFrame, title: str = "Sanjeh KPI report", lang: str = "en") -> str:
     """A self-contained page (no external resources), right-to-left for fa / ar."""
     direction = "rtl" if lang in ("fa", "ar") else "ltr"
-    dims = [c for c in df.columns if c not in _FIXED]
+    dims = [c for c in df.columns if c not in RESULT_COLUMNS]
     head = ["KPI", *dims, "period", "value", "n", "change", "target", "status"]
     body = io.StringIO()
     for row in df.to_dict(orient="records"):
@@ -68,24 +69,3 @@ def to_html(df: pd.DataFrame, title: str = "Sanjeh KPI report", lang: str = "en"
         f"<body><h1>{html.escape(title)}</h1><table><thead><tr>{header}</tr></thead><tbody>\n"
         f"{body.getvalue()}</tbody></table></body></html>\n"
     )
-
-
-_FIXED = {
-    "kpi",
-    "title",
-    "unit",
-    "period",
-    "period_start",
-    "n",
-    "value",
-    "mean",
-    "median",
-    "p90",
-    "ci_low",
-    "ci_high",
-    "previous",
-    "change",
-    "change_pct",
-    "target",
-    "status",
-}
