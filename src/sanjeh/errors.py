@@ -16,7 +16,13 @@ JSON error shape (``{"error": {"type": ..., "message": ...}}``).
     │   ├── EmptyFile
     │   ├── MappingError         a summary-CSV mapping file is wrong
     │   └── StrictModeError      --strict and a row was rejected
-    └── ValidationError          a value breaks the canonical model (used for rejects)
+    ├── ValidationError          a value breaks the canonical model (used for rejects)
+    ├── AccessError              who may do what (accounts, QA workflow)
+    │   ├── NotAuthenticated     no or wrong credentials: log in / send a token
+    │   ├── PermissionDenied     logged in, but the role may not do this
+    │   └── TooManyAttempts      login throttled: wait, then try again
+    └── WorkflowError            a QA action that does not fit the record's state
+        └── RecordNotFound       no such review, scorecard, dispute, user …
 """
 
 from __future__ import annotations
@@ -95,3 +101,35 @@ class ValidationError(SanjehError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class AccessError(SanjehError):
+    code = "access_error"
+
+
+class NotAuthenticated(AccessError):
+    code = "not_authenticated"
+
+
+class PermissionDenied(AccessError):
+    code = "permission_denied"
+
+
+class TooManyAttempts(AccessError):
+    """Too many failed logins; ``retry_after`` seconds until the next try is allowed."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class WorkflowError(SanjehError):
+    """A QA action that does not fit (dispute on a disputed review, bad rating …)."""
+
+    code = "workflow_error"
+
+
+class RecordNotFound(WorkflowError):
+    code = "not_found"

@@ -4,6 +4,7 @@ from ._spec import Check, Column, TableSpec
 from .tables import (
     ACTOR_TYPES,
     ALL_TABLES,
+    APP_TABLES,
     CALL_OUTCOMES,
     CHANNELS,
     EVENT_KINDS,
@@ -19,6 +20,7 @@ from .tables import (
 __all__ = [
     "ACTOR_TYPES",
     "ALL_TABLES",
+    "APP_TABLES",
     "CALL_OUTCOMES",
     "CHANNELS",
     "EVENT_KINDS",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._spec import TableSpec
-from .tables import MODEL_VERSION, SYSTEM_TABLES, TABLES
+from .tables import APP_TABLES, MODEL_VERSION, SYSTEM_TABLES, TABLES
 
 _TYPE_NAMES = {
     "id": "id (text, `source:id`)",
@@ -70,4 +70,10 @@ def render() -> str:
     parts += [_table_md(t) for t in TABLES.values()]
     parts.append("# Bookkeeping tables\n\nWritten by imports, read by `sanjeh status`.")
     parts += [_table_md(t) for t in SYSTEM_TABLES.values()]
+    if APP_TABLES:
+        parts.append(
+            "# Application tables\n\nWritten by the application (users, QA workflow), never "
+            "imported from files. Append-only: a change is a new revision with who and when."
+        )
+        parts += [_table_md(t) for t in APP_TABLES.values()]
     return "\n\n".join(parts) + "\n"

@@ -12,8 +12,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._spec import Check, Column, TableSpec
+from .accounts import ACCOUNT_TABLES
+from .workflow import WORKFLOW_TABLES
 
-MODEL_VERSION = 2  # 2: auto_scores
+MODEL_VERSION = 3  # 2: auto_scores; 3: accounts and QA workflow tables
 
 CHANNELS = ("email", "chat", "phone", "social", "web", "messaging", "api", "other")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -524,4 +526,6 @@ IMPORT_REJECTS = TableSpec(
 )
 
 SYSTEM_TABLES: dict[str, TableSpec] = {t.name: t for t in (IMPORT_LOG, IMPORT_REJECTS)}
-ALL_TABLES: dict[str, TableSpec] = {**TABLES, **SYSTEM_TABLES}
+#: written by the application (accounts, QA workflow), never imported from files
+APP_TABLES: dict[str, TableSpec] = {**ACCOUNT_TABLES, **WORKFLOW_TABLES}
+ALL_TABLES: dict[str, TableSpec] = {**TABLES, **SYSTEM_TABLES, **APP_TABLES}

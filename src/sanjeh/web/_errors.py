@@ -6,7 +6,25 @@ HTML page as the error page in the user's language (see ``_app``).
 
 from __future__ import annotations
 
-from ..errors import ConfigError, SanjehError
+from ..errors import (
+    ConfigError,
+    NotAuthenticated,
+    PermissionDenied,
+    RecordNotFound,
+    SanjehError,
+    TooManyAttempts,
+    WorkflowError,
+)
+
+#: statuses of library errors that are the user's doing (most specific first)
+_STATUSES: tuple[tuple[type[SanjehError], int], ...] = (
+    (NotAuthenticated, 401),
+    (PermissionDenied, 403),
+    (TooManyAttempts, 429),
+    (RecordNotFound, 404),
+    (WorkflowError, 409),
+    (ConfigError, 400),
+)
 
 
 class InvalidParameter(ConfigError):
@@ -32,4 +50,7 @@ def status_of(exc: SanjehError) -> int:
     explicit = getattr(exc, "status", None)
     if isinstance(explicit, int):
         return explicit
-    return 400 if isinstance(exc, ConfigError) else 500
+    for kind, status in _STATUSES:
+        if isinstance(exc, kind):
+            return status
+    return 500

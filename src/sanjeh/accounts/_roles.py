@@ -1,0 +1,32 @@
+"""Roles and the actor every workflow action is done by."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+Role = Literal["admin", "manager", "reviewer", "agent"]
+ROLES: tuple[Role, ...] = ("admin", "manager", "reviewer", "agent")
+
+
+@dataclasses.dataclass(frozen=True)
+class Actor:
+    """Who does something: a logged-in user (or the local single-user admin).
+
+    ``agent_id`` links an agent's login to their id in the ``agents`` table; an
+    agent only ever sees records of that id.
+    """
+
+    user_id: str
+    role: Role
+    agent_id: str | None = None
+    name: str = ""
+
+    @property
+    def is_staff(self) -> bool:
+        """Admins and managers: may see and manage everything."""
+        return self.role in ("admin", "manager")
+
+
+#: the zero-setup default: a store with no users is a local single-user setup
+LOCAL_ADMIN = Actor(user_id="local", role="admin", name="local")
