@@ -60,7 +60,7 @@ DYNAMIC = {
 def _used_keys() -> set[str]:
     """Literal keys in templates (t("…")) and Python (t("…"), .t("…"))."""
     found: set[str] = set()
-    for path in [*WEB.glob("templates/*.html"), *WEB.rglob("*.py")]:
+    for path in [*WEB.rglob("templates/**/*.html"), *WEB.rglob("*.py")]:
         text = path.read_text("utf-8")
         found |= set(re.findall(r"\bt\(\s*[\"']([a-z_]+\.[a-z0-9_]+)[\"']", text))
     return found | {f"{group}.{v}" for group, values in DYNAMIC.items() for v in values}
@@ -80,7 +80,7 @@ def test_catalogues_have_the_same_keys_and_no_empty_text() -> None:
 
 def test_templates_hold_no_interface_text() -> None:
     """Words between tags in templates are Jinja expressions, never literal prose."""
-    for path in WEB.glob("templates/*.html"):
+    for path in WEB.rglob("templates/**/*.html"):
         text = re.sub(
             r"\{\{.*?\}\}|\{%.*?%\}|<script.*?</script>|<[^>]+>", " ", path.read_text(), flags=re.S
         )

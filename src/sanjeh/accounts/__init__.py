@@ -1,5 +1,37 @@
-"""Users, roles, passwords, sessions and API tokens."""
+"""Users, roles, passwords, sessions and API tokens.
 
+    from sanjeh.accounts import Accounts, LOCAL_ADMIN
+    accounts = Accounts(store)
+    accounts.add_user(LOCAL_ADMIN, "maryam", "a long passphrase", "reviewer")
+    actor = accounts.authenticate("maryam", "a long passphrase", remote="10.0.0.7")
+    secret, csrf = accounts.start_session(actor)        # the cookie, the form token
+    accounts.session(secret)                             # → (actor, csrf) or None
+    token = accounts.issue_token(LOCAL_ADMIN, "maryam", "ci")   # sjh_…, shown once
+    accounts.verify_token(token)                         # → actor
+
+Roles: admin (everything, manages users), manager and reviewer (the whole dashboard),
+agent (team-level pages and their own scorecard only); see ``PERMISSIONS`` and
+:func:`can`. A store without users is a local single-user setup: everything acts as
+:data:`LOCAL_ADMIN` and nobody logs in.
+"""
+
+from ._accounts import MIN_PASSWORD, TOKEN_PREFIX, Accounts, Token, User
+from ._permissions import PERMISSIONS, can, check
 from ._roles import LOCAL_ADMIN, ROLES, Actor, Role
+from ._throttle import Throttle
 
-__all__ = ["LOCAL_ADMIN", "ROLES", "Actor", "Role"]
+__all__ = [
+    "LOCAL_ADMIN",
+    "MIN_PASSWORD",
+    "PERMISSIONS",
+    "ROLES",
+    "TOKEN_PREFIX",
+    "Accounts",
+    "Actor",
+    "Role",
+    "Throttle",
+    "Token",
+    "User",
+    "can",
+    "check",
+]

@@ -19,6 +19,7 @@ from ._data import data_app_commands
 from ._demo import demo_commands
 from ._report import report_commands
 from ._serve import serve_commands
+from ._users import user_commands
 
 app = typer.Typer(
     name="sanjeh",
@@ -33,6 +34,7 @@ demo_commands(app)
 report_commands(app)
 serve_commands(app)
 analyze_commands(app)
+user_commands(app)
 
 
 def _print_version(value: bool) -> None:

@@ -22,6 +22,7 @@ import ibis
 from ..calendar import clock_table, date_dimension
 from ..model import TABLES
 from ..store import META_TABLE, Store
+from . import _compiled
 from ._config import MetricsConfig
 from ._local import with_local_epoch
 from ._other_facts import call_facts, shift_facts, survey_facts
@@ -222,6 +223,7 @@ def _small_facts(
 
 def _finish(store: Store, config: MetricsConfig, as_of: dt.datetime, rebuilt: bool) -> FactsInfo:
     con = store.con
+    _compiled.forget(store)  # compiled KPI queries may name columns that changed
     for name in [t for t in con.list_tables() if t.startswith("sanjeh_tmp_")]:
         con.drop_table(name, force=True)
     store.clear_changes()

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from ..store import Store
-from . import _stats
+from . import _compiled, _stats
 from ._build import (
     CALL_FACTS,
     CUSTOMER_FACTS,
@@ -123,6 +123,35 @@ class Query:
     week_start: str = "monday"
     #: results shared by KPIs computed from the same numbers (see ``shared``)
     _memo: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: the request's literal values (dates, filter values), see ``_compiled``
+    values: _compiled.Values = dataclasses.field(default_factory=_compiled.Values)
+
+    def __post_init__(self) -> None:
+        lo, hi = self.window()
+        for name, value in (("lo", lo), ("hi", hi), ("start", self.start)):
+            if value is not None:
+                self.values.number(name, value)
+        for d, chosen in self.filters.items():
+            for i, v in enumerate(chosen):
+                self.values.string(d, i, str(v))
+
+    @property
+    def shape(self) -> tuple[Any, ...]:
+        """What the structure of this request's queries depends on (not its values)."""
+        filters = tuple((d, len(v)) for d, v in self.filters.items())
+        return (
+            tuple(self.by),
+            self.period,
+            self.week_start,
+            self.ctx,
+            filters,
+            self.start is None,
+            self.end is None,
+        )
+
+    def run(self, key: tuple[Any, ...], build: Callable[[], ir.Table]) -> pd.DataFrame:
+        """Execute ``build()``'s query, compiled once per ``key`` and request shape."""
+        return _compiled.run(self.store, self.values, (*key, self.shape), build)
 
     def shared(self, key: str, compute: Callable[[], Any]) -> Any:
         """Compute once per request what several KPIs need (churn and retention …)."""
@@ -135,17 +164,34 @@ class Query:
         return [*self.by, "_period"]
 
     def fact(self, source: str) -> ir.Table:
-        return self.store.con.table(_FACTS[source])
+        return _compiled.table(self.store, _FACTS[source])
 
     def local(self, time: str) -> str:
         return _LOCAL[time]
 
     def counts(
-        self, table: ir.Table, source: str, time: str, *, history: bool = False, name: str = "n"
+        self,
+        table: ir.Table,
+        source: str,
+        time: str,
+        *,
+        history: bool = False,
+        name: str = "n",
+        key: str | None = None,
     ) -> pd.DataFrame:
-        """Rows per (breakdown, period) as a small DataFrame."""
-        t = self.keyed(table, source, _LOCAL[time], history=history)
-        return t.group_by(self.keys).agg(**{name: t.count()}).to_pandas()
+        """Rows per (breakdown, period) as a small DataFrame.
+
+        ``key`` names what ``table`` is (e.g. "backlog.solved") so the compiled query
+        can be reused; without it the query is built and compiled every time.
+        """
+
+        def build() -> ir.Table:
+            t = self.keyed(table, source, _LOCAL[time], history=history)
+            return t.group_by(self.keys).agg(**{name: t.count()})
+
+        if key is None:
+            return build().to_pandas()
+        return self.run(("counts", key, source, time, history, name), build)
 
     def keyed(
         self,
@@ -172,25 +218,28 @@ class Query:
         t = table
         if "tag" in self.by:
             t = t.mutate(tag=t.tags.unnest())
-        for d, values in self.filters.items():
+        value = self.values
+        for d, chosen in self.filters.items():
             col = dims[d]
+            wanted = [value.string(d, i, str(v)) for i, v in enumerate(chosen)]
             if d == "tag":
-                t = t.filter(ibis.or_(*[t[col].contains(v) for v in values]))
+                t = t.filter(ibis.or_(*[t[col].contains(v) for v in wanted]))
             else:
-                t = t.filter(t[col].isin(values))
+                t = t.filter(t[col].isin(wanted))
         lo, hi = self.window()
         at = t[local]
         t = t.filter(at.notnull())  # a row with no such instant belongs to no period
         if hi is not None:
-            t = t.filter(at < hi)
+            t = t.filter(at < value.number("hi", hi))
         if lo is not None and not history and window:
-            t = t.filter(at >= lo)
+            t = t.filter(at >= value.number("lo", lo))
         if self.period is None:
             # rows before the previous window only feed running totals ("base")
             key = ibis.literal("current")
             if self.start is not None:
-                earlier = at >= lo if lo is not None else ibis.literal(True)
-                key = ibis.cases((at >= self.start, "current"), (earlier, "previous"), else_="base")
+                earlier = at >= value.number("lo", lo) if lo is not None else ibis.literal(True)
+                current = at >= value.number("start", self.start)
+                key = ibis.cases((current, "current"), (earlier, "previous"), else_="base")
         else:
             dates = self.store.con.table(DATES)
             key, dim = period_key(at, self.period, dates, self.week_start)
@@ -261,11 +310,14 @@ def _measures(kpi: KPI, ctx: Context, t: ir.Table) -> dict[str, ir.Value]:
 
 
 def _standard(q: Query, group: list[KPI], source: str, time: str) -> pd.DataFrame:
-    t = q.keyed(q.fact(source), source, _LOCAL[time])
-    aggs: dict[str, ir.Value] = {}
-    for kpi in group:
-        aggs.update(_measures(kpi, q.ctx, t))
-    out = t.group_by(q.keys).agg(**aggs).to_pandas()
+    def build() -> ir.Table:
+        t = q.keyed(q.fact(source), source, _LOCAL[time])
+        aggs: dict[str, ir.Value] = {}
+        for kpi in group:
+            aggs.update(_measures(kpi, q.ctx, t))
+        return t.group_by(q.keys).agg(**aggs)
+
+    out = q.run(("standard", source, time, *(k.name for k in group)), build)
     frames = []
     for kpi in group:
         p = f"{kpi.name}__"

@@ -14,10 +14,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._version import __version__
+from ..accounts import Accounts
 from ..errors import SanjehError
 from ..metrics import MetricsConfig
 from ..settings import load_settings
 from ..store import Store
+from ._auth import AuthMiddleware, local_csrf_token, register_auth
 from ._errors import status_of
 from ._i18n import LANGS, Locale
 from ._render import error_page
@@ -70,7 +72,8 @@ def create_app(
 
     Facts are brought up to date here, before the first request. ``warm`` computes every
     page with its default filters in the background when the server starts and after
-    each data change.
+    each data change. Once the store has users every path but ``/login`` and the static
+    files needs a login (see ``_auth``); without users nobody logs in.
     """
     settings = load_settings()
     owned = not isinstance(db, Store)
@@ -99,17 +102,25 @@ def create_app(
         version=__version__,
         description="Support-quality KPIs as JSON: every dashboard page has a twin under "
         "/api/ built by the same function. Errors: "
-        '{"error": {"type": code, "message": text}}.',
+        '{"error": {"type": code, "message": text}}. Once the store has users, send '
+        "`Authorization: Bearer <API token>` (`sanjeh user token USERNAME --name NAME`).",
         docs_url=None,  # the Swagger UI loads from a CDN; the schema is at /openapi.json
         redoc_url=None,
         lifespan=lifespan,
     )
+    accounts = Accounts(store, lock=source.db_lock)
     app.state.source = source
+    app.state.accounts = accounts
     app.state.language = default_lang
     _error_handlers(app)
     from ._routes import register
 
     register(app)
+    from .qa import register as register_qa
+
+    register_qa(app)
+    register_auth(app, accounts)
+    app.add_middleware(AuthMiddleware, accounts=accounts, local_csrf=local_csrf_token())
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -41,9 +41,17 @@ _SIGNED = re.compile(r"[-−]\d[\d.,]*%?")
 
 @functools.cache
 def catalogue(lang: str) -> dict[str, str]:
-    """The UI texts of one language (read once from the package)."""
-    text = resources.files("sanjeh.web").joinpath("locales", f"{lang}.json").read_text("utf-8")
-    data: dict[str, str] = json.loads(text)
+    """The UI texts of one language (read once from the package).
+
+    ``locales/<lang>.json`` holds the dashboard's texts; each part of the app with
+    texts of its own (e.g. ``locales/qa/``) keeps them in a folder beside it.
+    """
+    root = resources.files("sanjeh.web").joinpath("locales")
+    data: dict[str, str] = json.loads(root.joinpath(f"{lang}.json").read_text("utf-8"))
+    for part in sorted(root.iterdir(), key=lambda p: p.name):
+        extra = part.joinpath(f"{lang}.json")
+        if part.is_dir() and extra.is_file():
+            data.update(json.loads(extra.read_text("utf-8")))
     return data
 
 

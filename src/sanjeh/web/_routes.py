@@ -10,12 +10,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import Field
 
+from ._auth import authorize_view, html_response, require_permission
 from ._errors import InvalidParameter, NotFound
 from ._i18n import CALENDARS, DIGITS, LANGS
 from ._params import PageQuery, SearchQuery, resolve
@@ -26,6 +27,8 @@ from .views import PAGES, Model, View, agents, customers
 
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorResponse, "description": "A filter or parameter is invalid."},
+    401: {"model": ErrorResponse, "description": "Not logged in (the store has users)."},
+    403: {"model": ErrorResponse, "description": "The user's role may not see this."},
     404: {"model": ErrorResponse, "description": "No such agent, customer or table."},
 }
 FORMATS = {
@@ -53,6 +56,7 @@ def _source(request: Request) -> Source:
 def _model(
     request: Request, key: tuple[object, ...], query: PageQuery, build: Callable[[View], Model]
 ) -> tuple[Model, View]:
+    authorize_view(request, key, query.agent)  # before the cache: every view, every time
     return model_of(_source(request), request.app.state.language, key, query, build)
 
 
@@ -105,8 +109,9 @@ def _html(
             timezone=view.source.timezone,
         )
 
+    # the cached body is the same for every user; the header's user bit is added per request
     body = view.source.memo(("html", request.url.path, tuple(sorted(items))), render)
-    return Response(body, media_type="text/html; charset=utf-8")
+    return html_response(request, body)
 
 
 def _options(source: Source, view: View) -> Model:
@@ -281,7 +286,11 @@ def register(app: FastAPI) -> None:
         )
 
     @router.get(
-        "/api/meta", tags=["meta"], summary="Filter values and display choices", response_model=Meta
+        "/api/meta",
+        tags=["meta"],
+        summary="Filter values and display choices",
+        response_model=Meta,
+        dependencies=[Depends(require_permission("view_dashboard"))],
     )
     def meta(request: Request) -> Model:
         """What each filter may be set to (ids and names), the data's date span, the

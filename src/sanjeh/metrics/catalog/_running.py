@@ -17,6 +17,13 @@ def running(q: Query, plus: pd.DataFrame, minus: pd.DataFrame) -> pd.DataFrame:
     previous-period logic and window filter drop them.
     """
     keys = q.keys
+    if plus.empty and minus.empty:  # (merging empty Arrow-typed frames fails)
+        empty = {k: pd.Series(dtype="object") for k in keys}
+        return pd.DataFrame(empty).assign(
+            added=pd.Series(dtype="float64"),
+            removed=pd.Series(dtype="float64"),
+            level=pd.Series(dtype="float64"),
+        )
     both = plus.rename(columns={"n": "added"}).merge(
         minus.rename(columns={"n": "removed"}), on=keys, how="outer"
     )

@@ -11,8 +11,12 @@ from ._running import running
 
 def _churn(q: Query) -> pd.DataFrame:
     c = q.fact("customers")
-    joined = q.counts(c.filter(c.created_at.notnull()), "customers", "created_at", history=True)
-    left = q.counts(c.filter(c.churned_at.notnull()), "customers", "churned_at", history=True)
+    joined = q.counts(
+        c.filter(c.created_at.notnull()), "customers", "created_at", history=True, key="joined"
+    )
+    left = q.counts(
+        c.filter(c.churned_at.notnull()), "customers", "churned_at", history=True, key="left"
+    )
     r = running(q, joined, left)
     # active at the start of a period = at its end, plus those who left, minus newcomers
     start = r.level - r.added + r.removed

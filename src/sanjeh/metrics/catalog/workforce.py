@@ -16,15 +16,17 @@ def _live(q: Query):
 
 def _backlog(q: Query) -> pd.DataFrame:
     t = _live(q)
-    created = q.counts(t, "tickets", "created_at", history=True)
-    solved = q.counts(t.filter(t.solved_at.notnull()), "tickets", "solved_at", history=True)
+    created = q.counts(t, "tickets", "created_at", history=True, key="live")
+    solved = q.counts(
+        t.filter(t.solved_at.notnull()), "tickets", "solved_at", history=True, key="live.solved"
+    )
     r = running(q, created, solved)
     return r[q.keys].assign(n=r.level.astype("int64"), value=r.level.astype("float64"))
 
 
 def _solved_and_hours(q: Query) -> pd.DataFrame:
     t = _live(q)
-    solved = q.counts(t.filter(t.solved_at.notnull()), "tickets", "solved_at")
+    solved = q.counts(t.filter(t.solved_at.notnull()), "tickets", "solved_at", key="live.solved")
     s = q.keyed(q.fact("shifts"), "shifts", q.local("start_at"))
     hours = s.group_by(q.keys).agg(hours=s.hours.sum(), cost=s.cost.sum()).to_pandas()
     return solved.merge(hours, on=q.keys, how="outer").fillna({"n": 0})

@@ -1,0 +1,97 @@
+"""Quality assurance: scorecards, reviews, IQS, disputes, sampling, calibration, coaching.
+
+    from sanjeh.qa import Workspace, review_score, default_scorecard
+    ws = Workspace(store)
+    review = ws.submit_review(actor, "demo:t-000001", {"correct_solution": 5, ...})
+    ws.scores(actor, by="agent")
+
+Formulas and conventions: docs/qa.md.
+"""
+
+from ._alpha import krippendorff_alpha
+from ._base import Clock
+from ._calibration import GROUP_MEAN, CalibrationReport
+from ._coaching import EFFECT_KPIS, CoachingEffect, EffectWindow, coaching_effect
+from ._formulas import (
+    CRITICAL_BELOW,
+    ReviewScore,
+    alignment,
+    category_alignment,
+    category_score,
+    iqs,
+    pass_rate,
+    review_score,
+    reviewer_bias,
+)
+from ._records import (
+    ActionItem,
+    Assignment,
+    Calibration,
+    CoachingSession,
+    Cycle,
+    Dispute,
+    HistoryEntry,
+    Review,
+    ScoreRow,
+    WowEntry,
+)
+from ._reviews import OUTCOMES
+from ._sampling import Strategy
+from ._scorecard import (
+    DEFAULT_SCORECARD_ID,
+    SCALES,
+    Category,
+    Scale,
+    Scorecard,
+    Section,
+    choose_scorecard,
+    default_scorecard,
+)
+from ._signals import ANALYZER_CATEGORIES, Suggestion, TimelineEntry, conversation, suggestions
+from ._workspace import Workspace
+
+__all__ = [
+    "ANALYZER_CATEGORIES",
+    "CRITICAL_BELOW",
+    "DEFAULT_SCORECARD_ID",
+    "EFFECT_KPIS",
+    "GROUP_MEAN",
+    "OUTCOMES",
+    "SCALES",
+    "ActionItem",
+    "Assignment",
+    "Calibration",
+    "CalibrationReport",
+    "Category",
+    "Clock",
+    "CoachingEffect",
+    "CoachingSession",
+    "Cycle",
+    "Dispute",
+    "EffectWindow",
+    "HistoryEntry",
+    "Review",
+    "ReviewScore",
+    "Scale",
+    "ScoreRow",
+    "Scorecard",
+    "Section",
+    "Strategy",
+    "Suggestion",
+    "TimelineEntry",
+    "Workspace",
+    "WowEntry",
+    "alignment",
+    "category_alignment",
+    "category_score",
+    "choose_scorecard",
+    "coaching_effect",
+    "conversation",
+    "default_scorecard",
+    "iqs",
+    "krippendorff_alpha",
+    "pass_rate",
+    "review_score",
+    "reviewer_bias",
+    "suggestions",
+]
