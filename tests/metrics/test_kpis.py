@@ -15,6 +15,7 @@ from sanjeh.metrics import MetricOptions, MetricsConfig, all_kpis, kpis
 from sanjeh.store import Store
 
 from .test_quality_kpis import EXPECTED as QUALITY_EXPECTED
+from .test_review_kpis import KPIS as REVIEW_KPIS
 
 H = 3600.0
 
@@ -67,7 +68,7 @@ EXPECTED = {
 
 #: KPIs whose hand-computed cases live elsewhere: the conversation-quality KPIs need
 #: analysed messages (tests/metrics/test_quality_kpis.py)
-ELSEWHERE = {"churn_rate", "retention_rate"} | QUALITY_EXPECTED.keys()
+ELSEWHERE = {"churn_rate", "retention_rate"} | QUALITY_EXPECTED.keys() | set(REVIEW_KPIS)
 
 
 def test_every_registered_kpi_has_a_hand_computed_case() -> None:

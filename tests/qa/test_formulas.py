@@ -108,7 +108,7 @@ def test_only_weight_zero_rated_gives_no_score() -> None:
 
 
 def test_default_scorecard_perfect_and_sections() -> None:
-    from tests.qa.conftest import PERFECT
+    from .conftest import PERFECT
 
     result = review_score(default_scorecard(), PERFECT)
     assert result.score == 100.0

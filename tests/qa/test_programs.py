@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.qa.conftest import (
+from .conftest import (
     ADMIN,
     AGENT1,
     AGENT2,

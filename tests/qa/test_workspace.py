@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from tests.qa.conftest import (
+from .conftest import (
     ADMIN,
     AGENT1,
     AGENT2,

@@ -28,6 +28,7 @@ from ._local import with_local_epoch
 from ._other_facts import call_facts, shift_facts, survey_facts
 from ._quality_facts import quality_facts
 from ._reply_facts import reply_facts
+from ._review_facts import review_facts
 from ._sla import with_sla
 from ._ticket_facts import ticket_facts
 
@@ -35,6 +36,8 @@ TICKET_FACTS, REPLY_FACTS, CLOCK = "facts_tickets", "facts_replies", "sanjeh_clo
 SURVEY_FACTS, CALL_FACTS, DATES = "facts_surveys", "facts_calls", "sanjeh_dates"
 CUSTOMER_FACTS, SHIFT_FACTS = "facts_customers", "facts_shifts"
 QUALITY_FACTS = "facts_quality"
+#: a view over the QA reviews (see _review_facts): always current, never rebuilt
+REVIEW_FACTS = "facts_reviews"
 FACT_TABLES = (
     TICKET_FACTS,
     REPLY_FACTS,
@@ -130,7 +133,9 @@ def _clock(store: Store, config: MetricsConfig) -> tuple[dt.datetime, ibis.Table
     lo, hi = _span(store)
     lo = min(lo, _first_call(store) or lo)
     as_of = config.options.as_of or hi
-    last = max(hi, as_of, _last_call(store) or hi).date() + dt.timedelta(days=2)
+    # up to today too: QA reviews are written now, about older conversations
+    now = dt.datetime.now(dt.UTC)
+    last = max(hi, as_of, _last_call(store) or hi, now).date() + dt.timedelta(days=2)
     first = lo.date() - dt.timedelta(days=2)
     con.create_table(CLOCK, clock_table(config.all_calendars(), first, last), overwrite=True)
     con.create_table(DATES, date_dimension(first, last), overwrite=True)
@@ -221,9 +226,26 @@ def _small_facts(
         _create(con, SHIFT_FACTS, local(shifts, {"start_local": "start_at"}))
 
 
+def _drop_views(store: Store) -> None:
+    """Views go before the tables they read are replaced (PostgreSQL refuses otherwise)."""
+    store.con.drop_view(REVIEW_FACTS, force=True)
+
+
+def _create_views(store: Store, config: MetricsConfig) -> None:
+    con = store.con
+    view = review_facts(
+        store.table("qa_reviews"),
+        con.table(TICKET_FACTS),
+        con.table(CLOCK),
+        config.default_calendar,
+    )
+    con.create_view(REVIEW_FACTS, view, overwrite=True)
+
+
 def _finish(store: Store, config: MetricsConfig, as_of: dt.datetime, rebuilt: bool) -> FactsInfo:
     con = store.con
     _compiled.forget(store)  # compiled KPI queries may name columns that changed
+    _create_views(store, config)
     for name in [t for t in con.list_tables() if t.startswith("sanjeh_tmp_")]:
         con.drop_table(name, force=True)
     store.clear_changes()
@@ -249,6 +271,7 @@ def _finish(store: Store, config: MetricsConfig, as_of: dt.datetime, rebuilt: bo
 def build_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
     """(Re)build every fact table from the canonical tables; return what was built."""
     config = config or MetricsConfig.from_settings()
+    _drop_views(store)
     as_of, clock = _clock(store, config)
     tables = {name: store.table(name) for name in TABLES}
     _ticket_pipeline(store, config, tables, clock, as_of, _Writer(store, None))
@@ -273,6 +296,7 @@ def refresh_facts(store: Store, config: MetricsConfig | None = None) -> FactsInf
     """
     config = config or MetricsConfig.from_settings()
     data = {t: anything for t, anything in store.changes().items() if t in TABLES}
+    _drop_views(store)
     narrowable = _PER_TICKET | _PER_CUSTOMER
     if any(data[t] for t in data if t in narrowable) or set(data) - narrowable - _WHOLE:
         return build_facts(store, config)  # a first load, or teams / agents changed
@@ -332,6 +356,8 @@ def ensure_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo
     if not current:
         return build_facts(store, config)
     assert meta is not None
+    if REVIEW_FACTS not in existing:  # facts built by a Sanjeh without the view
+        _create_views(store, config)
     changed = store.changes()
     recorded = {t for t in changed if t in TABLES}  # not the import bookkeeping
     if not recorded and meta.get("data") == _data_stamp(store):

@@ -16,6 +16,7 @@ Declarations build Ibis expressions only; the engine (``_engine.py``) runs them.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Callable
 from typing import Literal
 
@@ -25,7 +26,9 @@ from ._options import MetricOptions
 
 Kind = Literal["duration", "number", "rate", "count", "custom"]
 Unit = Literal["seconds", "ratio", "count", "score", "percent", "money", "per_hour", "number"]
-Source = Literal["tickets", "replies", "surveys", "quality", "calls", "customers", "shifts"]
+Source = Literal[
+    "tickets", "replies", "surveys", "quality", "reviews", "calls", "customers", "shifts"
+]
 Stat = Literal["mean", "median", "value"]
 
 
@@ -110,7 +113,7 @@ def get_kpi(name: str) -> KPI:
         ) from None
 
 
-_SOURCE_ORDER = ("tickets", "replies", "surveys", "quality", "calls", "customers", "shifts")
+_SOURCE_ORDER = typing.get_args(Source)
 
 
 def all_kpis() -> dict[str, KPI]:

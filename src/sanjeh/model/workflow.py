@@ -77,6 +77,12 @@ QA_REVIEWS = TableSpec(
         Column("comment", "string", "Overall comment."),
         Column("score", "float", "Review score 0–100 (null: every category N/A).", maximum=100),
         Column("failed_critical", "bool", "A critical category scored under 50 %.", True),
+        Column(
+            "pass_threshold",
+            "float",
+            "The scorecard's pass mark: the review passes when its score is at least this.",
+            default=80.0,
+        ),
         Column("status", "string", "Review state.", True, choices=REVIEW_STATUSES),
         Column("calibration_id", "string", "Set for calibration reviews (not in IQS)."),
         Column("created_at", "timestamp", "When the review was first written (UTC).", True),

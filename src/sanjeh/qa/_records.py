@@ -39,6 +39,8 @@ class Review:
     changed_by: str
     changed_at: dt.datetime
     note: str
+    #: the scorecard version's pass mark (kept on the row for the IQS KPIs)
+    pass_threshold: float = 80.0
 
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> Review:
@@ -62,6 +64,7 @@ class Review:
             changed_by=r["changed_by"],
             changed_at=r["changed_at"],
             note=r["note"] or "",
+            pass_threshold=80.0 if r.get("pass_threshold") is None else r["pass_threshold"],
         )
 
     def to_row(self) -> dict[str, Any]:

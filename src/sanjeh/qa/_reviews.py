@@ -122,6 +122,7 @@ class ReviewsMixin(WorkspaceBase):
             changed_by=actor.user_id,
             changed_at=now,
             note="draft saved" if draft else "submitted",
+            pass_threshold=card.pass_threshold,
         )
         _storage.append(self.store, "qa_reviews", [review.to_row()])
         if not draft:

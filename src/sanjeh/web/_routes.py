@@ -74,10 +74,23 @@ def model_of(
     return model, view
 
 
+#: filters people reach for first; warming one value of each compiles their query shapes
+WARM_FILTERS = ("team", "channel", "agent")
+
+
 def warm(source: Source, language: str, names: tuple[str, ...]) -> None:
-    """Compute pages with their default filters now, so the first visit is fast."""
+    """Compute pages with their default filters now, so the first visit is fast; then
+    each page with one team, channel and agent, so that filtering by any of them runs
+    already compiled queries (see ``sanjeh.metrics._compiled``)."""
     for name in names:
         model_of(source, language, (name,), PageQuery.model_validate({}), PAGES[name].build)
+    for dim in WARM_FILTERS:
+        values = source.dims.values(dim)
+        if not values:
+            continue
+        query = PageQuery.model_validate({dim: [values[0]]})
+        for name in names:
+            model_of(source, language, (name,), query, PAGES[name].build)
 
 
 def _json(

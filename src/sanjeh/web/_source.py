@@ -121,6 +121,11 @@ class Source:
             self.stamp = stamp
             return True
 
+    def forget(self) -> None:
+        """Drop cached results now: the app itself changed what they show (a QA review)."""
+        with self._memo_lock:
+            self._memo.clear()
+
     def check(self) -> None:
         """Refresh now if no background thread does it and the last check is old."""
         if self._thread is None and time.monotonic() - self._checked > self.refresh_seconds:

@@ -1,3 +1,3 @@
 """KPI declarations, one module per family; importing this package registers them."""
 
-from . import calls, customers, quality, surveys, tickets, workforce  # noqa: F401
+from . import calls, customers, quality, reviews, surveys, tickets, workforce  # noqa: F401

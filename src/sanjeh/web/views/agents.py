@@ -27,6 +27,8 @@ UNITS = {
     "csat": "ratio",
     "sla_achievement": "ratio",
 }
+#: the scorecard adds the quality KPIs: manual reviews (IQS) and the automatic score
+SCORECARD = (*BOARD, "iqs", "qa_pass_rate", "auto_quality_score")
 RECENT = 20
 
 
@@ -89,13 +91,13 @@ def scorecard(view: View, agent_id: str) -> Model:
         if agent.team_id in view.source.dims.teams
         else None
     )
-    mine = view.kpis(BOARD, filters=own)
-    trend = view.kpis(BOARD, filters=own, period=True)
-    theirs = view.kpis(BOARD, filters=team) if team is not None else None
-    team_trend = view.kpis(BOARD, filters=team, period=True) if team is not None else None
+    mine = view.kpis(SCORECARD, filters=own)
+    trend = view.kpis(SCORECARD, filters=own, period=True)
+    theirs = view.kpis(SCORECARD, filters=team) if team is not None else None
+    team_trend = view.kpis(SCORECARD, filters=team, period=True) if team is not None else None
     keys, labels = periods(view, trend)
     out = []
-    for kpi in BOARD:
+    for kpi in SCORECARD:
         rows = mine[mine.kpi == kpi]
         if rows.empty:
             continue
