@@ -31,7 +31,7 @@ import pandas as pd
 
 from _common import OUT, peak_rss_mb, report, timed
 from sanjeh.demo import business_calendars, generate
-from sanjeh.metrics import MetricsConfig, build_facts, ensure_facts, kpis
+from sanjeh.metrics import MetricsConfig, _compiled, build_facts, ensure_facts, kpis
 from sanjeh.metrics._timeline import _KIND_RANK
 from sanjeh.store import Store
 
@@ -245,7 +245,12 @@ def run(tickets: int, repeat: int) -> dict[str, object]:
         events = store.counts(["events"])["events"]
         t_facts, _ = timed(lambda: build_facts(store, CONFIG), 1)
         sanjeh_frt(store)  # warm: the facts are current from here on
-        t_report, full = timed(lambda: kpis(store, by="team", period="week", config=CONFIG), repeat)
+        # the first report in a process builds and compiles every query; later reports of
+        # the same shape reuse the compiled SQL (sanjeh.metrics._compiled), as the web does
+        _compiled.forget(store)
+        report = lambda: kpis(store, by="team", period="week", config=CONFIG)  # noqa: E731
+        t_first, _ = timed(report, 1)
+        t_report, full = timed(report, repeat)
         t_ours, ours = timed(lambda: sanjeh_frt(store), repeat)
     t_refresh, rebuilt = refresh_after_import(path)
     assert not rebuilt, "the refresh fell back to a full rebuild"
@@ -258,6 +263,7 @@ def run(tickets: int, repeat: int) -> dict[str, object]:
         "events": events,
         "facts_s": t_facts,
         "refresh_s": t_refresh,
+        "report_first_s": t_first,
         "report_s": t_report,
         "report_rows": len(full),
         "frt_sanjeh_s": t_ours,
@@ -265,6 +271,7 @@ def run(tickets: int, repeat: int) -> dict[str, object]:
         "frt_pandas_s": t_pd,
         "pandas_load_s": t_load,
         "report/sql": round(t_report / t_sql, 2),
+        "report_first/sql": round(t_first / t_sql, 2),
         "pandas/frt_sanjeh": round(t_pd / t_ours, 1),
         "pandas/report": round(t_pd / t_report, 1),
         "(facts+report)/sql": round((t_facts + t_report) / t_sql, 2),

@@ -6,12 +6,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import ibis
 import pyarrow as pa
 import pytest
 
 from sanjeh.errors import BackendUnavailable, ConfigError, StoreError
-from sanjeh.model import TABLES, Column, TableSpec
-from sanjeh.store import Store
+from sanjeh.model import MODEL_VERSION, TABLES, Column, TableSpec
+from sanjeh.store import META_TABLE, Store
 
 T0 = dt.datetime(2026, 3, 1, 8, 15, 30, 123456, tzinfo=dt.UTC)
 
@@ -168,3 +169,18 @@ def test_unreachable_server_is_a_clear_error() -> None:
 def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         Store.open(str(tmp_path / "no" / "such" / "dir.duckdb"))
+
+
+def test_a_store_of_an_older_model_gains_the_new_columns(store: Store) -> None:
+    """Model v4 added qa_reviews.pass_threshold; a v3 store gets it when opened."""
+    con = store.con
+    con.raw_sql('ALTER TABLE "qa_reviews" DROP COLUMN "pass_threshold"')
+    row = {"key": ["model_version"], "value": ["3"]}
+    con.upsert(META_TABLE, ibis.memtable(row), on="key")
+    assert "pass_threshold" not in con.table("qa_reviews").columns
+    store.init()
+    assert "pass_threshold" in con.table("qa_reviews").columns
+    meta = con.table(META_TABLE)
+    stamp = meta.filter(meta.key == "model_version").value.to_pyarrow().to_pylist()
+    assert stamp == [str(MODEL_VERSION)]
+    store.init()  # and again: nothing left to add

@@ -8,16 +8,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from .conftest import (
-    ADMIN,
-    AGENT1,
-    AGENT2,
-    MANAGER,
-    PERFECT,
-    REVIEWER,
-    REVIEWER2,
-    SteppingClock,
-)
 
 from sanjeh import demo, text
 from sanjeh.errors import PermissionDenied, RecordNotFound, WorkflowError
@@ -31,6 +21,17 @@ from sanjeh.qa import (
     suggestions,
 )
 from sanjeh.store import Store
+
+from .conftest import (
+    ADMIN,
+    AGENT1,
+    AGENT2,
+    MANAGER,
+    PERFECT,
+    REVIEWER,
+    REVIEWER2,
+    SteppingClock,
+)
 
 START, END = dt.date(2026, 8, 1), dt.date(2026, 11, 1)
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
+from sanjeh.errors import PermissionDenied, RecordNotFound, WorkflowError
+from sanjeh.qa import Category, Scale, Scorecard, Section, Workspace, default_scorecard
+
 from .conftest import (
     ADMIN,
     AGENT1,
@@ -14,9 +18,6 @@ from .conftest import (
     REVIEWER,
     REVIEWER2,
 )
-
-from sanjeh.errors import PermissionDenied, RecordNotFound, WorkflowError
-from sanjeh.qa import Category, Scale, Scorecard, Section, Workspace, default_scorecard
 
 LOW_EMPATHY = {**PERFECT, "empathy": 1}  # empathy weight 15 of 100 → 85.0
 

@@ -451,3 +451,11 @@ def test_local_posts_still_need_the_csrf_token(local_app: Any) -> None:
     ]
     r = browser.post("/test/echo", data={"csrf_token": good})
     assert r.status_code == 200 and r.text.startswith("local|admin|")
+
+
+def test_an_agent_is_pointed_to_their_own_scorecard(browsers: dict[str, Browser]) -> None:
+    agent = browsers["agent"].get("/").text
+    assert 'class="user-scorecard" href="/agents/' in agent
+    assert 'data-role="agent"' in agent  # app.css hides the leaderboard link for it
+    manager = browsers["manager"].get("/").text
+    assert "user-scorecard" not in manager

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import ibis
 import pyarrow as pa
+import sqlglot.expressions as sge
 
 from ..errors import ConfigError, SchemaMismatch, StoreError
 from ..model import ALL_TABLES, MODEL_VERSION, TABLES, TableSpec
@@ -75,8 +76,9 @@ class Store:
     def init(self) -> list[str]:
         """Create the tables that are missing; return their names. Safe to repeat."""
         existing = set(self.con.list_tables())
+        upgrade = False
         if META_TABLE in existing:
-            self._check_version()
+            upgrade = self._check_version()
         else:
             self.con.create_table(
                 META_TABLE, schema=ibis.schema({"key": "!string", "value": "string"})
@@ -89,11 +91,29 @@ class Store:
             if name not in existing:
                 self.con.create_table(name, schema=spec.ibis_schema())
                 created.append(name)
+            elif upgrade:
+                self._add_missing_columns(name, spec)
         for leftover in (t for t in existing if t.startswith(STAGE_PREFIX)):
             self.con.drop_table(leftover, force=True)  # from an interrupted import
         return created
 
-    def _check_version(self) -> None:
+    def _add_missing_columns(self, name: str, spec: TableSpec) -> None:
+        """Columns a newer model added to an existing table (always optional ones)."""
+        have = set(self.con.table(name).columns)
+        schema = spec.ibis_schema()
+        for column in (c for c in spec.column_names if c not in have):
+            kind = self.con.compiler.type_mapper.from_ibis(schema[column])
+            table = sge.to_identifier(name, quoted=True)
+            cursor = self.con.raw_sql(
+                f"ALTER TABLE {table.sql(self.con.dialect)} ADD COLUMN "
+                f"{sge.to_identifier(column, quoted=True).sql(self.con.dialect)} "
+                f"{kind.sql(self.con.dialect)}"
+            )
+            if self.backend != "duckdb":  # DuckDB hands back the connection itself
+                cursor.close()
+
+    def _check_version(self) -> bool:
+        """Refuse a newer model; True when the store was written by an older one."""
         meta = self.con.table(META_TABLE)
         rows = meta.filter(meta.key == "model_version").value.to_pyarrow().to_pylist()
         found = int(rows[0]) if rows else MODEL_VERSION
@@ -102,9 +122,10 @@ class Store:
                 f"{_url.describe(self.url)} was written by a newer Sanjeh (data model "
                 f"v{found}, this is v{MODEL_VERSION}); upgrade Sanjeh"
             )
-        if found < MODEL_VERSION:  # older stores only lack tables, which init() adds
+        if found < MODEL_VERSION:  # older stores lack tables and columns init() adds
             row = ibis.memtable({"key": ["model_version"], "value": [str(MODEL_VERSION)]})
             self.con.upsert(META_TABLE, row, on="key")
+        return found < MODEL_VERSION
 
     # -- reading ------------------------------------------------------------------------
 
@@ -159,7 +180,6 @@ class Store:
         Ibis has no delete; the statement is built with sqlglot for the backend's
         dialect, so no backend-specific SQL is written by hand.
         """
-        import sqlglot.expressions as sge
 
         quoted = self.con.compiler.quoted
         keys = f"{STAGE_PREFIX}keys_{uuid.uuid4().hex[:12]}"
