@@ -289,6 +289,7 @@ def test_agents_may_not_review_and_see_only_their_own(
     page = agent.get(f"/qa/reviews/{theirs}")
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     assert agent2.get(f"/api/qa/reviews/{theirs}").status_code == 200
+    _review(users["reviewer"], _ticket(setup, "own", 8))  # one of their own (any test order)
     listed = agent.get("/api/qa/reviews").json()["reviews"]
     assert listed and {r["agent_id"] for r in listed} == {setup["own"]}
     assert agent.get(f"/api/qa/reviews?agent={setup['other']}").json()["reviews"] == []
@@ -423,7 +424,10 @@ def test_pages_are_per_user_and_never_cached(users: dict[str, Client]) -> None:
     assert 'data-qa-table="scores"' not in pages["agent"].text
 
 
-def test_the_staff_home_shows_the_iqs_of_its_twin(users: dict[str, Client]) -> None:
+def test_the_staff_home_shows_the_iqs_of_its_twin(
+    users: dict[str, Client], setup: dict[str, Any]
+) -> None:
+    _review(users["reviewer"], _ticket(setup, "other", 1))  # (tests may run in any order)
     html = users["manager"].get("/qa?lang=fa").text
     scores = users["manager"].get("/api/qa?lang=fa").json()["scores"]
     assert scores

@@ -23,6 +23,7 @@ HEADLINE = [
     "tickets_created",
     "backlog",
     "call_abandonment_rate",
+    "iqs",
 ]
 
 DEMO_CONFIG = """# Written by `sanjeh demo`: the demo teams' business hours (see docs/calendars.md)
@@ -88,7 +89,7 @@ def demo_commands(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Generate a realistic demo operation (fa / ar / en), then print its headline KPIs."""
-        from ..demo import generate
+        from ..demo import generate, generate_qa
         from ..metrics import MetricsConfig, kpis
         from ..settings import load_settings
         from ._report import kpi_table
@@ -111,6 +112,10 @@ def demo_commands(app: typer.Typer) -> None:
                 )
             rows = ", ".join(f"{n:,} {t}" for t, n in summary.rows.items() if n)
             console.print(f"demo data in {store!r} ({summary.seconds:.1f}s): {rows}")
+            # the QA workflow over it (the /qa pages and the IQS KPIs)
+            with err_console.status("writing demo QA reviews…"):
+                qa = generate_qa(store, seed=seed)
+            console.print(qa.describe())
             with err_console.status("building ticket facts and KPIs…"):
                 config = MetricsConfig.from_settings(load_settings())
                 # the last four weeks, against the four before
