@@ -7,6 +7,7 @@ A store of its own (300 demo conversations with AutoQA signals) and users of eve
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -354,6 +355,62 @@ def test_only_staff_create_cycles_calibrations_and_scorecards(
     assert r.status_code == 201 and r.json()["version"] == 1
     card["sections"][0]["categories"][0]["weight"] = 50  # type: ignore[index]
     assert users["admin"].api("POST", "/api/qa/scorecards", body).json()["version"] == 2
+
+
+def test_recurring_cycles_by_form_and_json_and_the_server_continues_them(
+    app: Any, users: dict[str, Client], monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    reviewers = users["manager"].get("/api/qa/assignments").json()["reviewers"]
+    ids = {r["name"]: r["id"] for r in reviewers}
+    assert [r["value"] for r in users["manager"].get("/api/qa/assignments").json()["repeats"]] == [
+        "",
+        "7",
+        "14",
+        "28",
+    ]
+    weekly = {
+        "name": "recurring weekly",
+        "reviewers": [ids["reviewer2 name"]],
+        "start": "2026-09-07",
+        "end": "2026-09-13",  # the end day is included: [09-07, 09-14)
+        "per_agent": 1,
+        "repeat_days": 7,
+    }
+    r = users["manager"].api("POST", "/api/qa/cycles", weekly)
+    assert r.status_code == 201 and r.json()["repeat_days"] == 7, r.text
+    first = r.json()["cycle_id"]
+    for bad in (0, 367, "weekly"):
+        r = users["manager"].api("POST", "/api/qa/cycles", {**weekly, "repeat_days": bad})
+        assert r.status_code == 400 and "repeat_days" in r.text, bad
+    form = {**weekly, "name": "recurring by form", "start": "2026-09-01", "repeat_days": "14"}
+    r = users["admin"].form("/qa/cycles", form)
+    assert r.status_code == 303, r.text[:300]
+    cycles = {c["name"]: c for c in users["manager"].get("/api/qa/assignments").json()["cycles"]}
+    assert cycles["recurring weekly"]["repeat_days"] == 7
+    assert cycles["recurring by form"]["repeat_days"] == 14
+    page = users["manager"].get("/qa/assignments?lang=en").text
+    assert 'name="repeat_days"' in page and "Every week" in page and "Every 2 weeks" in page
+
+    # the server's background task: the week after is over on 09-21 (the fortnight is not)
+    source = app.state.source
+    ws = app.state.qa_workspace
+    monkeypatch.setattr(ws, "clock", lambda: dt.datetime(2026, 9, 21, tzinfo=dt.UTC))
+
+    def broken() -> None:
+        raise RuntimeError("a broken task")
+
+    monkeypatch.setattr(source, "periodic", [broken, *source.periodic])
+    source.run_periodic()  # what the background loop calls after each refresh
+    assert "a broken task" in caplog.text  # logged; the other tasks still ran
+    listing = users["manager"].get("/api/qa/assignments").json()["cycles"]
+    (made,) = [c for c in listing if c["follows"] == first]
+    assert made["name"] == "recurring weekly" and made["repeat_days"] == 7
+    assert (made["start"][:10], made["end"][:10]) == ("2026-09-14", "2026-09-21")
+    assert [c["name"] for c in listing].count("recurring by form") == 1
+    source.run_periodic()  # nothing more is due
+    assert len(users["manager"].get("/api/qa/assignments").json()["cycles"]) == len(listing)
+    page = users["manager"].get("/qa/assignments?lang=fa").text
+    assert "هر هفته" in page and "ادامهٔ دورهٔ" in page
 
 
 def test_coaching_and_the_wow_library(users: dict[str, Client], setup: dict[str, Any]) -> None:

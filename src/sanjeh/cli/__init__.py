@@ -17,6 +17,7 @@ from ._analyze import analyze_commands
 from ._console import err_console
 from ._data import data_app_commands
 from ._demo import demo_commands
+from ._qa import qa_commands
 from ._report import report_commands
 from ._serve import serve_commands
 from ._users import user_commands
@@ -35,6 +36,7 @@ report_commands(app)
 serve_commands(app)
 analyze_commands(app)
 user_commands(app)
+qa_commands(app)
 
 
 def _print_version(value: bool) -> None:

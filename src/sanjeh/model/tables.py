@@ -15,7 +15,8 @@ from ._spec import Check, Column, TableSpec
 from .accounts import ACCOUNT_TABLES
 from .workflow import WORKFLOW_TABLES
 
-MODEL_VERSION = 4  # 2: auto_scores; 3: accounts and QA workflow; 4: review pass mark
+# 2: auto_scores; 3: accounts and QA workflow; 4: review pass mark; 5: recurring cycles
+MODEL_VERSION = 5
 
 CHANNELS = ("email", "chat", "phone", "social", "web", "messaging", "api", "other")
 PRIORITIES = ("low", "normal", "high", "urgent")

@@ -23,6 +23,8 @@ STRATEGIES = (
     "escalated",
     "outliers",
 )
+#: the longest period of a recurring review cycle (days)
+MAX_REPEAT_DAYS = 366
 
 
 def _revision_columns(record: str, id_column: str) -> tuple[Column, ...]:
@@ -119,6 +121,15 @@ QA_CYCLES = TableSpec(
         Column("per_agent", "int", "Conversations per agent.", True, minimum=1),
         Column("seed", "int", "Random seed (reproducible samples)."),
         Column("reviewers", "string", "JSON list of reviewer user ids.", True),
+        Column(
+            "repeat_days",
+            "int",
+            "Recurring: a new cycle every this many days, each sampling the period after "
+            "the previous one (null: once).",
+            minimum=1,
+            maximum=MAX_REPEAT_DAYS,
+        ),
+        Column("follows", "string", "The cycle this one repeats (null: the first)."),
         *_change_columns(),
     ),
 )

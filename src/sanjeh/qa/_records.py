@@ -134,6 +134,10 @@ class Cycle:
     reviewers: list[str]
     changed_by: str
     changed_at: dt.datetime
+    #: recurring: the next cycle samples the ``repeat_days`` after ``end`` (None: once)
+    repeat_days: int | None = None
+    #: the cycle this one repeats (None: the first of its chain, or a one-off)
+    follows: str | None = None
 
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> Cycle:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import random
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -12,7 +13,7 @@ import numpy as np
 
 from ..accounts import Actor
 from ..errors import WorkflowError
-from ..model.workflow import STRATEGIES
+from ..model.workflow import MAX_REPEAT_DAYS, STRATEGIES
 from . import _storage
 from ._base import WorkspaceBase, as_utc, new_id, require_reviewer, require_staff
 from ._records import Assignment, Cycle, dumps
@@ -147,6 +148,13 @@ def _hours(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _next_id(previous: str) -> str:
+    """The id of the occurrence after cycle ``previous``: the same whoever makes it, so
+    two runs that race (a server and a cron job on one PostgreSQL store) write the same
+    keys, which the store merges, instead of a second occurrence."""
+    return "cyc-" + hashlib.sha256(f"{previous}/next".encode()).hexdigest()[:12]
+
+
 def pick(found: list[Candidate], per_agent: int, seed: int | None) -> list[Candidate]:
     """Up to ``per_agent`` per agent (best first, seeded random among equals), in
     rank-major order: every agent's first pick, then every agent's second …"""
@@ -175,10 +183,14 @@ class SamplingMixin(WorkspaceBase):
         per_agent: int,
         strategy: Strategy = "random",
         seed: int | None = 0,
+        repeat_days: int | None = None,
     ) -> tuple[Cycle, list[Assignment]]:
         """Sample conversations solved in [start, end) (UTC; dates = midnight UTC):
         ``per_agent`` per agent by ``strategy``, spread round-robin over ``reviewers``.
-        Conversations already reviewed or assigned are never picked again."""
+        Conversations already reviewed or assigned are never picked again.
+
+        ``repeat_days`` makes the cycle recurring: :meth:`run_due_cycles` samples each
+        following period of that many days (starting at ``end``) once it has ended."""
         require_staff(actor, "create review cycles")
         if not reviewers:
             raise WorkflowError("a cycle needs at least one reviewer")
@@ -188,28 +200,110 @@ class SamplingMixin(WorkspaceBase):
             raise WorkflowError(
                 f"unknown sampling strategy {strategy!r}; use: {', '.join(STRATEGIES)}"
             )
+        if repeat_days is not None and (
+            isinstance(repeat_days, bool)
+            or not isinstance(repeat_days, int)
+            or not 1 <= repeat_days <= MAX_REPEAT_DAYS
+        ):
+            raise WorkflowError(
+                f"repeat_days must be a whole number of days from 1 to {MAX_REPEAT_DAYS} "
+                f"(or None for a one-off cycle), not {repeat_days!r}"
+            )
         lo, hi = as_utc(start), as_utc(end)
         if hi <= lo:
             raise WorkflowError(f"the cycle ends ({end}) before it starts ({start})")
+        return self._sample_cycle(
+            actor,
+            cycle_id=new_id("cyc"),
+            name=name,
+            reviewers=list(reviewers),
+            start=lo,
+            end=hi,
+            per_agent=per_agent,
+            strategy=strategy,
+            seed=seed,
+            repeat_days=repeat_days,
+            follows=None,
+        )
+
+    def run_due_cycles(
+        self, actor: Actor, now: dt.datetime | None = None
+    ) -> list[tuple[Cycle, list[Assignment]]]:
+        """Create the next occurrence of every recurring cycle whose next period is over.
+
+        For each recurring cycle that no other cycle follows (the latest of its chain),
+        while its next period [end, end + repeat_days) has ended by ``now`` (default: the
+        workspace clock), a new cycle samples that period: the same name, strategy,
+        reviewers, quota and repeat, ``follows`` = the previous cycle, seed + 1. Missed
+        periods are all caught up; running it again at the same moment creates nothing.
+        Returns the cycles made (oldest period first per chain) with their assignments."""
+        require_staff(actor, "run review cycles")
+        moment = as_utc(now) if now is not None else self.now()
+        cycles = [Cycle.from_row(r) for r in _storage.latest(self.store, "qa_cycles", "cycle_id")]
+        followed = {c.follows for c in cycles if c.follows is not None}
+        made: list[tuple[Cycle, list[Assignment]]] = []
+        for last in sorted(cycles, key=lambda c: (c.start, c.cycle_id)):
+            if last.repeat_days is None or last.cycle_id in followed:
+                continue
+            while last.repeat_days is not None:
+                end = last.end + dt.timedelta(days=last.repeat_days)
+                if end > moment:
+                    break
+                made.append(
+                    self._sample_cycle(
+                        actor,
+                        cycle_id=_next_id(last.cycle_id),
+                        name=last.name,
+                        reviewers=list(last.reviewers),
+                        start=last.end,
+                        end=end,
+                        per_agent=last.per_agent,
+                        strategy=last.strategy,
+                        seed=None if last.seed is None else last.seed + 1,
+                        repeat_days=last.repeat_days,
+                        follows=last.cycle_id,
+                    )
+                )
+                last = made[-1][0]
+        return made
+
+    def _sample_cycle(
+        self,
+        actor: Actor,
+        *,
+        cycle_id: str,
+        name: str,
+        reviewers: list[str],
+        start: dt.datetime,
+        end: dt.datetime,
+        per_agent: int,
+        strategy: str,
+        seed: int | None,
+        repeat_days: int | None,
+        follows: str | None,
+    ) -> tuple[Cycle, list[Assignment]]:
+        """Write a (checked) cycle and its sample: see :meth:`create_cycle`."""
         reviewed = {r.ticket_id for r in self._reviews_where(calibration_id=None)}
         assigned = {
             a["ticket_id"] for a in _storage.latest(self.store, "qa_assignments", "assignment_id")
         }
         chosen = pick(
-            candidates(self.store, lo, hi, strategy, reviewed | assigned), per_agent, seed
+            candidates(self.store, start, end, strategy, reviewed | assigned), per_agent, seed
         )
         now = self.now()
         cycle = Cycle(
-            cycle_id=new_id("cyc"),
+            cycle_id=cycle_id,
             name=name,
             strategy=strategy,
-            start=lo,
-            end=hi,
+            start=start,
+            end=end,
             per_agent=per_agent,
             seed=seed,
-            reviewers=list(reviewers),
+            reviewers=reviewers,
             changed_by=actor.user_id,
             changed_at=now,
+            repeat_days=repeat_days,
+            follows=follows,
         )
         row = {**dataclasses.asdict(cycle), "reviewers": dumps(cycle.reviewers)}
         _storage.append(

@@ -96,6 +96,8 @@ class Source:
         self.dims: Dimensions
         #: called (in the background thread) after the data changed, e.g. to warm pages
         self.after_change: Callable[[], None] | None = None
+        #: called (in the background thread) after every refresh, e.g. due QA cycles
+        self.periodic: list[Callable[[], None]] = []
         self.refresh()
 
     @property
@@ -152,6 +154,15 @@ class Source:
                     self.after_change()
             except Exception:  # keep serving the last good data; say why in the log
                 log.exception("could not refresh the facts")
+            self.run_periodic()
+
+    def run_periodic(self) -> None:
+        """Call each :attr:`periodic` task; one failing is logged and stops no other."""
+        for task in list(self.periodic):
+            try:
+                task()
+            except Exception:
+                log.exception("periodic task %s failed", getattr(task, "__name__", task))
 
     # -- cache --------------------------------------------------------------------------
 

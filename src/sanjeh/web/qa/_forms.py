@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError
 
-from ...model.workflow import STRATEGIES
+from ...model.workflow import MAX_REPEAT_DAYS, STRATEGIES
 from ...qa import Scorecard
 from .._errors import InvalidParameter
 
@@ -78,6 +78,8 @@ class CycleIn(Body):
     per_agent: int = Field(ge=1, le=1000)
     strategy: Strategy = "random"
     seed: int | None = 0
+    #: recurring: a new cycle every this many days (None: once)
+    repeat_days: int | None = Field(None, ge=1, le=MAX_REPEAT_DAYS)
 
 
 class CalibrationIn(Body):

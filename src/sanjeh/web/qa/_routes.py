@@ -182,10 +182,12 @@ def create_cycle(ctx: Ctx, body: CycleIn) -> Model:
         body.per_agent,
         body.strategy,
         body.seed,
+        body.repeat_days,
     )
     return {
         "cycle_id": cycle.cycle_id,
         "name": cycle.name,
+        "repeat_days": cycle.repeat_days,
         "assignments": [views.assignment_row(ctx, a) for a in assignments],
     }
 
@@ -483,6 +485,7 @@ def router() -> APIRouter:
                 "per_agent": field(fields, "per_agent"),
                 "strategy": field(fields, "strategy", "random"),
                 "seed": optional(field(fields, "seed")),
+                "repeat_days": optional(field(fields, "repeat_days")),
             },
         )
         _run(request, lambda ctx: create_cycle(ctx, body))
@@ -490,7 +493,9 @@ def router() -> APIRouter:
 
     @r.post("/api/qa/cycles", status_code=201, summary="Create a review cycle", **api)
     def cycle_api(request: Request, body: CycleIn) -> Response:
-        """Sample conversations solved in [start, end] (dates; the end day included)."""
+        """Sample conversations solved in [start, end] (dates; the end day included).
+        With ``repeat_days`` the cycle recurs: the server samples each following period
+        of that many days once it is over."""
         return json_response(_run(request, lambda ctx: create_cycle(ctx, body)), 201)
 
     # calibration

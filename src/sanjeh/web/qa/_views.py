@@ -13,6 +13,7 @@ from ...qa import (
     OUTCOMES,
     Assignment,
     CoachingSession,
+    Cycle,
     Dispute,
     Review,
     Scorecard,
@@ -32,6 +33,8 @@ STRATEGIES: tuple[str, ...] = _Strategy.__args__  # type: ignore[attr-defined]
 REVIEWER_ROLES = ("admin", "manager", "reviewer")
 #: at most this many rows in a list (newest first)
 LIMIT = 200
+#: the repeats the cycle form offers (days; None: once)
+REPEATS = (None, 7, 14, 28)
 
 
 def _page(ctx: Ctx, key: str, **extra: Any) -> Model:
@@ -542,6 +545,7 @@ def assignments_page(
     actor, ws = ctx.actor, ctx.ws
     found = ws.assignments(actor, reviewer_id=reviewer, status=status, cycle_id=cycle)
     cycles = ws.cycles(actor)
+    periods = {c.cycle_id: _period(ctx, c) for c in cycles}
     return _page(
         ctx,
         "assignments",
@@ -556,21 +560,47 @@ def assignments_page(
                 "strategy_label": ctx.t(f"qa.strategy.{c.strategy}"),
                 "start": iso(c.start),
                 "end": iso(c.end),
-                "period_display": ctx.day(c.start)
-                + " – "
-                + ctx.day(c.end - dt.timedelta(seconds=1)),
+                "period_display": periods[c.cycle_id],
                 "per_agent": c.per_agent,
                 "reviewers": [ctx.user_name(r) for r in c.reviewers],
+                "repeat_days": c.repeat_days,
+                "repeat_label": repeat_label(ctx, c.repeat_days),
+                "follows": c.follows,
+                "follows_display": ctx.t(
+                    "qa.cycles.follows", period=periods.get(c.follows, c.follows)
+                )
+                if c.follows
+                else None,
             }
             for c in cycles
         ],
         strategies=[{"value": s, "label": ctx.t(f"qa.strategy.{s}")} for s in STRATEGIES],
+        repeats=[
+            {"value": "" if d is None else str(d), "label": repeat_label(ctx, d)} for d in REPEATS
+        ],
         reviewers=[{"id": i, "name": n} for i, n in ctx.reviewers()],
         defaults={
             "start": (ctx.source.dims.last_day - dt.timedelta(days=6)).isoformat(),
             "end": ctx.source.dims.last_day.isoformat(),
         },
     )
+
+
+def _period(ctx: Ctx, c: Cycle) -> str:
+    return ctx.day(c.start) + " – " + ctx.day(c.end - dt.timedelta(seconds=1))
+
+
+def repeat_label(ctx: Ctx, days: int | None) -> str:
+    """How often a cycle recurs: once, every week, every 2 weeks, every n weeks / days."""
+    if days is None:
+        return ctx.t("qa.repeat.once")
+    if days == 7:
+        return ctx.t("qa.repeat.weekly")
+    if days == 14:
+        return ctx.t("qa.repeat.two_weeks")
+    if days % 7 == 0:
+        return ctx.t("qa.repeat.weeks", n=days // 7)
+    return ctx.t("qa.repeat.days", n=days)
 
 
 def calibrations_page(ctx: Ctx) -> Model:
