@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +85,13 @@ def ws(store: Store) -> Iterator[Workspace]:
 def duck_ws(duckdb_store: Store) -> Iterator[Workspace]:
     seed_tickets(duckdb_store)
     yield Workspace(duckdb_store, clock=SteppingClock())
+
+
+def copied_workspace(
+    url: str, folder: Path, clock: Callable[[], dt.datetime]
+) -> Iterator[Workspace]:
+    """A workspace on a private copy of a prepared DuckDB store (tests may write freely)."""
+    copy = folder / "copy.duckdb"
+    copy.write_bytes(Path(url).read_bytes())
+    with Store.open(str(copy)) as store:
+        yield Workspace(store, clock=clock)

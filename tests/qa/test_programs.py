@@ -31,6 +31,7 @@ from .conftest import (
     REVIEWER,
     REVIEWER2,
     SteppingClock,
+    copied_workspace,
 )
 
 START, END = dt.date(2026, 8, 1), dt.date(2026, 11, 1)
@@ -48,10 +49,9 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def demo_ws(demo_url: str, tmp_path: Path):
-    copy = tmp_path / "demo.duckdb"
-    copy.write_bytes(Path(demo_url).read_bytes())
-    with Store.open(str(copy)) as store:
-        yield Workspace(store, clock=SteppingClock(dt.datetime(2026, 11, 2, tzinfo=dt.UTC)))
+    yield from copied_workspace(
+        demo_url, tmp_path, SteppingClock(dt.datetime(2026, 11, 2, tzinfo=dt.UTC))
+    )
 
 
 def _facts(store: Store) -> dict[str, dict]:

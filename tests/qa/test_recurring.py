@@ -19,7 +19,15 @@ from sanjeh.qa import Cycle, Workspace
 from sanjeh.qa._sampling import _next_id
 from sanjeh.store import META_TABLE, Store
 
-from .conftest import ADMIN, AGENT1, MANAGER, REVIEWER, SteppingClock, seed_tickets
+from .conftest import (
+    ADMIN,
+    AGENT1,
+    MANAGER,
+    REVIEWER,
+    SteppingClock,
+    copied_workspace,
+    seed_tickets,
+)
 
 UTC = dt.UTC
 #: a Monday; the demo's conversations are solved from August to October 2026
@@ -38,10 +46,9 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def demo_ws(demo_url: str, tmp_path: Path):
-    copy = tmp_path / "demo.duckdb"
-    copy.write_bytes(Path(demo_url).read_bytes())
-    with Store.open(str(copy)) as store:
-        yield Workspace(store, clock=SteppingClock(MONDAY + WEEK + dt.timedelta(hours=9)))
+    yield from copied_workspace(
+        demo_url, tmp_path, SteppingClock(MONDAY + WEEK + dt.timedelta(hours=9))
+    )
 
 
 def _solved(store: Store) -> dict[str, dt.datetime]:
