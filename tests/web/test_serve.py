@@ -38,3 +38,13 @@ def test_cli_passes_its_options_to_the_server(monkeypatch: pytest.MonkeyPatch) -
 def test_cli_rejects_an_unknown_language(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--language", "de"]) == 1
     assert "--language must be fa, ar or en" in capsys.readouterr().err
+
+
+def test_serving_to_the_network_without_users_warns() -> None:
+    from sanjeh.web._server import open_without_login
+
+    warning = open_without_login("0.0.0.0", has_users=False)
+    assert warning is not None and "sanjeh user add" in warning
+    assert open_without_login("0.0.0.0", has_users=True) is None
+    assert open_without_login("127.0.0.1", has_users=False) is None
+    assert open_without_login("localhost", has_users=False) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -9,6 +10,8 @@ import webbrowser
 from typing import Any
 
 from ..errors import ConfigError
+
+log = logging.getLogger("sanjeh.web")
 
 
 def serve(
@@ -30,6 +33,9 @@ def serve(
     from ._app import create_app
 
     app = create_app(db_url, language=language, warm=warm)
+    warning = open_without_login(host, app.state.accounts.has_users())
+    if warning:
+        log.warning(warning)
     if open_browser:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         url = f"http://{shown}:{port}/"
@@ -38,6 +44,19 @@ def serve(
         uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
     except OSError as exc:  # pragma: no cover - depends on the machine
         raise ConfigError(f"cannot listen on {host}:{port} ({exc}); choose another --port") from exc
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def open_without_login(host: str, has_users: bool) -> str | None:
+    """The warning for a dashboard reachable from the network that nobody logs in to."""
+    if has_users or host in _LOOPBACK or host.startswith("127."):
+        return None
+    return (
+        f"the dashboard listens on {host} but the store has no users, so anyone who can "
+        "reach it sees everything; add one with `sanjeh user add NAME --role admin`"
+    )
 
 
 def free_port(host: str = "127.0.0.1") -> int:
