@@ -133,6 +133,10 @@ class WorkspaceBase:
             raise RecordNotFound(f"no conversation {ticket_id!r} in the store")
         return rows[0]
 
+    def agent_of(self, ticket_id: str) -> str | None:
+        """The agent a review of this conversation is about (see ``_ticket_agents``)."""
+        return self._ticket_agents([ticket_id]).get(ticket_id)
+
     def _ticket_agents(self, ticket_ids: list[str]) -> dict[str, str | None]:
         """The agent each ticket belongs to: its assignee, else the agent of its last
         assignment, else the last agent who wrote a public reply."""

@@ -387,7 +387,7 @@ def review_form(
     ticket = ticket_row(ctx, ticket_id)
     card = card_for(ctx, ticket, scorecard_id, calibration_id)
     signals = suggestions(ctx.store, ticket_id, card)
-    agent_id = ctx.ws._ticket_agents([ticket_id]).get(ticket_id)
+    agent_id = ctx.ws.agent_of(ticket_id)
     if actor.agent_id is not None and actor.agent_id == agent_id:
         raise PermissionDenied("you cannot review your own conversation; ask another reviewer")
     earlier = ctx.ws.reviews(actor, ticket_id=ticket_id, calibration_id=calibration_id)
