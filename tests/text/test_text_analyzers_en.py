@@ -55,6 +55,12 @@ def test_cant_vs_can_do(signal_of) -> None:
     assert negative.score < 0 < positive.score
 
 
+def test_we_cant_is_not_also_we_can(signal_of) -> None:
+    framing = signal_of("We can't do that, sorry.", "language_framing")
+    assert framing.score == -1.0
+    assert [(e.text, e.tag) for e in framing.evidence] == [("We can't", "negative")]
+
+
 def test_not_a_problem(signal_of) -> None:
     assert signal_of("Not a problem at all!", "language_framing").label == "positive"
     assert text.sentiment(["not a problem"])[0] > 0

@@ -458,7 +458,7 @@ AUTO_SCORES = TableSpec(
         "label": "present",
         "score": "1",
         "evidence": '[{"start": 0, "end": 10, "text": "متوجه هستم"}]',
-        "version": "rules-1",
+        "version": "rules-2",
     },
 )
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ._lexicon import Hit, lexicon_digest
 from ._types import AGENT_ROLES, CUSTOMER_ROLES, Doc, Evidence, Signal
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"  # 2: a phrase inside a longer one of the other polarity is dropped
 
 # How far a negator reaches: "we can not really help" / «مشکلی هم نیست».
 PRE_NEGATION_WINDOW = 3
@@ -112,8 +112,12 @@ class FramingAnalyzer:
             pos = neg = 0.0
             evidence: list[Evidence] = []
             framing = doc.hits_of("positive_language") + doc.hits_of("negative_language")
+            spans = {id(hit): doc.evidence(hit) for hit in framing}
             for hit in framing:
                 category = hit.entry.category
+                # the longer phrase wins: "we can" inside "we can't" is not positive
+                if _inside_other_polarity(hit, framing, spans):
+                    continue
                 # "not a problem" is reassurance, so a negated positive phrase is dropped
                 # rather than turned negative; negative phrases carry their own negation.
                 if category == "positive_language" and negated(doc, hit):
@@ -132,6 +136,20 @@ class FramingAnalyzer:
             label = "positive" if score > 0.2 else "negative" if score < -0.2 else "mixed"
             out.append(Signal(self.name, label, score, tuple(evidence), version))
         return out
+
+
+def _inside_other_polarity(hit: Hit, hits: Sequence[Hit], spans: dict[int, Evidence]) -> bool:
+    mine = spans[id(hit)]
+    for other in hits:
+        theirs = spans[id(other)]
+        if (
+            other.entry.category != hit.entry.category
+            and theirs.start <= mine.start
+            and mine.end <= theirs.end
+            and (theirs.end - theirs.start) > (mine.end - mine.start)
+        ):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
