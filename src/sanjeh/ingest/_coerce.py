@@ -39,7 +39,7 @@ class CoerceOptions:
     timezone: str = "UTC"
 
 
-class _Bad:
+class BadRows:
     """Collects, per row index, the first problem found (field, reason, value)."""
 
     def __init__(self, n: int) -> None:
@@ -117,7 +117,9 @@ def _namespace(arr: pa.Array, source: str) -> pa.Array:
     return pc.if_else(has_prefix, arr, prefixed)
 
 
-def _timestamps(arr: pa.Array, col: Column, tz: str, bad: _Bad) -> pa.Array:
+def parse_timestamps(arr: pa.Array, col: Column, tz: str, bad: BadRows) -> pa.Array:
+    """Text or timestamps → UTC timestamps; unparseable values are recorded in ``bad``
+    (shared with the format modules, which parse their own timestamp columns)."""
     target = pa.timestamp("us", tz="UTC")
     if pa.types.is_timestamp(arr.type):
         if arr.type.tz is None:
@@ -150,7 +152,7 @@ def _timestamps(arr: pa.Array, col: Column, tz: str, bad: _Bad) -> pa.Array:
     return _check_year(pc.if_else(aware, with_offset, local.cast(target)), col, bad, text)
 
 
-def _check_year(out: pa.Array, col: Column, bad: _Bad, text: pa.Array) -> pa.Array:
+def _check_year(out: pa.Array, col: Column, bad: BadRows, text: pa.Array) -> pa.Array:
     year = pc.year(out)
     wrong = pc.fill_null(pc.or_(pc.less(year, MIN_YEAR), pc.greater(year, MAX_YEAR)), False)
     if pc.any(wrong).as_py():
@@ -164,7 +166,7 @@ def _check_year(out: pa.Array, col: Column, bad: _Bad, text: pa.Array) -> pa.Arr
     return out
 
 
-def _numbers(arr: pa.Array, col: Column, bad: _Bad) -> pa.Array:
+def _numbers(arr: pa.Array, col: Column, bad: BadRows) -> pa.Array:
     kind = pa.int64() if col.type == "int" else pa.float64()
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
         source = arr
@@ -204,7 +206,7 @@ def _numbers(arr: pa.Array, col: Column, bad: _Bad) -> pa.Array:
     return out
 
 
-def _booleans(arr: pa.Array, col: Column, bad: _Bad) -> pa.Array:
+def _booleans(arr: pa.Array, col: Column, bad: BadRows) -> pa.Array:
     if pa.types.is_boolean(arr.type):
         return arr
     text = pc.utf8_lower(_blank_to_null(_text(arr)))
@@ -229,7 +231,7 @@ def _lists(arr: pa.Array) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets), pc.filter(flat, keep), mask=pc.is_null(text))
 
 
-def _choices(arr: pa.Array, col: Column, bad: _Bad) -> pa.Array:
+def _choices(arr: pa.Array, col: Column, bad: BadRows) -> pa.Array:
     """Map ``"On Hold"`` → ``on_hold``; unknown values are rejected.
 
     Works on the dictionary of distinct values (a handful), not on every row.
@@ -250,7 +252,7 @@ def coerce(raw: RawRows, spec: TableSpec, options: CoerceOptions) -> tuple[pa.Ta
     """Validate and type one chunk of raw rows for ``spec``; return (good rows, rejects)."""
     data = raw.data
     n = data.num_rows
-    bad = _Bad(n)
+    bad = BadRows(n)
     columns: dict[str, pa.Array] = {}
     for col in spec.columns:
         if col.name in data.column_names:
@@ -272,7 +274,7 @@ def coerce(raw: RawRows, spec: TableSpec, options: CoerceOptions) -> tuple[pa.Ta
             if col.choices:
                 arr = _choices(arr, col, bad)
         elif col.type == "timestamp":
-            arr = _timestamps(arr, col, options.timezone, bad)
+            arr = parse_timestamps(arr, col, options.timezone, bad)
         elif col.type in ("int", "float"):
             arr = _numbers(arr, col, bad)
         elif col.type == "bool":

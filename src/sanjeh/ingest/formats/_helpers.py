@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ...errors import ConfigError, MissingColumns
 from ...model import Column
-from .._coerce import MAX_YEAR, MIN_YEAR, _Bad, _timestamps
+from .._coerce import MAX_YEAR, MIN_YEAR, BadRows, parse_timestamps
 from .._rows import RawRows, Reject
 from ._base import Context
 
@@ -116,7 +116,7 @@ class Problems:
     def __init__(self, table: pa.Table, rows: np.ndarray) -> None:
         self.table = table
         self.rows = np.asarray(rows, dtype=np.int64)
-        self._bad = _Bad(table.num_rows)
+        self._bad = BadRows(table.num_rows)
 
     def add(
         self, where: pa.Array | np.ndarray, field: str, reason: str, values: object = None
@@ -164,7 +164,7 @@ def iso_times(values: pa.Array, field: str, zone: str, problems: Problems) -> pa
     try:  # fast path: all plain local date-times, as most logs write them
         naive = pc.cast(values, pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return _timestamps(values, Column(field, "timestamp", ""), zone, problems._bad)
+        return parse_timestamps(values, Column(field, "timestamp", ""), zone, problems._bad)
     year = pc.year(naive)
     problems.add(
         pc.or_(pc.less(year, MIN_YEAR), pc.greater(year, MAX_YEAR)),
