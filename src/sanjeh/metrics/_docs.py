@@ -20,7 +20,11 @@ down by any of its dimensions and grouped by period ({periods}); the week starts
 Monday unless `week_start` says otherwise, and periods follow the default calendar's
 time zone. Every result row carries `n`, `value`, `mean`, `median`, `p90`, a 95 %
 confidence interval (Wilson for rates, Student-t for means), the previous period's
-value and the change, and the target with a met / missed status.
+value and the change, and the target with a met / missed status. A count over a
+previous window without rows is 0. When only values are needed (a leaderboard, a
+sparkline), `stats=False` skips the mean / median / p90 / sd beside a duration's value
+(the quantiles are most of a report's cost) and `compare=False` skips reading the
+period before the report.
 
 Python: `sanjeh.kpis(store, ["first_reply_time"], by=["team"], period="week")`.
 CLI: `sanjeh report --kpi first_reply_time --by team --period week`.

@@ -125,6 +125,10 @@ class Query:
     end: float | None
     filters: dict[str, list[Any]]
     week_start: str = "monday"
+    #: False: each KPI's value and n only (no mean / median / p90 / sd beside it)
+    stats: bool = True
+    #: False: do not read the period before the report (previous and change stay empty)
+    compare: bool = True
     #: results shared by KPIs computed from the same numbers (see ``shared``)
     _memo: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: the request's literal values (dates, filter values), see ``_compiled``
@@ -151,6 +155,8 @@ class Query:
             filters,
             self.start is None,
             self.end is None,
+            self.stats,
+            self.compare,
         )
 
     def run(self, key: tuple[Any, ...], build: Callable[[], ir.Table]) -> pd.DataFrame:
@@ -194,7 +200,8 @@ class Query:
             return t.group_by(self.keys).agg(**{name: t.count()})
 
         if key is None:
-            return build().to_pandas()
+            with self.store.lock:
+                return build().to_pandas()
         return self.run(("counts", key, source, time, history, name), build)
 
     def keyed(
@@ -245,7 +252,7 @@ class Query:
                 current = at >= value.number("start", self.start)
                 key = ibis.cases((current, "current"), (earlier, "previous"), else_="base")
         else:
-            dates = self.store.con.table(DATES)
+            dates = _compiled.table(self.store, DATES)
             key, dim = period_key(at, self.period, dates, self.week_start)
             if dim is not None:
                 t = t.mutate(_day=(at / _DAY).floor().cast("int64"))
@@ -269,7 +276,7 @@ class Query:
             last = max(seen)  # type: ignore[type-var]
         else:
             return []
-        if self.start is not None:  # and the period before, for the comparison
+        if self.start is not None and self.compare:  # and the period before, to compare
             first = previous_key(self.period, first)
         return keys_between(self.period, first, last)
 
@@ -285,6 +292,8 @@ class Query:
         """Rows to read: the report plus the period before it, for comparison."""
         if self.start is None:
             return None, self.end
+        if not self.compare:
+            return self.first_period_start(), self.end
         if self.period is None:
             span = (self.end - self.start) if self.end is not None else None
             return (self.start - span if span else None), self.end
@@ -293,7 +302,7 @@ class Query:
         return local_seconds(start_of(self.period, before)), self.end
 
 
-def _measures(kpi: KPI, ctx: Context, t: ir.Table) -> dict[str, ir.Value]:
+def _measures(kpi: KPI, ctx: Context, t: ir.Table, stats: bool) -> dict[str, ir.Value]:
     cond = kpi.where(ctx, t) if kpi.where else ibis.literal(True)
     p = f"{kpi.name}__"
     if kpi.kind == "count":
@@ -304,6 +313,10 @@ def _measures(kpi: KPI, ctx: Context, t: ir.Table) -> dict[str, ir.Value]:
         ok = cond & v.notnull()
         return {p + "n": t.count(where=ok), p + "k": ibis.ifelse(v, 1, 0).sum(where=ok)}
     ok = cond & v.notnull()
+    if not stats:  # the headline statistic alone: the quantiles are most of the cost
+        if kpi.stat == "median":
+            return {p + "n": t.count(where=ok), p + "median": v.median(where=ok)}
+        return {p + "n": t.count(where=ok), p + "mean": v.mean(where=ok)}
     return {
         p + "n": t.count(where=ok),
         p + "mean": v.mean(where=ok),
@@ -318,7 +331,7 @@ def _standard(q: Query, group: list[KPI], source: str, time: str) -> pd.DataFram
         t = q.keyed(q.fact(source), source, _LOCAL[time])
         aggs: dict[str, ir.Value] = {}
         for kpi in group:
-            aggs.update(_measures(kpi, q.ctx, t))
+            aggs.update(_measures(kpi, q.ctx, t, q.stats))
         return t.group_by(q.keys).agg(**aggs)
 
     out = q.run(("standard", source, time, *(k.name for k in group)), build)
@@ -335,7 +348,8 @@ def _standard(q: Query, group: list[KPI], source: str, time: str) -> pd.DataFram
             part["value"] = part["successes"] / part["n"].where(part["n"] > 0)
         else:
             for s in ("mean", "median", "p90", "sd"):
-                part[s] = out[p + s].astype("float64") * kpi.scale
+                found = out.get(p + s)
+                part[s] = float("nan") if found is None else found.astype("float64") * kpi.scale
             part["value"] = part["median" if kpi.stat == "median" else "mean"]
         frames.append(part)
     return pd.concat(frames, ignore_index=True)
@@ -372,6 +386,8 @@ def kpis(
     week_start: str = "monday",
     config: MetricsConfig | None = None,
     ensure: bool = True,
+    stats: bool = True,
+    compare: bool = True,
 ) -> pd.DataFrame:
     """Compute KPIs by breakdown and period; one row per (kpi, breakdown…, period).
 
@@ -379,6 +395,12 @@ def kpis(
     calendar's); ``end`` is exclusive. Columns: kpi, title, unit, the breakdowns,
     period, period_start, n, value, mean, median, p90, ci_low, ci_high, previous,
     change, change_pct, target, status.
+
+    ``stats=False`` computes what a leaderboard or a sparkline shows, at a fraction of
+    the cost: n and value (and a rate's interval); the other statistics of a duration or
+    number KPI stay empty. ``compare=False`` does not read the
+    period before the report, so previous, change and change_pct of its first period
+    (of the whole report when there is no ``period``) stay empty.
     """
     config = config or MetricsConfig.from_settings()
     if hours not in ("business", "calendar"):
@@ -401,7 +423,17 @@ def kpis(
         raise ConfigError(f"the report ends ({end}) before it starts ({start})")
     hours_kind: Literal["business", "calendar"] = "business" if hours == "business" else "calendar"
     q = Query(
-        store, config, Context(config.options, hours_kind), by, period, lo, hi, filters, week_start
+        store,
+        config,
+        Context(config.options, hours_kind),
+        by,
+        period,
+        lo,
+        hi,
+        filters,
+        week_start,
+        stats=stats,
+        compare=compare,
     )
 
     groups: dict[tuple[str, str], list[KPI]] = defaultdict(list)
@@ -432,16 +464,18 @@ def _fill_counts(raw: pd.DataFrame, q: Query, counted: list[KPI]) -> pd.DataFram
         return raw
     keys = q.period_keys(list(raw._period.dropna().unique()))
     combos = raw[q.by].drop_duplicates() if q.by else pd.DataFrame(index=[0])
-    frames = [raw]
-    for kpi in counted:
-        have = raw[raw.kpi == kpi.name]
-        grid = combos.merge(pd.DataFrame({"_period": keys}), how="cross")
-        grid = grid.merge(
-            have[[*q.by, "_period"]].assign(_have=True), how="left", on=[*q.by, "_period"]
-        )
-        missing = grid[grid._have.isna()].drop(columns="_have")
-        frames.append(missing.assign(kpi=kpi.name, n=0, value=0.0))
-    return pd.concat(frames, ignore_index=True)
+    names = [k.name for k in counted]
+    # every (kpi, breakdown, period) of the report, less those with rows: one merge
+    grid = combos.merge(pd.DataFrame({"_period": keys}), how="cross").merge(
+        pd.DataFrame({"kpi": names}), how="cross"
+    )
+    on = ["kpi", *q.by, "_period"]
+    have = raw.loc[raw.kpi.isin(names), on].assign(_have=True)
+    grid = grid.merge(have, how="left", on=on)
+    missing = grid[grid._have.isna()].drop(columns="_have")
+    if missing.empty:
+        return raw
+    return pd.concat([raw, missing.assign(n=0, value=0.0)], ignore_index=True)
 
 
 def _finish(raw: pd.DataFrame, q: Query, chosen: list[KPI]) -> pd.DataFrame:
@@ -457,17 +491,22 @@ def _finish(raw: pd.DataFrame, q: Query, chosen: list[KPI]) -> pd.DataFrame:
         out = cur.merge(prev.rename(columns={"value": "previous"}), on=["kpi", *q.by], how="left")
         out["period"] = None
         out["period_start"] = pd.NaT
-        if q.start is None:
+        if q.start is None or not q.compare:
             out["previous"] = float("nan")
+        else:  # a count over a window without rows is 0, not unknown
+            counted = out.kpi.map(lambda k: meta[k].kind == "count").astype(bool)
+            out.loc[counted & out.previous.isna(), "previous"] = 0.0
     else:
         period = q.period
-        raw["_prev"] = raw._period.map(lambda k: previous_key(period, k))
+        seen = raw._period.unique()  # each key's neighbours and labels once, not per row
+        before = {k: previous_key(period, k) for k in seen}
+        raw["_prev"] = raw._period.map(lambda k: before[k])  # (a dict would cast the dtype)
         prev = raw[["kpi", *q.by, "_period", "value"]].rename(
             columns={"_period": "_prev", "value": "previous"}
         )
         out = raw.merge(prev, on=["kpi", *q.by, "_prev"], how="left")
-        out["period_start"] = out._period.map(lambda k: start_of(period, k))
-        out["period"] = out._period.map(lambda k: label(period, k))
+        out["period_start"] = out._period.map({k: start_of(period, k) for k in seen})
+        out["period"] = out._period.map({k: label(period, k) for k in seen})
         first = q.first_period_start()
         if first is not None:  # the period before the report was read for comparison only
             out = out[out.period_start >= dt.datetime(1970, 1, 1) + dt.timedelta(seconds=first)]
