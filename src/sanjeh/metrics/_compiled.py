@@ -73,7 +73,8 @@ def table(store: Store, name: str) -> ir.Table:
     tables = _cache(store).tables
     found = tables.get(name)
     if found is None:
-        found = tables[name] = store.con.table(name)
+        with store.lock:
+            found = tables[name] = store.con.table(name)
     return found
 
 
@@ -122,15 +123,22 @@ def run(store: Store, values: Values, key: Hashable, build: Callable[[], ir.Tabl
 
     ``key`` must name everything the expression's *structure* depends on; ``values``
     carry everything else. Only DuckDB runs templates; other backends build and run.
+    A template runs on the thread's own cursor, so requests in several threads run
+    their queries at once; building and compiling use the shared Ibis connection,
+    under the store's lock.
     """
     if store.backend != "duckdb":
-        return build().to_pandas()
+        with store.lock:
+            return build().to_pandas()
     templates = _cache(store).templates
     if key not in templates:
-        templates[key] = _compile(store, values, build)
+        with store.lock:
+            if key not in templates:
+                templates[key] = _compile(store, values, build)
     template = templates[key]
     if template is None:  # the query could not be templated: build it every time
-        return build().to_pandas()
+        with store.lock:
+            return build().to_pandas()
     return _execute(store, values.fill(template.sql), template.schema)
 
 
@@ -154,7 +162,7 @@ def _execute(store: Store, sql: str, schema: Any) -> pd.DataFrame:
     import pyarrow.types as pat
     from ibis.backends.duckdb.converter import DuckDBPandasData
 
-    arrow = store.con.con.sql(sql).to_arrow_table()
+    arrow = store.cursor().sql(sql).to_arrow_table()
     df = pd.DataFrame(
         {
             name: (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,12 +38,19 @@ class Store:
     """A connection to the canonical tables.
 
     Open with :meth:`open`; use as a context manager or call :meth:`close`.
+
+    The Ibis connection ``con`` is not safe to use from two threads at once: a
+    threaded caller (the web app) holds :attr:`lock` around it. Plain SQL reads may
+    instead run on :meth:`cursor`, this thread's own DuckDB connection, without the lock.
     """
 
     def __init__(self, url: str, con: Any) -> None:
         self.url = url
         self.con = con
         self.backend = _url.backend_name(url)
+        #: held around every use of ``con`` by code that runs in several threads
+        self.lock = threading.RLock()
+        self._cursors: dict[int, Any] = {}
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -68,7 +76,25 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self.con.disconnect()
+        with self.lock:
+            for cursor in self._cursors.values():
+                cursor.close()
+            self._cursors.clear()
+            self.con.disconnect()
+
+    def cursor(self) -> Any:
+        """This thread's own DuckDB connection to the store, for read-only SQL.
+
+        DuckDB runs queries of different connections at the same time; one connection
+        must not be used by two threads at once. (DuckDB stores only.)
+        """
+        assert self.backend == "duckdb", "cursor() is for DuckDB stores"
+        me = threading.get_ident()
+        found = self._cursors.get(me)
+        if found is None:
+            with self.lock:
+                found = self._cursors[me] = self.con.con.cursor()
+        return found
 
     def __repr__(self) -> str:
         return f"<Store {_url.describe(self.url)}>"

@@ -4,19 +4,22 @@ Pages never rebuild facts: ``ensure_facts`` runs when the app starts and then in
 background thread every few seconds; its stamp (the facts' bookkeeping row, which
 changes whenever data or configuration changed them) keys every cached result, so a
 new import or a new configuration invalidates the cache and nothing else does.
-One DuckDB connection serves every thread, so queries run one at a time under a lock;
-answers from the cache need no lock.
+The store's Ibis connection serves one thread at a time (``db_lock``, the store's
+lock); KPI queries run on each thread's own DuckDB cursor, so two requests compute at
+once. A refresh waits for running KPI computations and holds new ones back (``gate``).
+Lock order: ``gate`` before ``db_lock``. Answers from the cache need no lock.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import Future
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -68,6 +71,42 @@ class Dimensions:
         }[dim]
 
 
+class Gate:
+    """Many readers at once or one writer; a waiting writer goes before new readers."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writers = 0  # waiting or writing
+        self._writing = False
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._writers)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[None]:
+        with self._cond:
+            self._writers += 1
+            self._cond.wait_for(lambda: not self._readers and not self._writing)
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._writers -= 1
+                self._cond.notify_all()
+
+
 class Source:
     """A store opened for the dashboard (see the module docstring)."""
 
@@ -83,7 +122,8 @@ class Source:
         self.config = config or MetricsConfig.from_settings()
         self.timezone = self.config.all_calendars()[self.config.default_calendar].timezone
         self.refresh_seconds = refresh_seconds
-        self.db_lock = threading.RLock()
+        self.db_lock = store.lock
+        self.gate = Gate()
         self._cache_size = cache_size
         self._memo: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
         self._inflight: dict[Hashable, Future[Any]] = {}
@@ -108,7 +148,7 @@ class Source:
 
     def refresh(self) -> bool:
         """Bring the facts up to date; True when they changed (the cache is dropped)."""
-        with self.db_lock:
+        with self.gate.write(), self.db_lock:
             ensure_facts(self.store, self.config)
             meta = self.con.table(META_TABLE)
             rows = meta.filter(meta.key == "facts").value.to_pyarrow().to_pylist()
@@ -220,13 +260,15 @@ class Source:
         period: str | None = None,
         hours: str = "business",
         week_start: str = "monday",
+        stats: bool = True,
+        compare: bool = True,
     ) -> pd.DataFrame:
         """``sanjeh.metrics.kpis`` for the days ``start`` … ``end`` (inclusive), cached."""
         week = week_start if period == "week" else None  # (only weeks depend on it)
-        key = ("kpis", names, start, end, filters, by, period, hours, week)
+        key = ("kpis", names, start, end, filters, by, period, hours, week, stats, compare)
 
         def compute() -> pd.DataFrame:
-            with self.db_lock:
+            with self.gate.read():  # (metrics.kpis takes db_lock where it needs it)
                 return metrics.kpis(
                     self.store,
                     list(names),
@@ -239,6 +281,8 @@ class Source:
                     week_start=week_start,
                     config=self.config,
                     ensure=False,  # refresh() keeps the facts current
+                    stats=stats,
+                    compare=compare,
                 )
 
         return self.memo(key, compute)

@@ -28,7 +28,8 @@ def _solved_and_hours(q: Query) -> pd.DataFrame:
     t = _live(q)
     solved = q.counts(t.filter(t.solved_at.notnull()), "tickets", "solved_at", key="live.solved")
     s = q.keyed(q.fact("shifts"), "shifts", q.local("start_at"))
-    hours = s.group_by(q.keys).agg(hours=s.hours.sum(), cost=s.cost.sum()).to_pandas()
+    with q.store.lock:  # (the shared Ibis connection)
+        hours = s.group_by(q.keys).agg(hours=s.hours.sum(), cost=s.cost.sum()).to_pandas()
     return solved.merge(hours, on=q.keys, how="outer").fillna({"n": 0})
 
 
