@@ -34,7 +34,11 @@ class View:
         by: str | None = None,
         period: bool = False,
         filters: Filters | None = None,
+        stats: bool = True,
+        compare: bool = True,
     ) -> pd.DataFrame:
+        """The KPIs for this request's filters (or ``filters``); ``stats`` / ``compare``
+        as in ``sanjeh.metrics.kpis``: pages ask only for the numbers they show."""
         f = filters or self.filters
         return self.source.kpis(
             names,
@@ -45,7 +49,13 @@ class View:
             period=f.period if period else None,
             hours=f.hours,
             week_start=f.week_start,
+            stats=stats,
+            compare=compare,
         )
+
+    def trend(self, names: tuple[str, ...], **kw: Any) -> pd.DataFrame:
+        """Values of ``names`` per period (a sparkline or line needs nothing more)."""
+        return self.kpis(names, period=True, stats=False, compare=False, **kw)
 
     def kpi_title(self, name: str) -> str:
         from ...metrics import get_kpi
@@ -171,8 +181,8 @@ def card(view: View, row: Any, trend: list[float | None] | None = None) -> Model
 
 def cards(view: View, names: tuple[str, ...], with_trend: bool = True) -> list[Model]:
     """Cards for ``names`` in that order (KPIs the filters rule out are left out)."""
-    total = view.kpis(names)
-    trend = view.kpis(names, period=True) if with_trend else None
+    total = view.kpis(names, stats=False)
+    trend = view.trend(names) if with_trend else None
     keys = periods(view, trend)[0] if trend is not None else []
     out = []
     for name in names:

@@ -20,7 +20,7 @@ HEADLINE = (
 
 def build(view: View) -> Model:
     headline = cards(view, HEADLINE)
-    flow = view.kpis(HEADLINE, period=True)  # the cards' trend frame: cached already
+    flow = view.trend(HEADLINE)  # the cards' trend frame: cached already
     keys, labels = periods(view, flow)
     figure = charts.trend(
         view.locale,

@@ -37,7 +37,7 @@ def build(view: View) -> Model:
         "seconds",
         view.kpi_title("resolution_time"),
     )
-    frame = view.kpis(RATES, period=True)
+    frame = view.trend(RATES)
     keys, labels = periods(view, frame)
     rates = charts.trend(
         view.locale, labels, [(view.kpi_title(k), "ratio", series(frame, k, keys)) for k in RATES]
@@ -60,7 +60,9 @@ def build(view: View) -> Model:
 
 
 def _sla_by_priority(view: View) -> Model:
-    frame = view.kpis(("sla_achievement", "sla_first_reply"), by="priority")
+    frame = view.kpis(
+        ("sla_achievement", "sla_first_reply"), by="priority", stats=False, compare=False
+    )
     rows = []
     for priority in sorted(frame.priority.dropna().unique()):
         mine = frame[frame.priority == priority].set_index("kpi")

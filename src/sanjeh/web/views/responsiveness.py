@@ -43,7 +43,7 @@ def build(view: View) -> Model:
         "seconds",
         view.t("chart.first_reply_by_hour"),
     )
-    frame = view.kpis(("first_reply_time",), period=True)
+    frame = view.kpis(("first_reply_time",), period=True, compare=False)  # median and p90
     keys, labels = periods(view, frame)
     trend = charts.trend(
         view.locale,

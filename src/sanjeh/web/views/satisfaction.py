@@ -15,7 +15,7 @@ COMMENTS = 30
 
 def build(view: View) -> Model:
     headline = cards(view, CARDS)
-    frame = view.kpis(SURVEYS, period=True)
+    frame = view.trend(SURVEYS)
     keys, labels = periods(view, frame)
     figures: dict[str, Model] = {}
     for kpi in SURVEYS:

@@ -13,7 +13,7 @@ FLOW = ("tickets_created", "tickets_solved", "backlog")
 
 def build(view: View) -> Model:
     headline = cards(view, CARDS)
-    frame = view.kpis(FLOW, by="channel", period=True)
+    frame = view.trend(FLOW, by="channel")
     keys, labels = periods(view, frame)
     channels = sorted(frame.channel.dropna().unique()) if not frame.empty else []
     figures = {}
