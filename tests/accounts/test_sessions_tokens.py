@@ -154,3 +154,28 @@ def test_users_manage_their_own_tokens_only(duckdb_store: Store) -> None:
     with pytest.raises(PermissionDenied):
         accounts.revoke_token(sara, Accounts.token_id(theirs))
     accounts.revoke_token(sara, Accounts.token_id(own))
+
+
+def test_old_session_rows_are_purged_and_live_ones_kept(
+    accounts: Accounts, store: Store, clock: FakeClock
+) -> None:
+    actor = accounts.add_user(LOCAL_ADMIN, "sara", PASSWORD, "reviewer").actor
+    out, idle, used = (accounts.start_session(actor)[0] for _ in range(3))
+    accounts.end_session(out)
+    for _ in range(3):  # used at 4, 8 and 12 hours: alive until 24 h; idle expired at 12 h
+        clock.advance(hours=4)
+        assert accounts.session(used) is not None
+    clock.advance(hours=2)
+    assert accounts.session(idle) is None
+    assert accounts.purge_sessions(keep=dt.timedelta(hours=1)) == 2  # logged out, expired
+    left = store.table("user_sessions").to_pyarrow().column("session_hash").to_pylist()
+    assert left == [_sha(used)]
+    assert accounts.session(used) is not None
+    assert accounts.purge_sessions(keep=dt.timedelta(hours=1)) == 0  # twice: nothing more
+    # by default ended rows stay 30 days (who logged in from where)
+    accounts.end_session(used)
+    clock.advance(days=29)
+    assert accounts.purge_sessions() == 0
+    clock.advance(days=2)
+    assert accounts.purge_sessions() == 1
+    assert store.table("user_sessions").count().execute() == 0

@@ -7,6 +7,7 @@ A store of its own (the shared demo store stays user-less for the other web test
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import shutil
 import time
@@ -459,3 +460,30 @@ def test_an_agent_is_pointed_to_their_own_scorecard(browsers: dict[str, Browser]
     assert 'data-role="agent"' in agent  # app.css hides the leaderboard link for it
     manager = browsers["manager"].get("/").text
     assert "user-scorecard" not in manager
+
+
+def test_the_background_loop_purges_old_session_rows(app: Any) -> None:
+    store = app.state.source.store
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
+    row = {
+        "session_hash": "0" * 64,
+        "user_id": "nobody",
+        "created_at": long_ago,
+        "last_seen_at": long_ago,
+        "expires_at": long_ago + dt.timedelta(hours=12),
+        "ended_at": long_ago,
+        "remote": None,
+    }
+    with store.lock:
+        store.write("user_sessions", [row])
+
+    def hashes() -> list[str]:
+        with store.lock:
+            t = store.table("user_sessions")
+            return t.session_hash.to_pyarrow().to_pylist()
+
+    assert row["session_hash"] in hashes()
+    tasks = [t for t in app.state.source.periodic if t.__name__ == "purge_old_sessions"]
+    assert len(tasks) == 1
+    tasks[0]()
+    assert row["session_hash"] not in hashes()

@@ -484,6 +484,26 @@ class Accounts:
                 ended = [{**r, "ended_at": self.clock()} for r in rows.to_pylist()]
                 self.store.write("user_sessions", ended)
 
+    #: how long a session row is kept after it ended or expired (who logged in from where)
+    SESSION_RETENTION = dt.timedelta(days=30)
+
+    def purge_sessions(self, keep: dt.timedelta | None = None) -> int:
+        """Delete the rows of sessions that ended or expired more than ``keep`` ago
+        (default :attr:`SESSION_RETENTION`); how many. Live sessions are never touched."""
+        import ibis
+
+        cutoff = self.clock() - (keep if keep is not None else self.SESSION_RETENTION)
+        with self.lock:
+            t = self.store.table("user_sessions")
+            old = t.filter(
+                (t.expires_at < cutoff) | (t.ended_at.notnull() & (t.ended_at < cutoff))
+            ).select("session_hash")
+            hashes = old.to_pyarrow().column("session_hash").to_pylist()
+            if hashes:
+                ids = ibis.memtable({"session_hash": hashes})
+                self.store.delete_where_in("user_sessions", "session_hash", ids)
+        return len(hashes)
+
     def _end_sessions(self, user_id: str) -> None:
         with self.lock:
             t = self.store.table("user_sessions")

@@ -51,6 +51,7 @@ import contextvars
 import dataclasses
 import hmac
 import secrets
+import time
 from collections.abc import Callable
 from typing import Annotated, Literal
 from urllib.parse import parse_qs, quote, urlsplit
@@ -423,7 +424,16 @@ def _login_csrf(request: Request) -> str:
 
 
 def register_auth(app: FastAPI, accounts: Accounts) -> None:
-    """The login and logout routes."""
+    """The login and logout routes, and an hourly purge of old session rows."""
+    purged: list[float] = []
+
+    def purge_old_sessions() -> None:  # (the background loop calls it every few seconds)
+        if purged and time.monotonic() - purged[-1] < 3600:
+            return
+        purged[:] = [time.monotonic()]
+        accounts.purge_sessions()
+
+    app.state.source.periodic.append(purge_old_sessions)
 
     @app.get("/login", include_in_schema=False)
     def login_form(request: Request, next: str = "/", lang: str = "") -> Response:
