@@ -17,12 +17,12 @@ import hashlib
 import hmac
 import re
 import secrets
-import threading
 import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Literal, overload
 
+import ibis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -154,7 +154,7 @@ def _latest(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
 class Accounts:
     """Users, logins, sessions and API tokens of one store.
 
-    ``lock`` serialises store access (the web app passes its one connection's lock);
+    ``lock`` serialises store access (by default the store's own lock);
     ``clock`` returns the current UTC time (tests pass a fake one); ``hasher`` is the
     argon2id :class:`~argon2.PasswordHasher` (hashes made with other parameters are
     upgraded at the next successful login).
@@ -175,7 +175,7 @@ class Accounts:
     ) -> None:
         self.store = store
         self.clock: Clock = clock or _utcnow
-        self.lock: AbstractContextManager[Any] = lock or threading.RLock()
+        self.lock: AbstractContextManager[Any] = lock or store.lock
         self.hasher = hasher or PasswordHasher()
         self.idle_timeout, self.max_age, self.touch_every = idle_timeout, max_age, touch_every
         self.cache_for = dt.timedelta(seconds=cache_seconds)
@@ -490,8 +490,6 @@ class Accounts:
     def purge_sessions(self, keep: dt.timedelta | None = None) -> int:
         """Delete the rows of sessions that ended or expired more than ``keep`` ago
         (default :attr:`SESSION_RETENTION`); how many. Live sessions are never touched."""
-        import ibis
-
         cutoff = self.clock() - (keep if keep is not None else self.SESSION_RETENTION)
         with self.lock:
             t = self.store.table("user_sessions")

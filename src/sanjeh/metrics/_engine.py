@@ -289,7 +289,7 @@ class Query:
         )
 
     def window(self) -> tuple[float | None, float | None]:
-        """Rows to read: the report plus the period before it, for comparison."""
+        """Rows to read: the report, plus the period before it unless ``compare`` is off."""
         if self.start is None:
             return None, self.end
         if not self.compare:
@@ -398,9 +398,9 @@ def kpis(
 
     ``stats=False`` computes what a leaderboard or a sparkline shows, at a fraction of
     the cost: n and value (and a rate's interval); the other statistics of a duration or
-    number KPI stay empty. ``compare=False`` does not read the
-    period before the report, so previous, change and change_pct of its first period
-    (of the whole report when there is no ``period``) stay empty.
+    number KPI stay empty. ``compare=False`` does not read the period before the
+    report, so previous, change and change_pct of its first period (of the whole report
+    when there is no ``period``) stay empty.
     """
     config = config or MetricsConfig.from_settings()
     if hours not in ("business", "calendar"):

@@ -201,7 +201,8 @@ class Store:
         _changes.clear(self.con)
 
     def delete_where_in(self, table: str, column: str, ids: ibis.Table) -> None:
-        """DELETE rows of a derived table whose ``column`` is in ``ids`` (one column).
+        """DELETE rows of a derived or housekeeping table (facts, old sessions) whose
+        ``column`` is in ``ids`` (one column).
 
         Ibis has no delete; the statement is built with sqlglot for the backend's
         dialect, so no backend-specific SQL is written by hand.
