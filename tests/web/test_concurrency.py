@@ -1,8 +1,9 @@
-"""Requests compute KPIs at the same time; a refresh waits for them and holds new ones."""
+"""Requests compute KPIs at the same time; a rebuild waits for them and holds new ones."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -115,6 +116,40 @@ def test_concurrent_requests_and_refreshes_give_the_numbers_of_one_at_a_time(
             assert refreshes.result() > 0
         for mine, theirs in zip(got, expected, strict=True):
             pd.testing.assert_frame_equal(mine, theirs)
+    finally:
+        source.stop()
+        store.close()
+
+
+def test_a_check_that_finds_nothing_new_does_not_wait_for_computations(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    """Only a rebuild takes the write gate; the check every few seconds only reads."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_path, path)
+    store = Store.open(str(path))
+    source = Source(store, refresh_seconds=3600)
+    try:
+        days = {"start": source.dims.first_day, "end": source.dims.last_day}
+        ticket = store.table("tickets").limit(1).to_pyarrow().to_pylist()[0]
+        other = next(p for p in ("low", "urgent") if p != ticket["priority"])
+
+        def count() -> float:
+            found = source.kpis(("tickets_created",), filters=(("priority", (other,)),), **days)
+            return float(found.value.iloc[0])
+
+        before = count()
+        with ThreadPoolExecutor(1) as pool:
+            with source.gate.read():  # a computation is running
+                assert pool.submit(source.refresh).result(timeout=WAIT) is False
+            # changed in place: the facts' row counts stay as they were
+            store.write("tickets", [{**ticket, "priority": other}])
+            with source.gate.read():
+                rebuild = pool.submit(source.refresh)
+                time.sleep(0.3)
+                assert not rebuild.done()  # the rebuild waits for the computation
+            assert rebuild.result(timeout=WAIT * 6) is True
+        assert count() == before + 1  # not the cached number
     finally:
         source.stop()
         store.close()

@@ -4,7 +4,7 @@ import sanjeh
 sanjeh.kpis(store, ["first_reply_time", "csat"], by="team", period="week")
 """
 
-from ._build import FactsInfo, build_facts, ensure_facts
+from ._build import FactsInfo, build_facts, ensure_facts, facts_current
 from ._config import MetricsConfig, SlaPolicy, parse_duration
 from ._engine import ALL_DIMENSIONS, DIMENSIONS, RESULT_COLUMNS, kpis
 from ._options import OPTIONS, MetricOptions
@@ -25,6 +25,7 @@ __all__ = [
     "all_kpis",
     "build_facts",
     "ensure_facts",
+    "facts_current",
     "get_kpi",
     "kpis",
     "parse_duration",

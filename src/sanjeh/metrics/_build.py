@@ -68,8 +68,13 @@ def _data_stamp(store: Store) -> str:
     return json.dumps(store.counts(list(_STAMP_TABLES)), sort_keys=True)
 
 
+#: bump when the fact tables' columns change: stores built before rebuild their facts
+FACTS_VERSION = "2"  # 2: facts_tickets.sla_met
+
+
 def _config_key(config: MetricsConfig) -> str:
     parts = [
+        FACTS_VERSION,
         config.options.fact_key(),
         repr(config.sla),
         config.default_calendar,
@@ -341,6 +346,22 @@ def refresh_facts(store: Store, config: MetricsConfig | None = None) -> FactsInf
         (set(data) & _WHOLE) | ({"customers"} if "customers" in data else set()),
     )
     return _finish(store, config, as_of, rebuilt=False)
+
+
+def facts_current(store: Store, config: MetricsConfig | None = None) -> bool:
+    """True when ``ensure_facts`` would change nothing (reads only: a server checks this
+    often, and rebuilds, under its write gate, only when it is False)."""
+    config = config or MetricsConfig.from_settings()
+    meta = _read_meta(store)
+    existing = set(store.con.list_tables())
+    return (
+        meta is not None
+        and set(FACT_TABLES) <= existing
+        and REVIEW_FACTS in existing
+        and meta.get("config") == _config_key(config)
+        and not store.changes()
+        and meta.get("data") == _data_stamp(store)
+    )
 
 
 def ensure_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:

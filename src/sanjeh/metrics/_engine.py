@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
@@ -219,24 +220,8 @@ class Query:
         report span when there is no period, for the previous-period comparison);
         ``history=True`` keeps everything before the end (running totals).
         """
-        dims = DIMENSIONS[source]
-        for d in [*self.by, *self.filters]:
-            if d not in dims:
-                raise ConfigError(
-                    f"cannot break down or filter {source} KPIs by {d!r}; possible: "
-                    f"{', '.join(dims)}"
-                )
-        t = table
-        if "tag" in self.by:
-            t = t.mutate(tag=t.tags.unnest())
+        t = self.narrowed(table, source)
         value = self.values
-        for d, chosen in self.filters.items():
-            col = dims[d]
-            wanted = [value.string(d, i, str(v)) for i, v in enumerate(chosen)]
-            if d == "tag":
-                t = t.filter(ibis.or_(*[t[col].contains(v) for v in wanted]))
-            else:
-                t = t.filter(t[col].isin(wanted))
         lo, hi = self.window()
         at = t[local]
         t = t.filter(at.notnull())  # a row with no such instant belongs to no period
@@ -258,8 +243,33 @@ class Query:
                 t = t.mutate(_day=(at / _DAY).floor().cast("int64"))
                 t = t.join(dim, t._day == dim._d_day).drop("_d_day", "_day")
                 key = t._d_label
-        cols = {d: (t.tag if d == "tag" else t[dims[d]]) for d in self.by}
-        return t.mutate(**cols, _period=key)
+        return t.mutate(**self.breakdowns(t, source), _period=key)
+
+    def narrowed(self, table: ir.Table, source: str) -> ir.Table:
+        """Rows that pass the report's filters (one row per tag when broken down by tag)."""
+        dims = DIMENSIONS[source]
+        for d in [*self.by, *self.filters]:
+            if d not in dims:
+                raise ConfigError(
+                    f"cannot break down or filter {source} KPIs by {d!r}; possible: "
+                    f"{', '.join(dims)}"
+                )
+        t = table
+        if "tag" in self.by:
+            t = t.mutate(tag=t.tags.unnest())
+        for d, chosen in self.filters.items():
+            col = dims[d]
+            wanted = [self.values.string(d, i, str(v)) for i, v in enumerate(chosen)]
+            if d == "tag":
+                t = t.filter(ibis.or_(*[t[col].contains(v) for v in wanted]))
+            else:
+                t = t.filter(t[col].isin(wanted))
+        return t
+
+    def breakdowns(self, t: ir.Table, source: str) -> dict[str, ir.Value]:
+        """The breakdown columns of a narrowed table, by breakdown name."""
+        dims = DIMENSIONS[source]
+        return {d: (t.tag if d == "tag" else t[dims[d]]) for d in self.by}
 
     def period_keys(self, seen: list[object]) -> list[object]:
         """Every period of the report, including those without any rows."""
@@ -302,11 +312,13 @@ class Query:
         return local_seconds(start_of(self.period, before)), self.end
 
 
-def _measures(kpi: KPI, ctx: Context, t: ir.Table, stats: bool) -> dict[str, ir.Value]:
+def _measures(kpi: KPI, ctx: Context, t: ir.Table, time: str, stats: bool) -> dict[str, ir.Value]:
     cond = kpi.where(ctx, t) if kpi.where else ibis.literal(True)
     p = f"{kpi.name}__"
     if kpi.kind == "count":
         return {p + "n": t.count(where=cond)}
+    if kpi.kind == "level":  # rows coming in at ``time`` or going out at ``until``
+        return {p + ("in" if time == kpi.time else "out"): t.count(where=cond)}
     assert kpi.value is not None
     v = kpi.value(ctx, t)
     if kpi.kind == "rate":
@@ -327,32 +339,132 @@ def _measures(kpi: KPI, ctx: Context, t: ir.Table, stats: bool) -> dict[str, ir.
 
 
 def _standard(q: Query, group: list[KPI], source: str, time: str) -> pd.DataFrame:
+    """One GROUP BY for every KPI of ``group``: their aggregates side by side."""
+
     def build() -> ir.Table:
         t = q.keyed(q.fact(source), source, _LOCAL[time])
         aggs: dict[str, ir.Value] = {}
         for kpi in group:
-            aggs.update(_measures(kpi, q.ctx, t, q.stats))
+            aggs.update(_measures(kpi, q.ctx, t, time, q.stats))
         return t.group_by(q.keys).agg(**aggs)
 
-    out = q.run(("standard", source, time, *(k.name for k in group)), build)
-    frames = []
+    return q.run(("standard", source, time, *(k.name for k in group)), build)
+
+
+def _results(q: Query, group: list[KPI], out: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each KPI in ``group`` from their aggregates (``_standard``'s frame).
+
+    Built column by column with numpy: a report's frames are small, and pandas'
+    per-operation cost, not the data, is what a column-at-a-time loop would spend.
+    """
+    rows = len(out)
+    nothing = np.full(rows, np.nan)
+
+    def numbers(name: str, scale: float = 1.0) -> np.ndarray:
+        found = out.get(name)
+        if found is None:
+            return nothing
+        return found.to_numpy(dtype="float64", na_value=np.nan) * scale
+
+    cols: dict[str, list[np.ndarray]] = defaultdict(list)
     for kpi in group:
         p = f"{kpi.name}__"
-        part = out[q.keys].copy()
-        part["kpi"] = kpi.name
-        part["n"] = out[p + "n"].fillna(0).astype("int64")
+        n = np.nan_to_num(numbers(p + "n"))
+        stats = dict.fromkeys(("mean", "median", "p90", "sd", "successes"), nothing)
         if kpi.kind == "count":
-            part["value"] = part["n"].astype("float64")
+            value = n
         elif kpi.kind == "rate":
-            part["successes"] = out[p + "k"].fillna(0).astype("float64")
-            part["value"] = part["successes"] / part["n"].where(part["n"] > 0)
+            stats["successes"] = np.nan_to_num(numbers(p + "k"))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                value = np.where(n > 0, stats["successes"] / n, np.nan)
         else:
             for s in ("mean", "median", "p90", "sd"):
-                found = out.get(p + s)
-                part[s] = float("nan") if found is None else found.astype("float64") * kpi.scale
-            part["value"] = part["median" if kpi.stat == "median" else "mean"]
-        frames.append(part)
-    return pd.concat(frames, ignore_index=True)
+                stats[s] = numbers(p + s, kpi.scale)
+            value = stats["median" if kpi.stat == "median" else "mean"]
+        cols["kpi"].append(np.full(rows, kpi.name, dtype=object))
+        cols["n"].append(n.astype("int64"))
+        cols["value"].append(value)
+        for s, found in stats.items():
+            cols[s].append(found)
+    keys = out[q.keys]
+    frame = pd.concat([keys] * len(group), ignore_index=True)
+    for name, parts in cols.items():
+        frame[name] = np.concatenate(parts)
+    return frame
+
+
+def _level(
+    q: Query, kpi: KPI, into: pd.DataFrame, out: pd.DataFrame, before: pd.DataFrame | None
+) -> pd.DataFrame:
+    """A running total per breakdown and period: what was open before the report's
+    window, plus what came in, less what went out, period by period.
+
+    (Plain Python: a few hundred breakdown × period cells, where pandas' merges and
+    group-bys cost more than the arithmetic.)
+    """
+    p = f"{kpi.name}__"
+    net: dict[tuple[Any, ...], dict[Any, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(frame: pd.DataFrame, column: str, sign: int, period: Any = None) -> None:
+        combos = zip(*(frame[d] for d in q.by), strict=True) if q.by else [()] * len(frame)
+        periods = frame["_period"] if period is None else [period] * len(frame)
+        counts = frame[column].to_numpy(dtype="float64", na_value=0.0)
+        for combo, at, n in zip(combos, periods, counts, strict=True):
+            net[tuple(np.nan if pd.isna(v) else v for v in combo)][at] += sign * int(n)
+
+    add(into, p + "in", 1)
+    add(out, p + "out", -1)
+    lo = q.window()[0]
+    # everything before the window enters as one earlier "period": ``base``
+    if q.period is None:
+        base: Any = "base"
+    elif lo is not None:
+        base = previous_key(q.period, key_of(q.period, lo, q.week_start))
+    else:
+        base = None
+    if before is not None:  # (``_before``: what came and went before ``lo``)
+        add(before, "added", 1, base)
+        add(before, "removed", -1, base)
+    shown: list[Any]
+    if q.period is None:  # the windows in order (a level exists even without movement)
+        shown = ["previous", "current"] if q.start is not None and q.compare else ["current"]
+    else:
+        seen = {k for cells in net.values() for k in cells if k != base}
+        shown = sorted(seen | set(q.period_keys(sorted(seen))))
+    order, showing = [base, *shown], set(shown)
+    rows: dict[str, list[Any]] = {d: [] for d in q.keys}
+    levels: list[int] = []
+    for combo, cells in net.items():
+        level = 0
+        for at in order:
+            level += cells.get(at, 0)
+            if at in showing:
+                for d, v in zip(q.by, combo, strict=True):
+                    rows[d].append(v)
+                rows["_period"].append(at)
+                levels.append(level)
+    frame = pd.DataFrame(rows)
+    frame["kpi"], frame["n"] = kpi.name, np.array(levels, dtype="int64")
+    frame["value"] = frame.n.astype("float64")
+    return frame
+
+
+def _before(q: Query, kpi: KPI, bound: float) -> pd.DataFrame:
+    """Per breakdown: rows in, and rows out, before local instant ``bound``."""
+    until = kpi.until
+    assert until is not None
+
+    def build() -> ir.Table:
+        t = q.narrowed(q.fact(kpi.source), kpi.source)
+        t = t.mutate(**q.breakdowns(t, kpi.source))
+        cond = kpi.where(q.ctx, t) if kpi.where else ibis.literal(True)
+        at = q.values.number("lo", bound)
+        came, left = t[_LOCAL[kpi.time]] < at, t[_LOCAL[until]] < at
+        return t.aggregate(
+            added=t.count(where=cond & came), removed=t.count(where=cond & left), by=q.by
+        )
+
+    return q.run(("before", kpi.name), build)
 
 
 def _to_local(q_tz: str, value: dt.date | dt.datetime | str | None) -> float | None:
@@ -437,6 +549,7 @@ def kpis(
     )
 
     groups: dict[tuple[str, str], list[KPI]] = defaultdict(list)
+    levels: list[KPI] = []
     frames = []
     for kpi in chosen:
         if kpi.dimensions is not None and not set(by) <= set(kpi.dimensions):
@@ -448,8 +561,21 @@ def kpis(
             frames.append(kpi.custom(q).assign(kpi=kpi.name))
         else:
             groups[(kpi.source, kpi.time)].append(kpi)
-    for (source, time), group in groups.items():
-        frames.append(_standard(q, group, source, time))
+            if kpi.kind == "level":
+                assert kpi.until is not None
+                groups[(kpi.source, kpi.until)].append(kpi)
+                levels.append(kpi)
+    aggregates = {key: _standard(q, group, *key) for key, group in groups.items()}
+    for key, group in groups.items():
+        plain = [k for k in group if k.kind != "level"]
+        if plain:
+            frames.append(_results(q, plain, aggregates[key]))
+    lo = q.window()[0]
+    for kpi in levels:
+        assert kpi.until is not None
+        into, out = aggregates[(kpi.source, kpi.time)], aggregates[(kpi.source, kpi.until)]
+        before = _before(q, kpi, lo) if lo is not None else None
+        frames.append(_level(q, kpi, into, out, before))
     if not frames:
         return pd.DataFrame(columns=["kpi", *by, "period", "value"])
     raw = pd.concat(frames, ignore_index=True)

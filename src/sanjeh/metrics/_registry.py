@@ -8,6 +8,8 @@ how a row contributes —
 - ``duration`` / ``number``: a numeric value per row → count, mean, median, p90, CI;
 - ``rate``: a true / false value per row (null rows left out) → share true, Wilson CI;
 - ``count``: rows that pass the filter → their number;
+- ``level``: rows open at the end of a period: in at ``time``, out at ``until``
+  (a running total, e.g. the backlog), counted in the same scans as the other KPIs;
 - ``custom``: a function that aggregates by itself (backlog, churn, cost …).
 
 Declarations build Ibis expressions only; the engine (``_engine.py``) runs them.
@@ -24,7 +26,7 @@ import ibis.expr.types as ir
 
 from ._options import MetricOptions
 
-Kind = Literal["duration", "number", "rate", "count", "custom"]
+Kind = Literal["duration", "number", "rate", "count", "level", "custom"]
 Unit = Literal["seconds", "ratio", "count", "score", "percent", "money", "per_hour", "number"]
 Source = Literal[
     "tickets", "replies", "surveys", "quality", "reviews", "calls", "customers", "shifts"
@@ -63,6 +65,8 @@ class KPI:
     higher_is_better: bool | None
     #: column of the fact table whose instant places a row in a period
     time: str = "created"
+    #: a ``level`` KPI: the instant a row stops counting (None: it never does)
+    until: str | None = None
     #: the per-row value (duration / number / rate)
     value: Callable[[Context, ir.Table], ir.Value] | None = None
     #: rows that take part (besides the period and the user's filters)
@@ -84,6 +88,8 @@ class KPI:
         assert self.definition and self.formula, f"{self.name}: definition and formula"
         if self.kind == "custom":
             assert self.custom is not None, f"{self.name}: custom KPIs need a builder"
+        elif self.kind == "level":
+            assert self.until is not None, f"{self.name}: a level needs ``until``"
         elif self.kind != "count":
             assert self.value is not None, f"{self.name}: needs a value"
 

@@ -52,7 +52,7 @@ def with_sla(f: ir.Table, policies: tuple[SlaPolicy, ...]) -> ir.Table:
             else_=ibis.null("boolean"),
         )
 
-    return f.mutate(
+    f = f.mutate(
         sla_first_reply_met=outcome(
             reply, f.first_reply_at.notnull(), f.sla_first_reply_target_s, ~f.is_solved
         ),
@@ -60,3 +60,17 @@ def with_sla(f: ir.Table, policies: tuple[SlaPolicy, ...]) -> ir.Table:
             resolution, f.solved_at.notnull(), f.sla_resolution_target_s, ~f.is_solved
         ),
     )
+    return f.mutate(sla_met=_all_met(f))
+
+
+def _all_met(t: ir.Table) -> ir.BooleanValue:
+    """Every target: missed as soon as one is missed, met once all are met, else null
+    (stored with the facts: a KPI query would evaluate this for every row)."""
+    fr, res = t.sla_first_reply_met, t.sla_resolution_met
+    fr_target, res_target = (
+        t.sla_first_reply_target_s.notnull(),
+        t.sla_resolution_target_s.notnull(),
+    )
+    missed = (fr == False) | (res == False)  # noqa: E712  (SQL three-valued logic)
+    known = (~fr_target | fr.notnull()) & (~res_target | res.notnull()) & (fr_target | res_target)
+    return ibis.cases((missed.fill_null(False), False), (known, True), else_=ibis.null("boolean"))

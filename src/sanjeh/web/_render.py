@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+import markupsafe
 import pandas as pd
 
 from .. import report
@@ -58,6 +59,35 @@ def cell(locale: Locale, timezone: str, col: Model, row: Model) -> str:
     if unit == "number" and isinstance(value, int | float) and float(value).is_integer():
         return locale.integer(value)
     return locale.value(unit, value)
+
+
+def table_rows(tab: Model, cell: Any, url: Any, indent: str = "      ") -> markupsafe.Markup:
+    """A table's body rows as HTML (the template's loop, in Python: a leaderboard of
+    hundreds of agents renders ~6× faster than through a Jinja macro per cell)."""
+    escape = markupsafe.escape
+    columns = [
+        (
+            col,
+            f'<td class="u-{escape(col["unit"])}"'
+            + (' dir="auto"' if col["unit"] in ("verbatim", "text") else "")
+            + ' data-value="',
+            col["key"],
+            col.get("href"),
+        )
+        for col in tab["columns"]
+    ]
+    out = []
+    for row in tab["rows"]:
+        cells = []
+        for col, opening, key, href in columns:
+            v = row[key]
+            text = str(escape(cell(col, row)))
+            target = row[href] if href else None
+            if target:
+                text = f'<a href="{escape(url(target, q=None))}">{text}</a>'
+            cells.append(f'{opening}{escape("" if v is None else v)}">{text}</td>')
+        out.append(f"{indent}<tr>{''.join(cells)}</tr>\n")
+    return markupsafe.Markup("".join(out))
 
 
 def sparkline(values: list[float | None], rtl: bool, width: int = 120, height: int = 28) -> str:
@@ -110,6 +140,7 @@ def render_html(
         options=options,
         langs=LANGS,
         cell=lambda col, row: cell(locale, timezone, col, row),
+        rows=lambda tab: table_rows(tab, lambda c, r: cell(locale, timezone, c, r), url),
         sparkline=lambda values: sparkline(values, locale.rtl),
         version=__version__,
     )

@@ -6,7 +6,8 @@ changes whenever data or configuration changed them) keys every cached result, s
 new import or a new configuration invalidates the cache and nothing else does.
 The store's Ibis connection serves one thread at a time (``db_lock``, the store's
 lock); KPI queries run on each thread's own DuckDB cursor, so two requests compute at
-once. A refresh waits for running KPI computations and holds new ones back (``gate``).
+once. A rebuild of the facts waits for running KPI computations and holds new ones back
+(``gate``); the freshness check before it only reads.
 Lock order: ``gate`` before ``db_lock``. Answers from the cache need no lock.
 """
 
@@ -28,7 +29,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from .. import metrics
-from ..metrics import MetricsConfig, ensure_facts
+from ..metrics import MetricsConfig, ensure_facts, facts_current
 from ..store import META_TABLE, Store
 
 T = TypeVar("T")
@@ -133,6 +134,8 @@ class Source:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.stamp = ""
+        self._generation = 0
+        self._meta = ""  # the facts' bookkeeping row when this source last rebuilt
         self.dims: Dimensions
         #: called (in the background thread) after the data changed, e.g. to warm pages
         self.after_change: Callable[[], None] | None = None
@@ -147,21 +150,42 @@ class Source:
     # -- freshness ----------------------------------------------------------------------
 
     def refresh(self) -> bool:
-        """Bring the facts up to date; True when they changed (the cache is dropped)."""
-        with self.gate.write(), self.db_lock:
-            ensure_facts(self.store, self.config)
-            meta = self.con.table(META_TABLE)
-            rows = meta.filter(meta.key == "facts").value.to_pyarrow().to_pylist()
-            stamp = str(rows[0]) if rows else ""
-            self._checked = time.monotonic()
-            if stamp == self.stamp:
+        """Bring the facts up to date; True when they changed (the cache is dropped).
+
+        The check only reads, beside running computations; only a rebuild takes the
+        write gate (so a check every few seconds never holds a request up).
+        """
+        with self.db_lock:
+            if self._current():
                 return False
+        with self.gate.write(), self.db_lock:
+            if self._current():  # (another thread rebuilt meanwhile)
+                return False
+            ensure_facts(self.store, self.config)
+            # the facts' bookkeeping row (the stamp of another process's rebuild) may stay
+            # as it was when a ticket changed in place: each rebuild here counts as well
+            self._generation += 1
+            self._meta = self._stamp()
+            self.stamp = f"{self._generation}:{self._meta}"
+            self._checked = time.monotonic()
             self._tables = {}  # rebuilt facts may have new columns
             self.dims = self._dimensions()
             with self._memo_lock:
                 self._memo.clear()
-            self.stamp = stamp
             return True
+
+    def _current(self) -> bool:
+        """Nothing to rebuild, and nobody rebuilt the facts since this source did."""
+        current = bool(self.stamp) and self._stamp() == self._meta
+        current = current and facts_current(self.store, self.config)
+        if current:
+            self._checked = time.monotonic()
+        return current
+
+    def _stamp(self) -> str:
+        meta = self.con.table(META_TABLE)
+        rows = meta.filter(meta.key == "facts").value.to_pyarrow().to_pylist()
+        return str(rows[0]) if rows else ""
 
     def forget(self) -> None:
         """Drop cached results now: the app itself changed what they show (a QA review)."""

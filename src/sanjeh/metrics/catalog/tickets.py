@@ -230,7 +230,7 @@ register(
         "while still open past it) and as met once all its targets are met; tickets still "
         "within their targets are left out.",
         formula="tickets meeting all targets / tickets with a known SLA outcome",
-        value=lambda ctx, t: _sla_all(t),
+        value=lambda ctx, t: t.sla_met,
         where=lambda ctx, t: _live(ctx, t),
         convention="Zendesk SLA policies: achieved vs breached targets.",
     ),
@@ -298,15 +298,3 @@ register(
         needs=("tickets", "events", "customer_outcomes"),
     ),
 )
-
-
-def _sla_all(t: ibis.Table) -> ibis.ir.BooleanValue:
-    """Missed as soon as one target is missed; met once every target is met."""
-    fr, res = t.sla_first_reply_met, t.sla_resolution_met
-    fr_target, res_target = (
-        t.sla_first_reply_target_s.notnull(),
-        t.sla_resolution_target_s.notnull(),
-    )
-    missed = (fr == False) | (res == False)  # noqa: E712  (SQL three-valued logic)
-    known = (~fr_target | fr.notnull()) & (~res_target | res.notnull()) & (fr_target | res_target)
-    return ibis.cases((missed.fill_null(False), False), (known, True), else_=ibis.null("boolean"))

@@ -6,22 +6,12 @@ import pandas as pd
 
 from .._engine import Query
 from .._registry import KPI, register, titles
-from ._running import running
+from .tickets import _live as counts_ticket
 
 
 def _live(q: Query):
     t = q.fact("tickets")
     return t if q.ctx.options.include_merged else t.filter(~t.is_merged)
-
-
-def _backlog(q: Query) -> pd.DataFrame:
-    t = _live(q)
-    created = q.counts(t, "tickets", "created_at", history=True, key="live")
-    solved = q.counts(
-        t.filter(t.solved_at.notnull()), "tickets", "solved_at", history=True, key="live.solved"
-    )
-    r = running(q, created, solved)
-    return r[q.keys].assign(n=r.level.astype("int64"), value=r.level.astype("float64"))
 
 
 def _solved_and_hours(q: Query) -> pd.DataFrame:
@@ -47,15 +37,16 @@ register(
         name="backlog",
         titles=titles("Backlog at period end", "تیکت‌های باز در پایان دوره", "التذاكر المتراكمة"),
         unit="count",
-        kind="custom",
+        kind="level",
         source="tickets",
         time="created_at",
+        until="solved_at",
+        where=counts_ticket,
         higher_is_better=False,
         definition="Tickets open at the end of the period: created by then and not (yet) "
         "in their final solved state. A ticket counts from creation until its last "
         "resolution.",
         formula="created up to period end − solved up to period end",
-        custom=_backlog,
     ),
     KPI(
         name="tickets_per_agent_hour",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .._engine import Query
+if TYPE_CHECKING:
+    from ._engine import Query
 
 
 def running(q: Query, plus: pd.DataFrame, minus: pd.DataFrame) -> pd.DataFrame:
