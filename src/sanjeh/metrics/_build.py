@@ -348,48 +348,53 @@ def refresh_facts(store: Store, config: MetricsConfig | None = None) -> FactsInf
     return _finish(store, config, as_of, rebuilt=False)
 
 
+def _pending(store: Store, config: MetricsConfig) -> tuple[set[str], dict[str, Any] | None]:
+    """What ``ensure_facts`` has to do (nothing: an empty set), and the facts' meta row.
+
+    "build" everything; "views" (facts built by a Sanjeh without the review view);
+    "refresh" the tickets recorded as changed; "clear" changes of bookkeeping tables only.
+    """
+    meta = _read_meta(store)
+    existing = set(store.con.list_tables())
+    if (
+        meta is None
+        or not set(FACT_TABLES) <= existing
+        or meta.get("config") != _config_key(config)
+    ):
+        return {"build"}, meta
+    todo = set() if REVIEW_FACTS in existing else {"views"}
+    changed = store.changes()
+    if {t for t in changed if t in TABLES}:  # not the import bookkeeping
+        todo.add("refresh")
+    elif meta.get("data") != _data_stamp(store):  # changed without the store's merge
+        todo.add("build")
+    elif changed:
+        todo.add("clear")
+    return todo, meta
+
+
 def facts_current(store: Store, config: MetricsConfig | None = None) -> bool:
     """True when ``ensure_facts`` would change nothing (reads only: a server checks this
     often, and rebuilds, under its write gate, only when it is False)."""
-    config = config or MetricsConfig.from_settings()
-    meta = _read_meta(store)
-    existing = set(store.con.list_tables())
-    return (
-        meta is not None
-        and set(FACT_TABLES) <= existing
-        and REVIEW_FACTS in existing
-        and meta.get("config") == _config_key(config)
-        and not store.changes()
-        and meta.get("data") == _data_stamp(store)
-    )
+    return not _pending(store, config or MetricsConfig.from_settings())[0]
 
 
 def ensure_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
     """Build the facts unless they are up to date with the data and the configuration."""
     config = config or MetricsConfig.from_settings()
-    meta = _read_meta(store)
-    existing = set(store.con.list_tables())
-    current = (
-        meta is not None
-        and set(FACT_TABLES) <= existing
-        and meta.get("config") == _config_key(config)
-    )
-    if not current:
+    todo, meta = _pending(store, config)
+    if "build" in todo:
         return build_facts(store, config)
-    assert meta is not None
-    if REVIEW_FACTS not in existing:  # facts built by a Sanjeh without the view
+    if "views" in todo:
         _create_views(store, config)
-    changed = store.changes()
-    recorded = {t for t in changed if t in TABLES}  # not the import bookkeeping
-    if not recorded and meta.get("data") == _data_stamp(store):
-        if changed:
-            store.clear_changes()
-        return FactsInfo(
-            as_of=dt.datetime.fromisoformat(meta["as_of"]),
-            tickets=meta["tickets"],
-            replies=meta["replies"],
-            rebuilt=False,
-        )
-    if not recorded:  # the data changed without going through the store's merge
-        return build_facts(store, config)
-    return refresh_facts(store, config)
+    if "refresh" in todo:
+        return refresh_facts(store, config)
+    if "clear" in todo:
+        store.clear_changes()
+    assert meta is not None
+    return FactsInfo(
+        as_of=dt.datetime.fromisoformat(meta["as_of"]),
+        tickets=meta["tickets"],
+        replies=meta["replies"],
+        rebuilt=False,
+    )

@@ -6,7 +6,7 @@ import pandas as pd
 
 from .._engine import Query
 from .._registry import KPI, register, titles
-from .._running import running
+from ._running import running
 
 
 def _churn(q: Query) -> pd.DataFrame:

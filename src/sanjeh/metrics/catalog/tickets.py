@@ -9,7 +9,7 @@ from .._registry import KPI, Context, register, titles
 ZENDESK = "Zendesk Support native duration metrics (first reply, resolution, wait times)."
 
 
-def _live(ctx: Context, t: ibis.Table) -> ibis.ir.BooleanValue:
+def live(ctx: Context, t: ibis.Table) -> ibis.ir.BooleanValue:
     """Tickets that count: merged duplicates are left out unless include_merged."""
     return ibis.literal(True) if ctx.options.include_merged else ~t.is_merged
 
@@ -29,7 +29,7 @@ register(
         "a public comment, the clock stops at the agent's next public comment.",
         formula="median(first public agent reply − created), over tickets answered",
         value=lambda ctx, t: ctx.seconds(t, "first_reply"),
-        where=lambda ctx, t: _live(ctx, t) & t.first_reply_at.notnull(),
+        where=lambda ctx, t: live(ctx, t) & t.first_reply_at.notnull(),
         options=("first_reply_start", "count_bot_replies", "include_merged"),
         convention=ZENDESK,
     ),
@@ -46,7 +46,7 @@ register(
         "without being solved), whatever happened after.",
         formula="median(first solved − created)",
         value=lambda ctx, t: ctx.seconds(t, "first_resolution"),
-        where=lambda ctx, t: _live(ctx, t) & t.first_resolved_at.notnull(),
+        where=lambda ctx, t: live(ctx, t) & t.first_resolved_at.notnull(),
         options=("include_merged",),
         convention=ZENDESK,
     ),
@@ -63,7 +63,7 @@ register(
         "solved, for tickets solved in the period. The median resists outliers.",
         formula="median(last solved − created), over tickets solved in the period",
         value=lambda ctx, t: ctx.seconds(t, "full_resolution"),
-        where=lambda ctx, t: _live(ctx, t) & t.solved_at.notnull(),
+        where=lambda ctx, t: live(ctx, t) & t.solved_at.notnull(),
         options=("include_merged",),
         convention=ZENDESK,
     ),
@@ -80,7 +80,7 @@ register(
         "compare with the median to see how much a few slow tickets weigh.",
         formula="mean(last solved − created), over tickets solved in the period",
         value=lambda ctx, t: ctx.seconds(t, "full_resolution"),
-        where=lambda ctx, t: _live(ctx, t) & t.solved_at.notnull(),
+        where=lambda ctx, t: live(ctx, t) & t.solved_at.notnull(),
         options=("include_merged",),
         convention=ZENDESK,
     ),
@@ -113,7 +113,7 @@ register(
         "time the customer waited on the support team.",
         formula="median(time in new + open + on_hold), over solved tickets",
         value=lambda ctx, t: ctx.seconds(t, "requester_wait"),
-        where=lambda ctx, t: _live(ctx, t) & t.solved_at.notnull(),
+        where=lambda ctx, t: live(ctx, t) & t.solved_at.notnull(),
         options=("include_merged",),
         convention=ZENDESK,
     ),
@@ -129,7 +129,7 @@ register(
         definition="Public agent replies a ticket needed, over tickets solved in the period.",
         formula="mean(public agent replies), over solved tickets",
         value=lambda ctx, t: t.replies.cast("float64"),
-        where=lambda ctx, t: _live(ctx, t) & t.solved_at.notnull(),
+        where=lambda ctx, t: live(ctx, t) & t.solved_at.notnull(),
         options=("count_bot_replies", "include_merged"),
         convention="Zendesk 'agent replies'.",
     ),
@@ -146,7 +146,7 @@ register(
         "method: an agent tag or a survey answer).",
         formula="tickets with fcr / solved tickets",
         value=lambda ctx, t: t.fcr,
-        where=lambda ctx, t: _live(ctx, t),
+        where=lambda ctx, t: live(ctx, t),
         options=("fcr_method", "fcr_window_days", "fcr_tag", "fcr_question"),
         convention="COPC / ICMI repeat-contact window.",
     ),
@@ -161,7 +161,7 @@ register(
         definition="Share of solved tickets that needed at most one public agent reply.",
         formula="solved tickets with replies ≤ 1 / solved tickets",
         value=lambda ctx, t: t.one_touch,
-        where=lambda ctx, t: _live(ctx, t),
+        where=lambda ctx, t: live(ctx, t),
         options=("one_touch_includes_zero_replies",),
         convention="Zendesk Explore one-touch tickets (fewer than 2 agent replies).",
     ),
@@ -176,7 +176,7 @@ register(
         definition="Share of solved tickets that were reopened at least once.",
         formula="solved tickets with reopens > 0 / solved tickets",
         value=lambda ctx, t: t.reopened,
-        where=lambda ctx, t: _live(ctx, t) & t.solved_at.notnull(),
+        where=lambda ctx, t: live(ctx, t) & t.solved_at.notnull(),
         convention="Zendesk 'reopens'.",
     ),
     KPI(
@@ -190,7 +190,7 @@ register(
         definition="Share of tickets escalated to a higher support tier or specialist team.",
         formula="tickets with an escalate event / tickets created",
         value=lambda ctx, t: t.escalated,
-        where=lambda ctx, t: _live(ctx, t),
+        where=lambda ctx, t: live(ctx, t),
     ),
     KPI(
         name="tickets_created",
@@ -202,7 +202,7 @@ register(
         higher_is_better=None,
         definition="Number of tickets created in the period (ticket volume).",
         formula="count(tickets created)",
-        where=lambda ctx, t: _live(ctx, t),
+        where=lambda ctx, t: live(ctx, t),
     ),
     KPI(
         name="tickets_solved",
@@ -215,7 +215,7 @@ register(
         definition="Number of tickets whose (last) resolution falls in the period and that "
         "are solved now.",
         formula="count(tickets solved)",
-        where=lambda ctx, t: _live(ctx, t) & t.solved_at.notnull(),
+        where=lambda ctx, t: live(ctx, t) & t.solved_at.notnull(),
     ),
     KPI(
         name="sla_achievement",
@@ -231,7 +231,7 @@ register(
         "within their targets are left out.",
         formula="tickets meeting all targets / tickets with a known SLA outcome",
         value=lambda ctx, t: t.sla_met,
-        where=lambda ctx, t: _live(ctx, t),
+        where=lambda ctx, t: live(ctx, t),
         convention="Zendesk SLA policies: achieved vs breached targets.",
     ),
     KPI(
@@ -246,7 +246,7 @@ register(
         "within 24 hours).",
         formula="first reply within target / tickets with a known first-reply outcome",
         value=lambda ctx, t: t.sla_first_reply_met,
-        where=lambda ctx, t: _live(ctx, t),
+        where=lambda ctx, t: live(ctx, t),
     ),
     KPI(
         name="chat_abandonment_rate",
@@ -264,7 +264,7 @@ register(
             & (t.bot_messages == 0)
             & (t.first_resolution_s >= ctx.options.chat_abandon_seconds)
         ),
-        where=lambda ctx, t: _live(ctx, t) & (t.channel == "chat") & t.is_solved,
+        where=lambda ctx, t: live(ctx, t) & (t.channel == "chat") & t.is_solved,
         options=("chat_abandon_seconds",),
     ),
     KPI(
@@ -279,7 +279,7 @@ register(
         "human reply or a hand-off.",
         formula="bot-resolved / conversations with a bot message",
         value=lambda ctx, t: t.bot_resolved,
-        where=lambda ctx, t: _live(ctx, t) & (t.bot_messages > 0),
+        where=lambda ctx, t: live(ctx, t) & (t.bot_messages > 0),
     ),
     KPI(
         name="conversion_rate",
@@ -293,7 +293,7 @@ register(
         "conversion window after the ticket was solved.",
         formula="solved tickets followed by a purchase / upgrade / solved tickets",
         value=lambda ctx, t: t.converted,
-        where=lambda ctx, t: _live(ctx, t),
+        where=lambda ctx, t: live(ctx, t),
         options=("conversion_window_days",),
         needs=("tickets", "events", "customer_outcomes"),
     ),

@@ -6,16 +6,12 @@ import pandas as pd
 
 from .._engine import Query
 from .._registry import KPI, register, titles
-from .tickets import _live as counts_ticket
-
-
-def _live(q: Query):
-    t = q.fact("tickets")
-    return t if q.ctx.options.include_merged else t.filter(~t.is_merged)
+from .tickets import live
 
 
 def _solved_and_hours(q: Query) -> pd.DataFrame:
-    t = _live(q)
+    t = q.fact("tickets")
+    t = t.filter(live(q.ctx, t))
     solved = q.counts(t.filter(t.solved_at.notnull()), "tickets", "solved_at", key="live.solved")
     s = q.keyed(q.fact("shifts"), "shifts", q.local("start_at"))
     with q.store.lock:  # (the shared Ibis connection)
@@ -41,7 +37,7 @@ register(
         source="tickets",
         time="created_at",
         until="solved_at",
-        where=counts_ticket,
+        where=live,
         higher_is_better=False,
         definition="Tickets open at the end of the period: created by then and not (yet) "
         "in their final solved state. A ticket counts from creation until its last "

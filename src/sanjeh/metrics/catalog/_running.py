@@ -1,13 +1,15 @@
-"""Running totals per breakdown over periods: backlog, active customers."""
+"""Running totals per breakdown over periods: active customers (churn, retention).
+
+(The backlog is a ``level`` KPI that the engine computes itself.)
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from ._engine import Query
+from .._engine import Query
 
 
 def running(q: Query, plus: pd.DataFrame, minus: pd.DataFrame) -> pd.DataFrame:
