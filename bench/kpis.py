@@ -66,7 +66,8 @@ def _clock_terms(con: duckdb.DuckDBPyConnection, alias: str, second: str) -> str
 
 
 def hand_sql(path: Path) -> pd.DataFrame:
-    """Median business-hours first reply by agent and Tehran week, in one query."""
+    """Median business-hours first reply by agent and Tehran week (Saturday to Friday, the
+    calendar's), in one query."""
     con = duckdb.connect(str(path), read_only=True)
     rank = " ".join(f"WHEN '{k}' THEN {v}" for k, v in _KIND_RANK.items())
     known = ", ".join(f"'{c}'" for c in KNOWN)
@@ -118,7 +119,7 @@ def hand_sql(path: Path) -> pd.DataFrame:
     JOIN sanjeh_clock ct ON ct.calendar = 'tehran' AND ct.epoch_day = t.c_day
     """
     out = con.execute(f"""
-      SELECT agent_id, day - (day + 3) % 7 AS week, median(frt_bs) AS value
+      SELECT agent_id, day - (day + 5) % 7 AS week, median(frt_bs) AS value
       FROM ({sql}) GROUP BY ALL""").df()
     con.close()
     return out
@@ -187,7 +188,7 @@ def pandas_way(path: Path) -> tuple[float, pd.DataFrame]:
         off.utc_offset_after.to_numpy(),
     )
     day = np.floor((c_epoch.to_numpy() + offset) / DAY).astype("int64")
-    t["week"] = day - (day + 3) % 7
+    t["week"] = day - (day + 5) % 7
     out = t.groupby(["agent_id", "week"]).frt_bs.median().rename("value").reset_index()
     return load, out
 

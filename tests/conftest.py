@@ -1,4 +1,10 @@
-"""Shared fixtures: stores on DuckDB (always) and PostgreSQL (when a server answers)."""
+"""Shared fixtures: stores on DuckDB (always) and PostgreSQL (when a server answers).
+
+The suite never reads the user's configuration: the ``SANJEH_*`` variables the library
+reads are removed when this file is imported, and every test runs in an empty folder of
+its own session (so a ``sanjeh.toml`` or ``sanjeh.duckdb`` written by ``sanjeh demo`` in
+the checkout is never seen). Tests that need a configuration write their own.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from pgsupport import PgDatabases
 from sanjeh.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the tracked screenshots in the docs, refreshed by `pytest -m browser --screenshots`
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 #: public real-world data beside the project (see ../shared/data/README.md)
 
 
@@ -30,6 +38,37 @@ def _shared_data() -> Path:
 
 
 SHARED_DATA = _shared_data()
+
+#: variables meant for the test suite itself, kept; every other SANJEH_* one is dropped
+TEST_VARIABLES = {"SANJEH_TEST_PG", "SANJEH_SHARED_DATA"}
+for _name in [n for n in os.environ if n.startswith("SANJEH_") and n not in TEST_VARIABLES]:
+    del os.environ[_name]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="browser tests write their screenshots to docs/screenshots/ (default: a temp dir)",
+    )
+
+
+@pytest.fixture(scope="session")
+def screenshots(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where browser tests save screenshots: docs/screenshots/ only with --screenshots
+    (they are tracked files), else a temporary folder."""
+    if request.config.getoption("--screenshots"):
+        return SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Run every test in an empty folder: no ./sanjeh.toml or ./sanjeh.duckdb is read."""
+    here = tmp_path_factory.mktemp("cwd")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(here)
+        yield here
 
 
 @pytest.fixture

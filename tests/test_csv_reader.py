@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanjeh.errors import EmptyFile, EncodingError
+from sanjeh.errors import EmptyFile, EncodingError, IngestError
 from sanjeh.ingest._csv import CsvReader
 
 
@@ -109,11 +109,22 @@ def test_empty_file_is_an_error(tmp_path: Path) -> None:
         CsvReader(p)
 
 
-def test_utf16_file_is_an_error_with_advice(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_byte_order_mark_decides_the_encoding(tmp_path: Path, encoding: str) -> None:
     p = tmp_path / "a.csv"
-    p.write_text("id,name\n1,x\n", encoding="utf-16")
-    with pytest.raises(EncodingError, match=r"UTF-16.*--encoding utf-16"):
+    bom = "\ufeff" if encoding == "utf-16-be" else ""
+    p.write_bytes((bom + "id,name\r\n1,سارا\r\n2,x\r\n").encode(encoding))
+    rows, lines, rejects = read_all(p)
+    assert rows == [{"id": "1", "name": "سارا"}, {"id": "2", "name": "x"}]
+    assert lines == [2, 3] and not rejects
+
+
+def test_utf16_without_a_mark_is_an_error_with_advice(tmp_path: Path) -> None:
+    p = tmp_path / "a.csv"
+    p.write_bytes("id,name\n1,سارا\n2,x\n".encode("utf-16-le"))
+    with pytest.raises(EncodingError, match=r"UTF-16.*--encoding utf-16-le"):
         CsvReader(p)
+    assert read_all(p, encoding="utf-16-le")[0][0] == {"id": "1", "name": "سارا"}
 
 
 def test_cp1256_file_is_an_error_suggesting_the_encoding(tmp_path: Path) -> None:
@@ -161,3 +172,74 @@ def test_any_file_yields_every_row_once_with_its_line(tmp_path: Path, rows, bloc
     got, lines, rejects = read_all(p, block_bytes=block)
     assert list(zip(got, lines, strict=True)) == expected_good
     assert [r.row for r in rejects] == expected_bad
+
+
+def test_a_bare_carriage_return_is_part_of_its_value(tmp_path: Path) -> None:
+    """Records end at a newline; a CR inside an unquoted value used to drop the row
+    (neither read nor rejected), because the csv module refuses it."""
+    p = tmp_path / "a.csv"
+    p.write_bytes(b'id,text\r\n1,one\rtwo\r\n2,x\r\n3,"q\rz"\r\n')
+    rows, lines, rejects = read_all(p)
+    assert rows == [
+        {"id": "1", "text": "one\rtwo"},
+        {"id": "2", "text": "x"},
+        {"id": "3", "text": "q\rz"},
+    ]
+    assert lines == [2, 3, 4] and rejects == []
+
+
+def test_lines_ended_by_a_carriage_return_alone_are_an_error(tmp_path: Path) -> None:
+    p = tmp_path / "a.csv"
+    p.write_bytes(b"id,text\r1,a\r2,b\r")
+    with pytest.raises(IngestError, match="carriage return alone"):
+        CsvReader(p)
+
+
+def test_a_long_value_in_a_troubled_block_is_kept(tmp_path: Path) -> None:
+    """The slow parser takes values as long as the fast one does (csv's limit is 128 KB)."""
+    p = tmp_path / "a.csv"
+    long = "x" * 200_000
+    p.write_text(f"id,text\n1,{long}\n2\n", encoding="utf-8")
+    rows, lines, rejects = read_all(p)
+    assert rows == [{"id": "1", "text": long}] and lines == [2]
+    assert [r.row for r in rejects] == [3]
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [('1,"a"b', "text follows the closing quote"), ('1,"ab', "never closes")],
+)
+def test_a_quote_out_of_place_rejects_its_row(tmp_path: Path, line: str, why: str) -> None:
+    """The lenient csv module would read ``"a"b`` as ``ab`` and ``"ab`` as ``ab``."""
+    p = tmp_path / "a.csv"
+    p.write_text(f"id,text\n{line}\n2,ok\n", encoding="utf-8")
+    rows, lines, rejects = read_all(p)
+    assert rows == [{"id": "2", "text": "ok"}] and lines == [3]
+    assert [r.row for r in rejects] == [2] and why in rejects[0].reason
+
+
+def test_inch_marks_inside_values_are_text(tmp_path: Path) -> None:
+    p = tmp_path / "a.csv"
+    p.write_text('id,text\n1,Monitor 24" black\n2,TV 55"\n', encoding="utf-8")
+    rows, _, rejects = read_all(p)
+    assert [r["text"] for r in rows] == ['Monitor 24" black', 'TV 55"'] and not rejects
+
+
+@pytest.mark.parametrize("block", [64, 1 << 20])
+def test_well_quoted_files_take_the_fast_path(
+    tmp_path: Path, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file quoting every value (what pyarrow, pandas and many exports write) must not
+    fall back to the line-by-line parser: every block starts and may end with a quote."""
+    p = tmp_path / "quoted.csv"
+    body = "".join(f'"e{i}","t{i}",2026-01-01,"سلام، {i}"\n' for i in range(200))
+    p.write_text('"id","ticket","at","body"\n' + body + '"e200","t200",2026-01-02,"x"')
+
+    def slow(*args: object, **kw: object) -> None:
+        raise AssertionError("a well-quoted block went to the slow parser")
+
+    monkeypatch.setattr(CsvReader, "_parse_slow", slow)
+    rows, lines, rejects = read_all(p, block_bytes=block)
+    assert len(rows) == 201 and not rejects
+    assert rows[0] == {"id": "e0", "ticket": "t0", "at": "2026-01-01", "body": "سلام، 0"}
+    assert lines[-1] == 202

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from sanjeh.errors import ConfigError
 from sanjeh.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,3 +52,127 @@ def test_bad_values_are_clear_errors(tmp_path: Path, monkeypatch: pytest.MonkeyP
     (tmp_path / "sanjeh.toml").write_text("db = \n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(environ={})
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            'timezone = "Tehran"\n',
+            "sanjeh.toml: timezone 'Tehran' is not a time zone; use an IANA name such as "
+            '"Asia/Tehran", "Asia/Riyadh", "Europe/Berlin" or "UTC"',
+        ),
+        ('language = "de"\n', "sanjeh.toml: language must be one of fa, ar, en, not 'de'"),
+        ("chunk_rows = 0\n", "sanjeh.toml: chunk_rows must be a whole number ≥ 1, not 0"),
+        ("chunk_rows = 2.5\n", "sanjeh.toml: chunk_rows must be int, got '2.5'; fix the value"),
+    ],
+)
+def test_values_are_checked_where_they_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toml: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sanjeh.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={})
+    assert str(caught.value) == message
+
+
+def test_environment_and_arguments_are_checked_too() -> None:
+    with pytest.raises(ConfigError, match=r"^SANJEH_TIMEZONE: timezone 'Mars' is not a time zone"):
+        load_settings(environ={"SANJEH_TIMEZONE": "Mars"})
+    with pytest.raises(ConfigError, match=r"^timezone: timezone 'Tehran' is not"):
+        load_settings(environ={}, timezone="Tehran")
+    assert load_settings(environ={"SANJEH_TIMEZONE": "Asia/Tehran"}).timezone == "Asia/Tehran"
+
+
+def test_the_suite_sees_no_user_configuration() -> None:
+    """tests/conftest.py runs every test in an empty folder without SANJEH_* variables
+    (a sanjeh.toml that `sanjeh demo` wrote into the checkout is never read)."""
+    assert load_settings() == Settings()
+    assert load_settings().config_file is None
+    assert not Path.cwd().resolve().is_relative_to(ROOT)
+
+
+def test_a_hostile_configuration_where_pytest_runs_is_not_read(tmp_path: Path) -> None:
+    """Run tests in a child pytest from a folder holding a sanjeh.toml and sanjeh.duckdb
+    (what `sanjeh demo` leaves in the checkout) and with SANJEH_* variables set: the
+    tests pass, because none of it is read."""
+    if os.environ.get("SANJEH_TEST_CHILD"):
+        pytest.skip("(the child run itself)")
+    (tmp_path / "sanjeh.toml").write_text(
+        'db = "/no/such/folder/x.duckdb"\ntimezone = "Asia/Tehran"\nlanguage = "fa"\n'
+        '[metrics]\ncalendar = "nowhere"\nfcr_window_days = 1\n'
+        '[targets]\ncsat = "high"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "sanjeh.duckdb").write_bytes(b"not a database")
+    env = {
+        **os.environ,
+        "SANJEH_TEST_CHILD": "1",
+        "SANJEH_DB": "/no/such/folder/y.duckdb",
+        "SANJEH_TIMEZONE": "Mars/Olympus",
+        "SANJEH_CONFIG": str(tmp_path / "sanjeh.toml"),
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            f"{ROOT}/tests/test_settings.py::test_the_suite_sees_no_user_configuration",
+            f"{ROOT}/tests/test_cli.py::test_import_status_export_round_trip",
+            # (computes KPIs with the configuration from the settings)
+            f"{ROOT}/tests/metrics/test_names.py::test_team_and_agent_by_id_name_or_short_id",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert " passed" in done.stdout and "failed" not in done.stdout
+    assert (tmp_path / "sanjeh.duckdb").read_bytes() == b"not a database"
+
+
+def test_every_toml_example_in_the_docs_is_valid() -> None:
+    """Each ```toml block of README.md and docs/*.md parses; the sanjeh.toml ones load
+    through the settings loader and the metrics configuration (calendars, SLA, targets)."""
+    from sanjeh.metrics import MetricsConfig
+
+    blocks = [
+        (path.relative_to(ROOT), block)
+        for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+        for block in re.findall(r"```toml\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+    ]
+    assert len(blocks) >= 4
+    configs = 0
+    for i, (where, block) in enumerate(blocks):
+        try:
+            data = tomllib.loads(block)
+        except tomllib.TOMLDecodeError as exc:
+            pytest.fail(f"{where}: a ```toml block is not valid TOML: {exc}\n{block}")
+        if "columns" in data:  # an import mapping file (docs/formats.md), not sanjeh.toml
+            continue
+        file = Path(f"example-{i}.toml")  # the test's own empty folder (tests/conftest.py)
+        file.write_text(block, encoding="utf-8")
+        settings = load_settings(environ={"SANJEH_CONFIG": str(file)})
+        MetricsConfig.from_settings(settings)
+        configs += 1
+    assert configs >= 2  # README's and docs/calendars.md's
+
+
+def test_screenshots_go_to_the_docs_only_on_request(
+    screenshots: Path, request: pytest.FixtureRequest
+) -> None:
+    """The browser tests' screenshots are tracked files: rewritten only with --screenshots."""
+    # (not `from conftest import …`: under xdist that may find another folder's conftest)
+    if request.config.getoption("--screenshots"):
+        assert screenshots == ROOT / "docs" / "screenshots"
+    else:
+        assert not screenshots.resolve().is_relative_to(ROOT)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +50,43 @@ class Settings:
 
 
 _FIELD_TYPES: dict[str, type] = {"str": str, "int": int, "float": float}
+LANGUAGES = ("fa", "ar", "en")
+
+
+def check_timezone(value: str, where: str) -> str:
+    """``value`` if it names an IANA time zone, else a ConfigError saying what is valid."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{where}: timezone {value!r} is not a time zone; use an IANA name such as "
+            '"Asia/Tehran", "Asia/Riyadh", "Europe/Berlin" or "UTC"'
+        ) from None
+    return value
+
+
+def _check(name: str, value: Any, where: str) -> Any:
+    """Values a later step would fail on with a traceback (a zone Arrow cannot find …)."""
+    if name == "timezone":
+        return check_timezone(value, where)
+    if name == "language" and value not in LANGUAGES:
+        raise ConfigError(f"{where}: language must be one of {', '.join(LANGUAGES)}, not {value!r}")
+    if name == "chunk_rows" and value < 1:
+        raise ConfigError(f"{where}: chunk_rows must be a whole number ≥ 1, not {value}")
+    return value
 
 
 def _coerce(field: dataclasses.Field[Any], raw: Any, origin: str) -> Any:
     kind = _FIELD_TYPES[str(field.type)]
+    if kind is int and isinstance(raw, float | bool):  # int(2.5) would quietly give 2
+        raw = str(raw)
     try:
-        return kind(raw)
+        value = kind(raw)
     except (TypeError, ValueError) as exc:
         raise ConfigError(
             f"{origin}: {field.name} must be {kind.__name__}, got {raw!r}; fix the value"
         ) from exc
+    return _check(field.name, value, origin)
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -94,8 +122,9 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
         if raw is not None:
             values[name] = _coerce(field, raw, ENV_PREFIX + name.upper())
 
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    unknown = set(values) - set(fields)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    unknown = set(given) - set(fields)
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    values.update({k: _check(k, v, k) for k, v in given.items()})
     return Settings(**values, sections=sections)

@@ -89,6 +89,30 @@ def test_start_moves_the_period(duckdb_store: Store) -> None:
     assert min(created) >= summary.start and max(created) < summary.end
 
 
+def test_as_of_is_the_last_day(tmp_path: Path) -> None:
+    """as_of = the period's last (Tehran) day: 30 days up to 2 Feb 2025 start on 4 Jan,
+    and the default period (3 Aug + 90 days) is the one that ends on 31 October."""
+    with Store.open(str(tmp_path / "a.duckdb")) as a:
+        summary = generate(a, tickets=400, as_of=dt.date(2025, 2, 2), days=30)
+        assert summary.start == dt.datetime(2025, 1, 3, 20, 30, tzinfo=dt.UTC)  # 4 Jan 00:00
+        assert summary.end == dt.datetime(2025, 2, 2, 20, 30, tzinfo=dt.UTC)  # 3 Feb 00:00
+        created = a.table("tickets").created_at.to_pyarrow().to_pylist()
+        assert min(created) >= summary.start and max(created) < summary.end
+    with Store.open(str(tmp_path / "b.duckdb")) as b, Store.open(str(tmp_path / "c.duckdb")) as c:
+        generate(b, tickets=300, seed=2)
+        generate(c, tickets=300, seed=2, as_of=dt.date(2026, 10, 31))
+        first, second = _contents(b), _contents(c)
+        assert all(first[name].equals(second[name]) for name in DEMO_TABLES)
+
+
+def test_another_last_day_is_refused_naming_the_stored_one(duckdb_store: Store) -> None:
+    generate(duckdb_store, tickets=300, seed=1, as_of=dt.date(2026, 11, 30))
+    with pytest.raises(ConfigError, match=r"300 demo tickets, the last created on 2026-11-30\)"):
+        generate(duckdb_store, tickets=300, seed=1, as_of=dt.date(2026, 12, 1))
+    again = generate(duckdb_store, tickets=300, seed=1, as_of=dt.date(2026, 11, 30))
+    assert all(r.inserted == 0 and r.replaced == 0 for r in again.results.values())
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -96,6 +120,8 @@ def test_start_moves_the_period(duckdb_store: Store) -> None:
         ({"tickets": 2.5}, "tickets must be"),
         ({"days": 3}, "days must be"),
         ({"start": "2026-01-01"}, "start must be a date"),
+        ({"as_of": "2026-01-01"}, "as_of must be a date"),
+        ({"start": dt.date(2026, 1, 1), "as_of": dt.date(2026, 3, 1)}, "not both"),
     ],
 )
 def test_bad_arguments_are_refused(duckdb_store: Store, kwargs: dict, message: str) -> None:

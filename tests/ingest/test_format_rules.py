@@ -215,3 +215,20 @@ def test_volvo_statuses_and_system_rows(duckdb_store: Store, tmp_path: Path) -> 
     assert rejects_by_row(duckdb_store)[7]["field"] == "ST Level" or (
         rejects_by_row(duckdb_store)[7]["field"] == "SR Latest Impact"
     )
+
+
+def test_volvo_siebel_owner_without_resource_is_the_system(
+    duckdb_store: Store, tmp_path: Path
+) -> None:
+    # an empty Resource must not hide the "Siebel" owner (a null in a plain "or")
+    head = "SR Number,Change Date+Time,Status,Sub Status,Involved ST,ST Level,"
+    head += "SR Latest Impact,Product,Owner First Name,Resource"
+    path = tmp_path / "volvo.csv"
+    path.write_text(
+        f"{head}\n"
+        "1,2012-01-01T10:00:00+01:00,Accepted,In Progress,A 1st,L1,Low,P1,Ann,se-Ann\n"
+        "1,2012-01-01T14:00:00+01:00,Completed,Closed,A 1st,L1,Low,P1,Siebel,\n"
+    )
+    import_file(duckdb_store, path)
+    closed = [e for e in rows(duckdb_store, "events") if e["status"] == "closed"]
+    assert [(e["actor_type"], e["actor_id"]) for e in closed] == [("system", None)]

@@ -292,3 +292,36 @@ def test_column_names_match_loosely_when_unambiguous(duckdb_store: Store, tmp_pa
     summary = _import(duckdb_store, *_files(tmp_path, THREE_ROWS, mapping))
     assert summary.rejected == 0
     assert sorted(t["channel"] for t in rows(duckdb_store, "tickets")) == ["chat", "email", "web"]
+
+
+def test_dates_the_other_way_round_stop_the_import(duckdb_store: Store, tmp_path: Path) -> None:
+    # the mapping says day first, the export writes month first ("04/13/2026" is a date
+    # only month first), so "01/03/2026" would be read as 1 March instead of 3 January
+    data = (
+        f"{HEADER}\n"
+        "1,01/03/2026 09:00,,,,,,Email,High,c1,,\n"
+        "2,04/13/2026 10:00,,,,,,Email,High,c2,,\n"
+    )
+    csv_path, toml_path = _files(tmp_path, data)
+    from sanjeh.errors import IngestError
+
+    with pytest.raises(IngestError) as raised:
+        _import(duckdb_store, csv_path, toml_path)
+    assert "'04/13/2026 10:00' is not a date in the format '%d/%m/%Y %H:%M'" in str(raised.value)
+    assert 'timestamp_format = "%m/%d/%Y %H:%M" in mapping.toml' in str(raised.value)
+    assert duckdb_store.counts(["tickets"])["tickets"] == 0  # nothing written
+
+
+def test_a_date_that_is_not_iso_needs_a_declared_format(
+    duckdb_store: Store, tmp_path: Path
+) -> None:
+    mapping = MAPPING.replace('timestamp_format = "%d/%m/%Y %H:%M"\n', "")
+    data = (
+        f"{HEADER}\n1,01/03/2026 09:00,,,,,,Email,High,c1,,\n2,2026-03-01 10:00,,,,,,Email,,c2,,\n"
+    )
+    csv_path, toml_path = _files(tmp_path, data, mapping)
+    result = _import(duckdb_store, csv_path, toml_path)
+    assert (result.rows_read, result.rejected) == (2, 1)
+    reason = rejects_by_row(duckdb_store)[2]["reason"]  # line 2: the first data row
+    assert "the order of day and month in other dates must be declared" in reason
+    assert 'timestamp_format = "%d/%m/%Y %H:%M" in mapping.toml' in reason

@@ -78,14 +78,29 @@ def test_missing_column_found_by_detection(
     _raises(duckdb_store, path, MissingColumns, "server")
 
 
-@pytest.mark.parametrize("with_format", [False, True])
-def test_utf16_file(duckdb_store: Store, tmp_path: Path, with_format: bool) -> None:
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_file_with_a_byte_order_mark_imports(
+    duckdb_store: Store, tmp_path: Path, encoding: str
+) -> None:
+    """The mark makes the encoding certain (no --encoding needed); without it: advice."""
     path = tmp_path / "tickets.csv"
-    path.write_text((EXAMPLES / "freshdesk.csv").read_text(encoding="utf-8"), encoding="utf-16")
-    kw: dict[str, Any] = (
-        {"format": "summary", "mapping": EXAMPLES / "freshdesk.toml"} if with_format else {}
-    )
-    _raises(duckdb_store, path, EncodingError, "UTF-16", **kw)
+    text = (EXAMPLES / "freshdesk.csv").read_text(encoding="utf-8")
+    bom = "\ufeff" if encoding == "utf-16-be" else ""  # the utf-16 codec writes its own
+    path.write_bytes((bom + text).encode(encoding))
+    kw: dict[str, Any] = {"format": "summary", "mapping": EXAMPLES / "freshdesk.toml"}
+    summary = import_file(duckdb_store, path, **kw)
+    assert summary.tables["tickets"].inserted == 5 and summary.rejected == 0
+    subjects = {r["subject"] for r in duckdb_store.table("tickets").to_pyarrow().to_pylist()}
+    assert any("ی" in (s or "") for s in subjects)  # Persian text came through intact
+
+
+def test_utf16_file_without_a_mark(duckdb_store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "tickets.csv"
+    path.write_bytes((EXAMPLES / "freshdesk.csv").read_text(encoding="utf-8").encode("utf-16-le"))
+    kw: dict[str, Any] = {"format": "summary", "mapping": EXAMPLES / "freshdesk.toml"}
+    _raises(duckdb_store, path, EncodingError, "UTF-16", "--encoding utf-16-le", **kw)
+    summary = import_file(duckdb_store, path, encoding="utf-16-le", **kw)
+    assert summary.tables["tickets"].inserted == 5 and summary.rejected == 0
 
 
 def test_cp1256_file(duckdb_store: Store, tmp_path: Path) -> None:

@@ -88,7 +88,10 @@ def test_values_are_literals_not_sql(demo: Store) -> None:
 
 def test_a_filter_matching_nothing_gives_no_rows_by_team(demo: Store) -> None:
     got = kpis(demo, ["backlog", "tickets_created"], by="team", filters={"tag": "no-such-tag"})
-    assert got.empty
+    # one row per KPI, without a number, saying why (not an empty table)
+    assert list(got.kpi) == ["backlog", "tickets_created"]
+    assert (got.n == 0).all() and got.value.isna().all()
+    assert set(got.note) == {"no tickets match the filters"}
 
 
 def test_more_filter_values_is_another_shape(demo: Store) -> None:

@@ -12,6 +12,10 @@ from .scenario import at, load
 H = 3600.0
 
 
+#: "now" long after the scenario (D3 10:20), so every FCR / reopen window has closed
+CLOSED = at(30, 0)
+
+
 def facts(store: Store, **options) -> dict[str, dict]:
     build_facts(store, MetricsConfig(options=MetricOptions(**options)))
     rows = store.con.table("facts_tickets").to_pyarrow().to_pylist()
@@ -29,8 +33,18 @@ def test_first_reply_resolution_and_waits(store: Store) -> None:
     assert (t1["replies"], t1["notes"], t1["reopens"]) == (4, 1, 1)
     assert t1["requester_wait_s"] == 4.5 * H  # new 3h + open 1h + reopened 0.5h
     assert t1["agent_wait_s"] == H  # pending 12:00 → 13:00
-    assert t1["one_touch"] is False and t1["fcr"] is False  # reopened
+    assert t1["one_touch"] is False
     assert t1["csat_score"] == 5.0
+    # the data ends on D3: a recontact may still come, so FCR and reopen are pending
+    assert (t1["fcr"], t1["fcr_pending"], t1["reopened"], t1["reopen_pending"]) == (
+        None,
+        True,
+        None,
+        True,
+    )
+    t1 = facts(store, as_of=CLOSED)["1"]
+    assert (t1["fcr"], t1["reopened"]) == (False, True)  # reopened (within 7 days)
+    assert (t1["fcr_pending"], t1["reopen_pending"]) == (False, False)
 
 
 def test_agent_created_ticket_uses_the_second_public_comment(store: Store) -> None:
@@ -53,13 +67,14 @@ def test_bots_do_not_reply_unless_asked(store: Store) -> None:
 
 def test_open_merged_and_recontact(store: Store) -> None:
     load(store)
-    f = facts(store)
+    f = facts(store, as_of=CLOSED)
     assert f["4"]["is_solved"] is False and f["4"]["first_reply_s"] is None
     assert f["4"]["fcr"] is None and f["4"]["one_touch"] is None
+    assert f["4"]["fcr_pending"] is False  # unsolved: nothing to wait for
     assert f["5"]["is_merged"] is True
     # T2 solved day 0 11:00; the same customer opened T6 on day 3: within 7 days
     assert f["2"]["fcr"] is False
-    assert facts(store, fcr_window_days=2)["2"]["fcr"] is True
+    assert facts(store, fcr_window_days=2, as_of=CLOSED)["2"]["fcr"] is True
     assert f["6"]["fcr"] is True and f["3"]["fcr"] is True
 
 

@@ -56,7 +56,7 @@ def test_without_stats_the_values_and_counts_are_the_same(
     assert measured.any() and full.loc[measured, "p90"].notna().all()
 
 
-@pytest.mark.parametrize("request_", REQUESTS[1:])
+@pytest.mark.parametrize("request_", REQUESTS[1:4])  # (the weeks are partial: never compared)
 def test_without_comparison_the_values_are_the_same_and_previous_is_empty(
     scenario: Store, request_: dict[str, Any]
 ) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sanjeh.metrics import MetricsConfig, build_facts, ensure_facts
+from sanjeh.metrics import MetricOptions, MetricsConfig, build_facts, ensure_facts
 from sanjeh.metrics._build import FACT_TABLES
 from sanjeh.store import Store
 
@@ -23,7 +23,8 @@ KEYS = {
     "facts_shifts": ["shift_id"],
     "facts_quality": ["ticket_id"],
 }
-CONFIG = MetricsConfig()
+#: "now" long after the data, so first-contact resolution is decided (not pending)
+CONFIG = MetricsConfig(options=MetricOptions(as_of=at(30, 0)))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -128,6 +129,31 @@ def test_refresh_equals_rebuild(store: Store, monkeypatch: pytest.MonkeyPatch) -
     for name in KEYS:
         assert refreshed[name] == rebuilt[name], name
     assert ensure_facts(store, CONFIG).rebuilt is False  # nothing new: nothing done
+
+
+def test_pending_windows_close_when_newer_data_arrives(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sanjeh.metrics._build._REBUILD_SHARE", 1.0)
+    live = MetricsConfig()  # "now" is the data's last instant: D3 10:20
+    build_facts(store, live)
+    pending = _fcr(store)
+    assert all(p for _, p in pending.values())  # every solved ticket: window open
+    # a new ticket on D9 12:00 moves "now": the windows of T1, T2, T3 and T7 close
+    store.write("tickets", [ticket("10", at(9, 12), status="open", customer_id="t:c-10")])
+    store.write("events", [ev("10", 1, at(9, 12), "created", "customer", actor_id="t:c-10")])
+    assert ensure_facts(store, live).rebuilt is False
+    after = _fcr(store)
+    assert after["t:1"] == (False, False) and after["t:3"] == (True, False)
+    assert after["t:6"] == (None, True)  # solved D3 10:20: open until D10 10:20
+    refreshed = snapshot(store)
+    build_facts(store, live)
+    assert snapshot(store)["facts_tickets"] == refreshed["facts_tickets"]
+
+
+def _fcr(store: Store) -> dict[str, tuple[bool | None, bool]]:
+    rows = store.con.table("facts_tickets").to_pyarrow().to_pylist()
+    return {r["ticket_id"]: (r["fcr"], r["fcr_pending"]) for r in rows if r["is_solved"]}
 
 
 def test_changes_to_teams_rebuild_everything(store: Store) -> None:

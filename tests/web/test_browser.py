@@ -1,7 +1,8 @@
 """The dashboard in a real browser (Debian's chromium driven by Playwright).
 
 Skipped, with the reason, when chromium or the playwright package is missing; see
-DEVELOPERS.md. Writes screenshots of every page in fa and en to docs/screenshots/.
+DEVELOPERS.md. Takes screenshots of every page in fa and en: into docs/screenshots/ with
+``pytest --screenshots``, else into a temporary folder.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from sanjeh.web._server import Server
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 AGENT = "demo:a-004"
 
 
@@ -168,7 +168,9 @@ def test_an_agents_scorecard_opens_from_the_leaderboard(tab: Tab) -> None:
     assert len(tab.cards()) >= 4 and page.locator(".card .team").count() >= 4
 
 
-def test_screenshots_of_every_page_in_persian_and_english(tab: Tab, server: str) -> None:
+def test_screenshots_of_every_page_in_persian_and_english(
+    tab: Tab, server: str, screenshots: Path
+) -> None:
     customers = httpx.get(f"{server}/api/customers").json()["tables"]["customers"]["rows"]
     quiet = min(customers, key=lambda r: r["tickets"])["customer_id"]  # a short history
     pages = {
@@ -182,13 +184,13 @@ def test_screenshots_of_every_page_in_persian_and_english(tab: Tab, server: str)
         "customers": "/customers",
         "timeline": f"/customers/{quiet}",
     }
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    screenshots.mkdir(parents=True, exist_ok=True)
     for lang in ("fa", "en"):
         for name, path in pages.items():
             page = tab.open(f"{path}?lang={lang}")
             assert page.get_attribute("html", "dir") == ("rtl" if lang == "fa" else "ltr")
             height = min(page.evaluate("document.body.scrollHeight"), 2200)
-            target = SHOTS / f"{name}-{lang}.png"
+            target = screenshots / f"{name}-{lang}.png"
             page.screenshot(
                 path=str(target),
                 full_page=True,

@@ -110,3 +110,29 @@ def test_hours_choice_leaves_counts_and_rates_alone(api: Api) -> None:
     calendar = _cards(api.json("/api/responsiveness", hours="calendar"))
     assert business["sla_first_reply"]["value"] == calendar["sla_first_reply"]["value"]
     assert business["first_reply_time"]["n"] == calendar["first_reply_time"]["n"]
+
+
+@pytest.mark.parametrize("period", ["week", "day"])
+def test_trend_bars_add_up_to_the_card_in_every_language(api: Api, app: Any, period: str) -> None:
+    """The same link shows the same bars in fa, ar and en (weeks start where the data's
+    calendar says, not where the language's calendar does), and the bars of a range that
+    starts and ends mid-week add up to the card above them."""
+    bars = {}
+    for lang in ("fa", "ar", "en"):
+        model = api.json(
+            "/api/volume", start="2026-10-04", end="2026-10-31", period=period, lang=lang
+        )
+        created = _cards(model)["tickets_created"]["value"]
+        rows = model["tables"]["volume_by_channel"]["rows"]
+        bars[lang] = {}
+        for r in rows:
+            bars[lang][r["period_key"]] = bars[lang].get(r["period_key"], 0) + (
+                r["tickets_created"] or 0
+            )
+        assert sum(bars[lang].values()) == created, lang
+    assert bars["fa"] == bars["ar"] == bars["en"]
+    if period == "week":  # (this store's default calendar is 24x7: Monday weeks)
+        assert app.state.source.config.week_start == "monday"
+        starts = [dt.date.fromisoformat(k) for k in bars["en"]]
+        assert {d.strftime("%A") for d in starts} == {"Monday"}
+        assert starts[0] == dt.date(2026, 9, 28)  # the week of 4 October, counted from the 4th

@@ -3,7 +3,8 @@ real uvicorn server: a reviewer grades a conversation, the agent disputes the re
 the reviewer partly accepts the dispute, and the history shows all of it.
 
 Skipped, with the reason, when chromium or the playwright package is missing (see
-DEVELOPERS.md). Writes screenshots of the review pages in fa and en to docs/screenshots/.
+DEVELOPERS.md). Takes screenshots of the review pages in fa and en: into docs/screenshots/
+with ``pytest --screenshots``, else into a temporary folder.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from sanjeh.web._server import Server
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"
 #: the reviewer's grades: empathy 2 of 5 is what the agent disputes
@@ -79,8 +79,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
 class Tab:
     """A browser tab that records console errors and every request it makes."""
 
-    def __init__(self, browser: Any, base: str) -> None:
-        self.base = base
+    def __init__(self, browser: Any, base: str, shots: Path) -> None:
+        self.base, self.shots = base, shots
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.page = self.context.new_page()
         self.errors: list[str] = []
@@ -108,9 +108,9 @@ class Tab:
         assert "/login" in self.page.url
 
     def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.shots.mkdir(parents=True, exist_ok=True)
         height = min(self.page.evaluate("document.body.scrollHeight"), 2200)
-        target = SHOTS / f"{name}.png"
+        target = self.shots / f"{name}.png"
         self.page.screenshot(
             path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": height}
         )
@@ -118,8 +118,8 @@ class Tab:
 
 
 @pytest.fixture
-def tab(browser: Any, site: dict[str, str]) -> Iterator[Tab]:
-    t = Tab(browser, site["url"])
+def tab(browser: Any, site: dict[str, str], screenshots: Path) -> Iterator[Tab]:
+    t = Tab(browser, site["url"], screenshots)
     yield t
     local = {urlparse(site["url"]).netloc}
     outside = [

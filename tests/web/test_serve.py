@@ -25,9 +25,13 @@ def test_serve_binds_to_localhost_by_default(
     seen["app"].state.source.store.close()
 
 
-def test_cli_passes_its_options_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_passes_its_options_to_the_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import sanjeh.web
 
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.duckdb").touch()  # serve refuses a store that does not exist
     calls: list[tuple[Any, ...]] = []
     monkeypatch.setattr(sanjeh.web, "serve", lambda *a, **kw: calls.append((a, kw)))
     code = main(["serve", "--db", "x.duckdb", "--port", "8123", "--language", "fa"])

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import ConfigError, ValidationError
 from ._holidays import HolidayDates, parse_codes, parse_dates
-from ._windows import DAY, parse_weekly, weekly_as_text
+from ._windows import DAY, first_workday, parse_weekly, weekly_as_text
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -137,6 +137,12 @@ class BusinessCalendar:
     @property
     def holidays(self) -> tuple[str, ...]:
         return self._codes
+
+    @property
+    def week_start(self) -> str:
+        """The first day of this calendar's week (``"saturday"`` for Tehran hours): the
+        day after its weekend. Weeks in reports start here, whatever the display language."""
+        return first_workday(self._windows)
 
     @property
     def extra_holidays(self) -> tuple[date, ...]:

@@ -17,6 +17,7 @@ from ..errors import ConfigError
 DAY = 86_400
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _LONG_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+LONG_WEEKDAYS = _LONG_NAMES
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 Window = tuple[int, int]
@@ -100,3 +101,26 @@ def weekly_as_text(windows: WeeklyWindows) -> dict[str, list[tuple[str, str]]]:
         for day, wins in enumerate(windows)
         if wins
     }
+
+
+def first_workday(windows: WeeklyWindows) -> str:
+    """The day a week of these hours starts: the first day after the weekend.
+
+    The weekend is the longest run of days without windows (Friday in Iran, Friday and
+    Saturday in much of the Gulf, Saturday and Sunday in Europe), so the week starts on
+    Saturday, Sunday or Monday respectively. Hours open every day (or never) start the
+    week on Monday (ISO 8601).
+    """
+    closed = [not day for day in windows]
+    if all(closed) or not any(closed):
+        return _LONG_NAMES[0]
+    best_end, best_len = 0, 0
+    for start in range(7):  # runs may wrap around Sunday → Monday
+        if not closed[start] or closed[(start - 1) % 7]:
+            continue
+        length = 0
+        while closed[(start + length) % 7]:
+            length += 1
+        if length > best_len:
+            best_end, best_len = (start + length) % 7, length
+    return _LONG_NAMES[best_end]

@@ -14,7 +14,7 @@ import typer
 
 from ..errors import SanjehError
 from ._analyze import analyze_commands
-from ._console import err_console
+from ._console import err_console, esc
 from ._data import data_app_commands
 from ._demo import demo_commands
 from ._qa import qa_commands
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except SanjehError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {esc(exc)}", highlight=False, soft_wrap=True)
         return 1
     except KeyboardInterrupt:
         err_console.print("[red]interrupted[/]")

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import ConfigError
-from ._console import console, err_console, progress_bar
+from ._console import console, err_console, esc, plain, progress_bar
 from ._options import DbOption, JsonOption, open_store
 
 if TYPE_CHECKING:
@@ -107,8 +107,8 @@ def analyze_commands(app: typer.Typer) -> None:
         labels = model.model.meta.get("labels", {})
         counts = ", ".join(f"{label} {n:,}" for label, n in sorted(labels.items()))
         console.print(
-            f"trained [bold]{model.name}[/] ({model.version}) on {sum(labels.values()):,} "
-            f"messages ({counts}); saved to {output}",
+            f"trained [bold]{esc(model.name)}[/] ({esc(model.version)}) on "
+            f"{sum(labels.values()):,} messages ({esc(counts)}); saved to {esc(output)}",
             highlight=False,
         )
 
@@ -152,5 +152,7 @@ def _print_analysis(result: MessageAnalysis) -> None:
             for e in signal.evidence
         )
         style = "" if signal.present else "dim"
-        table.add_row(signal.analyzer, signal.label, f"{signal.score:.2f}", evidence, style=style)
+        table.add_row(
+            signal.analyzer, signal.label, f"{signal.score:.2f}", plain(evidence), style=style
+        )
     console.print(table)

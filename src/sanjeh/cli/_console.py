@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -15,9 +16,21 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def esc(value: object) -> str:
+    """Text from data or the user (file names, team names, error messages) for a
+    markup string: ``[metrics]`` must print as itself, not vanish as a style tag."""
+    return escape(str(value))
+
+
+def plain(value: object) -> Text:
+    """A table cell shown exactly as given (Rich reads a plain ``str`` as markup)."""
+    return Text(str(value))
 
 
 @contextmanager

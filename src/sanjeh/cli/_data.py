@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ..errors import ConfigError
-from ._console import console, err_console, progress_bar
+from ._console import console, err_console, esc, plain, progress_bar
 from ._options import DbOption, JsonOption, open_store
 
 _REDACT_HELP = (
@@ -43,10 +43,11 @@ def data_app_commands(app: typer.Typer) -> None:
     @app.command()
     def init(db: DbOption = None) -> None:
         """Create the store and its tables (safe to repeat)."""
-        with open_store(db) as store:
+        with open_store(db, create=True) as store:
             created = store.init()
             console.print(
-                f"store ready: {store!r}" + (f" ({len(created)} tables created)" if created else "")
+                f"store ready: {esc(repr(store))}"
+                + (f" ({len(created)} tables created)" if created else "")
             )
 
     @app.command("import")
@@ -56,7 +57,8 @@ def data_app_commands(app: typer.Typer) -> None:
             str | None, typer.Option("--format", "-f", help="Format name (see `sanjeh formats`).")
         ] = None,
         mapping: Annotated[
-            Path | None, typer.Option(help="Mapping file for a ticket-summary CSV.")
+            Path | None,
+            typer.Option(help="Mapping file of a ticket-summary export or an event log."),
         ] = None,
         source: Annotated[
             str | None, typer.Option(help="Source name ids are prefixed with.")
@@ -64,7 +66,9 @@ def data_app_commands(app: typer.Typer) -> None:
         timezone: Annotated[
             str | None, typer.Option(help="Time zone of timestamps without an offset.")
         ] = None,
-        encoding: Annotated[str, typer.Option(help="Text encoding of the file.")] = "utf-8",
+        encoding: Annotated[
+            str, typer.Option(help="Text encoding of the file (utf-8, cp1256, cp1252 …).")
+        ] = "utf-8",
         strict: Annotated[bool, typer.Option(help="Abort on the first bad row.")] = False,
         redact: Annotated[bool, typer.Option(help=_REDACT_HELP)] = False,
         option: Annotated[
@@ -73,14 +77,22 @@ def data_app_commands(app: typer.Typer) -> None:
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        """Import files (CSV, JSON Lines, Parquet; Sanjeh's own or a known export format)."""
+        """Import files (CSV, Excel .xlsx, JSON Lines, Parquet; Sanjeh's own or a known
+        export format, e.g. a ServiceNow incident log, or any event log with a mapping).
+
+        Text must be UTF-8 (or carry a byte-order mark); for another encoding the import
+        stops and names the one it measured (--encoding cp1256)."""
         from ..ingest import import_file
-        from ..settings import load_settings
+        from ..settings import check_timezone, load_settings
 
         settings = load_settings()
         params = _parse_params(option or [])
+        if timezone is not None:
+            check_timezone(timezone, "--timezone")
+        if "timezone" in params:
+            check_timezone(params["timezone"], "--option timezone")
         results = []
-        with open_store(db) as store:
+        with open_store(db, create=True) as store:
             for path in _expand(paths):
                 with progress_bar(f"importing {path.name}", unit="bytes") as update:
                     summary = import_file(
@@ -107,12 +119,12 @@ def data_app_commands(app: typer.Typer) -> None:
     @app.command()
     def status(db: DbOption = None, as_json: JsonOption = False) -> None:
         """Show the store's tables and row counts."""
-        with open_store(db) as store:
+        with open_store(db, read_only=True) as store:
             counts = store.counts()
             if as_json:
                 console.print_json(json.dumps({"store": repr(store), "tables": counts}))
                 return
-            table = Table(title=f"{store!r}", title_justify="left")
+            table = Table(title=plain(repr(store)), title_justify="left")
             table.add_column("table")
             table.add_column("rows", justify="right")
             for name, n in counts.items():
@@ -137,9 +149,9 @@ def data_app_commands(app: typer.Typer) -> None:
         """Export a table in Sanjeh's own format (imports back unchanged)."""
         if format not in (None, "csv", "parquet"):
             raise ConfigError(f"--format must be csv or parquet, not {format!r}")
-        with open_store(db) as store:
+        with open_store(db, read_only=True) as store:
             rows = store.export(table, path, format, redact=redact)  # type: ignore[arg-type]
-        console.print(f"wrote {rows:,} rows of {table} to {path}")
+        console.print(f"wrote {rows:,} rows of {esc(table)} to {esc(path)}", highlight=False)
 
     @app.command()
     def formats(as_json: JsonOption = False) -> None:
@@ -169,7 +181,7 @@ def data_app_commands(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Show quarantined rows: file, row, field and reason."""
-        with open_store(db) as store:
+        with open_store(db, read_only=True) as store:
             t = store.table("import_rejects")
             rows = t.order_by([t.path, t.row]).limit(limit).to_pyarrow().to_pylist()
             total = int(store.con.execute(t.count()))
@@ -187,11 +199,11 @@ def data_app_commands(app: typer.Typer) -> None:
         )
         for r in rows:
             table.add_row(
-                Path(r["path"]).name,
+                plain(Path(r["path"]).name),
                 str(r["row"]),
-                r["field"] or "",
-                r["reason"],
-                (r["value"] or "")[:40],
+                plain(r["field"] or ""),
+                plain(r["reason"]),
+                plain((r["value"] or "")[:40]),
             )
         console.print(table)
 
@@ -201,7 +213,7 @@ def _print_summary(summary: object) -> None:
 
     assert isinstance(summary, ImportSummary)
     console.print(
-        f"[bold]{summary.path}[/] ({summary.format}, source {summary.source}): "
+        f"[bold]{esc(summary.path)}[/] ({esc(summary.format)}, source {esc(summary.source)}): "
         f"{summary.rows_read:,} rows read in {summary.seconds:.1f}s"
     )
     if summary.tables:
@@ -211,12 +223,13 @@ def _print_summary(summary: object) -> None:
         console.print(table)
     if summary.ignored_columns:
         console.print(
-            f"[yellow]ignored columns (not in the model): {', '.join(summary.ignored_columns)}[/]"
+            "[yellow]ignored columns (not in the model): "
+            f"{esc(', '.join(summary.ignored_columns))}[/]"
         )
     if summary.rejected:
         err_console.print(f"[yellow]{summary.rejected:,} rows rejected and quarantined[/]")
         for reason, n in summary.reasons.most_common(8):
-            err_console.print(f"  {n:>6,}  {reason}", highlight=False, soft_wrap=True)
+            err_console.print(f"  {n:>6,}  {esc(reason)}", highlight=False, soft_wrap=True)
         for example in summary.examples[:3]:
-            err_console.print(f"  e.g. {example}", highlight=False, soft_wrap=True)
+            err_console.print(f"  e.g. {esc(example)}", highlight=False, soft_wrap=True)
         err_console.print("  see them all with `sanjeh rejects`; fix and import again")

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import typer
 
 from ..errors import ConfigError
-from ._console import console, err_console, progress_bar
+from ..store import Store
+from ._console import console, err_console, esc, progress_bar
 from ._options import DbOption, open_store
 
 HEADLINE = [
@@ -78,44 +79,104 @@ def write_demo_config(path: Path) -> bool:
     return True
 
 
+def _date(option: str, text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{option} {text!r} is not a date; write e.g. 2026-08-03") from None
+
+
+def today_in_tehran() -> dt.date:
+    """Today where the demo operation works."""
+    return dt.datetime.now(ZoneInfo("Asia/Tehran")).date()
+
+
+def last_whole_day() -> dt.date:
+    """The demo's default last day: yesterday in Tehran, so its data ends at the start of
+    today — never in the future — and "this month" holds data."""
+    return today_in_tehran() - dt.timedelta(days=1)
+
+
+def refuse_real_data(store: Store) -> None:
+    """The demo is not written over data imported from elsewhere unless asked (--force):
+    its teams, agents and tickets would mix with the real ones in every report."""
+    from ..demo import DEMO_TABLES, SOURCE
+
+    for name in DEMO_TABLES:
+        t = store.table(name)
+        if "source" not in t.columns:
+            continue
+        found = int(store.con.execute(t.filter(t.source != SOURCE).count()))
+        if found:
+            raise ConfigError(
+                f"{store.url} holds data imported from elsewhere ({found:,} rows of {name} "
+                "that are not demo data), and the demo would mix with it in every report; "
+                "write the demo into a new store (--db demo.duckdb), or pass --force to add "
+                "it anyway"
+            )
+
+
 def demo_commands(app: typer.Typer) -> None:
     @app.command()
     def demo(
         tickets: Annotated[int, typer.Option(help="Tickets to generate.")] = 5000,
         seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same data.")] = 42,
-        start: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD).")] = None,
+        as_of: Annotated[
+            str | None,
+            typer.Option(
+                "--as-of",
+                help="Last day of the demo (YYYY-MM-DD, Tehran) \\[default: yesterday, so the "
+                "data ends at the start of today]; give it for output that is the same on "
+                "every run.",
+            ),
+        ] = None,
+        start: Annotated[
+            str | None, typer.Option(help="First day (YYYY-MM-DD) instead of --as-of.")
+        ] = None,
         days: Annotated[int, typer.Option(help="Days the operation runs.")] = 90,
+        force: Annotated[
+            bool,
+            typer.Option("--force", help="Add the demo to a store that holds imported data."),
+        ] = False,
         serve: Annotated[bool, typer.Option("--serve", help="Open the dashboard on it.")] = False,
         db: DbOption = None,
     ) -> None:
-        """Generate a realistic demo operation (fa / ar / en), then print its headline KPIs."""
+        """Generate a realistic demo operation (fa / ar / en) up to today, then print its
+        headline KPIs."""
         from ..demo import generate, generate_qa
         from ..metrics import MetricsConfig, kpis
         from ..settings import load_settings
-        from ._report import kpi_table
+        from ._report import print_kpis
 
-        first = None
-        if start:
-            try:
-                first = dt.date.fromisoformat(start)
-            except ValueError:
-                raise ConfigError(
-                    f"--start {start!r} is not a date; write e.g. 2026-08-03"
-                ) from None
+        first, last_day = _date("--start", start), _date("--as-of", as_of)
+        if first is not None and last_day is not None:
+            raise ConfigError("give --start (the first day) or --as-of (the last), not both")
+        if first is None and last_day is None:
+            last_day = last_whole_day()
         settings = load_settings()
-        if settings.config_file is None and write_demo_config(Path("sanjeh.toml")):
-            err_console.print("wrote sanjeh.toml with the demo teams' business hours")
-        with open_store(db) as store:
+        with open_store(db, create=True) as store:
+            if not force:
+                refuse_real_data(store)
+            if settings.config_file is None and write_demo_config(Path("sanjeh.toml")):
+                err_console.print("wrote sanjeh.toml with the demo teams' business hours")
             with progress_bar("generating demo data") as update:
                 summary = generate(
-                    store, tickets=tickets, seed=seed, start=first, days=days, progress=update
+                    store,
+                    tickets=tickets,
+                    seed=seed,
+                    start=first,
+                    as_of=last_day,
+                    days=days,
+                    progress=update,
                 )
             rows = ", ".join(f"{n:,} {t}" for t, n in summary.rows.items() if n)
-            console.print(f"demo data in {store!r} ({summary.seconds:.1f}s): {rows}")
+            console.print(f"demo data in {esc(repr(store))} ({summary.seconds:.1f}s): {rows}")
             # the QA workflow over it (the /qa pages and the IQS KPIs)
             with err_console.status("writing demo QA reviews…"):
                 qa = generate_qa(store, seed=seed)
-            console.print(qa.describe())
+            console.print(esc(qa.describe()))
             with err_console.status("building ticket facts and KPIs…"):
                 config = MetricsConfig.from_settings(load_settings())
                 # the last four weeks, against the four before
@@ -124,10 +185,10 @@ def demo_commands(app: typer.Typer) -> None:
                     store, HEADLINE, config=config, start=last - dt.timedelta(days=28), end=last
                 )
             console.print(
-                f"last four weeks ({last - dt.timedelta(days=28)} – {last}), "
-                "against the four before:"
+                f"last four weeks ({last - dt.timedelta(days=28)} – "
+                f"{last - dt.timedelta(days=1)}), against the four before:"
             )
-            console.print(kpi_table(df, []))
+            print_kpis(df, [], config=config)
             url = store.url
         console.print("next: [bold]sanjeh report --by team --period week[/], [bold]sanjeh serve[/]")
         if serve:

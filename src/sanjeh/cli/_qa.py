@@ -14,7 +14,7 @@ from rich.table import Table
 
 from ..accounts import LOCAL_ADMIN
 from ..qa import Workspace
-from ._console import console
+from ._console import console, plain
 from ._options import DbOption, JsonOption, open_store
 
 qa_app = typer.Typer(
@@ -51,7 +51,7 @@ def run_cycles(db: DbOption = None, as_json: JsonOption = False) -> None:
     for c, assigned in made:
         table.add_row(
             c.cycle_id,
-            c.name,
+            plain(c.name),
             f"{c.start:%Y-%m-%d %H:%M} – {c.end:%Y-%m-%d %H:%M}",
             str(len(assigned)),
             c.follows or "",

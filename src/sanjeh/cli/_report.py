@@ -5,17 +5,24 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
 from rich.table import Table
 
 from ..errors import ConfigError
-from ._console import console, err_console
+from ..store import Store
+from ..store._url import duckdb_file
+from ._console import console, err_console, plain
 from ._options import DbOption, open_store
 
+if TYPE_CHECKING:
+    from ..metrics import MetricsConfig
+
 FORMATS = ("table", "json", "csv", "xlsx", "html")
+#: result columns --sort accepts
+SORTABLE = ("value", "n", "mean", "median", "p90", "previous", "change", "change_pct")
 
 
 def _filters(items: list[str]) -> dict[str, list[str]]:
@@ -24,7 +31,8 @@ def _filters(items: list[str]) -> dict[str, list[str]]:
         key, sep, value = item.partition("=")
         if not sep or not key or not value:
             raise ConfigError(
-                f"--filter {item!r} must look like dimension=value, e.g. team=billing"
+                f"--filter {item!r} must look like dimension=value, e.g. team=billing "
+                "(a team or agent by id or by name)"
             )
         out.setdefault(key.strip(), []).extend(v.strip() for v in value.split(","))
     return out
@@ -41,42 +49,101 @@ def display_names(store: object, by: list[str]) -> dict[str, dict[str, str]]:
     return names
 
 
+#: footnote marks of a table's notes (then [10], [11] …)
+MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def _mark(i: int) -> str:
+    return MARKS[i] if i < len(MARKS) else f"[{i + 1}]"
+
+
+def _group(dim: str, value: object, names: dict[str, dict[str, str]]) -> str:
+    """A breakdown cell: the entity's name, or "(no team)" where the row has none."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return f"(no {dim})"
+    return names.get(dim, {}).get(str(value), str(value))
+
+
 def kpi_table(
-    df: pd.DataFrame, by: list[str], names: dict[str, dict[str, str]] | None = None
-) -> Table:
-    """KPI results as a rich table; columns with nothing to show are left out."""
+    df: pd.DataFrame,
+    by: list[str],
+    names: dict[str, dict[str, str]] | None = None,
+    config: MetricsConfig | None = None,
+) -> tuple[Table, list[str]]:
+    """KPI results as a rich table, and the notes its marks (¹ ²…) refer to; columns
+    with nothing to show are left out. A partial period is marked ◐."""
+    from ..metrics import MetricsConfig, get_kpi
+    from ..metrics._notes import pending_note, pending_reason
     from ..report._format import format_value
 
     names = names or {}
+    options = (config or MetricsConfig()).options
 
     rows = []
+    notes: list[str] = []
+    legends: dict[str, str] = {}  # what "pending" means, once per KPI
     for row in df.to_dict(orient="records"):
         unit = row["unit"]
         status = {"met": "[green]✓[/]", "missed": "[red]✗[/]"}.get(row["status"] or "", "")
         target = format_value(unit, row["target"]) if pd.notna(row["target"]) else ""
         spread = unit == "seconds"
+        note: str = row["note"] if isinstance(row.get("note"), str) else ""
+        waiting = int(row["pending"]) if pd.notna(row.get("pending")) else 0
+        if waiting:  # shown in its own column; its reason once per KPI, below the table
+            kpi = get_kpi(row["kpi"])
+            said = pending_note(kpi, options, waiting)
+            note = note.removeprefix(said).removeprefix("; ")
+            legends[row["title"]] = pending_reason(kpi, options)
+        mark = ""
+        if note:
+            mark = _mark(len(notes))
+            notes.append(f"{mark} {row['title']}: {note}")
+        period = row["period"] or ""
+        if period and row.get("partial") is True:
+            period = f"{period} ◐"
         rows.append(
             {
                 "KPI": row["title"],
-                **{d: names.get(d, {}).get(row[d], str(row[d])) for d in by},
-                "period": row["period"] or "",
-                "value": format_value(unit, row["value"]),
+                **{d: plain(_group(d, row[d], names)) for d in by},
+                "period": plain(period),
+                "value": format_value(unit, row["value"]) + mark,
                 "n": f"{row['n']:,}",
+                "pending": f"{waiting:,}" if waiting else "",
                 "median": format_value(unit, row["median"]) if spread else "",
                 "p90": format_value(unit, row["p90"]) if spread else "",
                 "vs previous": _coloured_change(row["kpi"], unit, row["change"]),
                 "target": f"{target} {status}".strip(),
             }
         )
-    columns = ["KPI", *by, "period", "value", "n", "median", "p90", "vs previous", "target"]
+    columns = [
+        *("KPI", *by, "period", "value", "n", "pending", "median", "p90", "vs previous"),
+        "target",
+    ]
     shown = [n for n in columns if n in ("KPI", "value") or any(r[n] for r in rows)]
     table = Table(header_style="bold")
     for name in shown:
-        numeric = name in ("value", "n", "median", "p90")
+        numeric = name in ("value", "n", "pending", "median", "p90")
         table.add_column(name, justify="right" if numeric else "left", no_wrap=name != "KPI")
     for r in rows:
         table.add_row(*[r[n] for n in shown])
-    return table
+    for title, reason in legends.items():
+        notes.append(f"pending ({title}): {reason}; not counted in n or value yet")
+    if any(r.get("partial") is True for r in df.to_dict(orient="records")):
+        notes.append("◐ partial period: cut by the report's start or end, or not over yet")
+    return table, notes
+
+
+def print_kpis(
+    df: pd.DataFrame,
+    by: list[str],
+    names: dict[str, dict[str, str]] | None = None,
+    config: MetricsConfig | None = None,
+) -> None:
+    """The table, then its notes: why a number is missing or needs care."""
+    table, notes = kpi_table(df, by, names, config)
+    console.print(table)
+    for note in notes:
+        console.print(plain(note), style="dim")
 
 
 def _coloured_change(kpi: str, unit: str, change: float | None) -> str:
@@ -90,6 +157,33 @@ def _coloured_change(kpi: str, unit: str, change: float | None) -> str:
         return text
     good = (change > 0) == better
     return f"[{'green' if good else 'red'}]{text}[/]"
+
+
+def _report_store(db: str | None, config: MetricsConfig) -> Store:
+    """The store for a report: opened read-only when its facts are current (several
+    reports may then run at once), for writing when they must be built first."""
+    from ..metrics import facts_current
+
+    store = open_store(db, read_only=True)
+    if duckdb_file(store.url) is None or facts_current(store, config):
+        return store  # (other backends have no read-only connection)
+    store.close()
+    return open_store(db)
+
+
+def sort_rows(
+    df: pd.DataFrame, column: str, *, top: int | None = None, ascending: bool = False
+) -> pd.DataFrame:
+    """Each KPI's rows (per period) ordered by ``column`` (largest first unless
+    ``ascending``; empty values last), and only the first ``top`` of them."""
+    keys = ["kpi", "period"] if "period" in df and df["period"].notna().any() else ["kpi"]
+    group = df.groupby(keys, sort=False, dropna=False).ngroup().rename("_group")
+    ordered = pd.concat([df, group], axis=1).sort_values(
+        ["_group", column], ascending=[True, ascending], na_position="last", kind="stable"
+    )
+    if top is not None:
+        ordered = ordered.groupby("_group", sort=False).head(top)
+    return ordered.drop(columns="_group").reset_index(drop=True)
 
 
 def report_commands(app: typer.Typer) -> None:
@@ -120,13 +214,35 @@ def report_commands(app: typer.Typer) -> None:
         ] = None,
         hours: Annotated[str, typer.Option(help="business or calendar hours.")] = "business",
         format: Annotated[str, typer.Option("--format", help=f"{' | '.join(FORMATS)}")] = "table",
+        sort: Annotated[
+            str | None,
+            typer.Option(
+                "--sort",
+                help=f"Order each KPI's rows by this column, largest first: {', '.join(SORTABLE)}.",
+            ),
+        ] = None,
+        ascending: Annotated[
+            bool, typer.Option("--ascending", help="With --sort: smallest first.")
+        ] = False,
+        top: Annotated[
+            int | None,
+            typer.Option(
+                "--top",
+                min=1,
+                help="Only the first N rows of each KPI (and period), by --sort (default: value).",
+            ),
+        ] = None,
         output: Annotated[
             Path | None,
             typer.Option("--output", "-o", help="Write to this file instead of the screen."),
         ] = None,
         db: DbOption = None,
     ) -> None:
-        """KPIs by breakdown and period, with medians, targets and the previous period."""
+        """KPIs by breakdown and period, with medians, targets and the previous period.
+
+        Teams and agents are shown, and may be filtered, by name (--filter team=Billing)
+        or by id. --sort value --top 5 --by agent: the five agents with the highest value.
+        """
         from .. import metrics
         from .. import report as render
 
@@ -134,8 +250,12 @@ def report_commands(app: typer.Typer) -> None:
             raise ConfigError(f"--format must be one of {', '.join(FORMATS)}")
         if format == "xlsx" and output is None:
             raise ConfigError("--format xlsx needs --output FILE.xlsx")
+        if sort is not None and sort not in SORTABLE:
+            raise ConfigError(f"--sort {sort!r}: sort by one of {', '.join(SORTABLE)}")
         by = list(by or [])
-        with open_store(db) as store, err_console.status("computing KPIs…"):
+        filters = _filters(filter or [])
+        config = metrics.MetricsConfig.from_settings()
+        with _report_store(db, config) as store, err_console.status("computing KPIs…"):
             df = metrics.kpis(
                 store,
                 kpi or None,
@@ -143,14 +263,23 @@ def report_commands(app: typer.Typer) -> None:
                 period=period,
                 start=start,
                 end=end,
-                filters=_filters(filter or []),
+                filters=filters,
                 hours=hours,
+                config=config,
             )
+            if filters and not (df["n"].fillna(0) > 0).any():
+                from ..metrics._names import resolve_names, unknown_values
+
+                why = unknown_values(store, resolve_names(store, filters))
+                if why:
+                    raise ConfigError(why)
             names = display_names(store, by)
+        if sort or top or ascending:
+            df = sort_rows(df, sort or "value", top=top, ascending=ascending)
         if format == "table":
             if output:
                 raise ConfigError("--output needs --format json, csv, xlsx or html")
-            console.print(kpi_table(df, by, names))
+            print_kpis(df, by, names, config)
             return
         if format == "xlsx":
             assert output is not None

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ._options import DbOption
+from ._options import DbOption, require_store, store_url
 
 
 def serve_commands(app: typer.Typer) -> None:
@@ -27,7 +27,6 @@ def serve_commands(app: typer.Typer) -> None:
     ) -> None:
         """The dashboard (fa / ar / en) and its JSON API, at http://HOST:PORT/."""
         from ..errors import ConfigError
-        from ..settings import load_settings
 
         try:
             from ..web import serve as run
@@ -39,6 +38,7 @@ def serve_commands(app: typer.Typer) -> None:
 
         if language is not None and language not in ("fa", "ar", "en"):
             raise ConfigError(f"--language must be fa, ar or en, not {language!r}")
-        url = db or load_settings().db
+        url = store_url(db)
+        require_store(url, given=db is not None)  # not a new, empty store from a typo
         typer.echo(f"Sanjeh dashboard on http://{host}:{port}/ (store: {url}); Ctrl+C stops it")
         run(url, host, port, open_browser=open_browser, language=language)

@@ -17,7 +17,7 @@ from rich.table import Table
 from ..accounts import LOCAL_ADMIN, Accounts
 from ..errors import ConfigError
 from ..store import Store
-from ._console import console, err_console
+from ._console import console, err_console, esc, plain
 from ._options import DbOption, JsonOption, open_store
 
 user_app = typer.Typer(
@@ -46,8 +46,8 @@ def _password(from_stdin: bool) -> str:
     return str(first)
 
 
-def _accounts(db: str | None) -> tuple[Store, Accounts]:
-    store = open_store(db)
+def _accounts(db: str | None, *, create: bool = False) -> tuple[Store, Accounts]:
+    store = open_store(db, create=create)
     return store, Accounts(store)
 
 
@@ -66,13 +66,13 @@ def add(
     db: DbOption = None,
 ) -> None:
     """Create a user (the first one switches the dashboard to logins)."""
-    store, accounts = _accounts(db)
+    store, accounts = _accounts(db, create=True)  # users may come before the data
     with store:
         first = not accounts.has_users()
         accounts.check_new_user(username, role, agent_id)
         password = _password(password_stdin)
         user = accounts.add_user(LOCAL_ADMIN, username, password, role, name, agent_id)
-    console.print(f"user {user.username!r} ({user.role}) added: {user.user_id}")
+    console.print(f"user {esc(repr(user.username))} ({user.role}) added: {esc(user.user_id)}")
     if first:
         err_console.print("the dashboard now asks for a login (it had none while no user existed)")
 
@@ -113,12 +113,12 @@ def list_(
     table = Table("username", "name", "role", "agent id", "active", "changed")
     for u in users:
         table.add_row(
-            u.username,
-            u.display_name,
+            plain(u.username),
+            plain(u.display_name),
             u.role,
-            u.agent_id or "",
+            plain(u.agent_id or ""),
             "yes" if u.active else "[red]disabled[/]",
-            f"{u.changed_at:%Y-%m-%d %H:%M} by {u.changed_by}",
+            plain(f"{u.changed_at:%Y-%m-%d %H:%M} by {u.changed_by}"),
         )
     console.print(table)
 
@@ -143,7 +143,11 @@ def _print_tokens(accounts: Accounts, username: str | None, as_json: bool) -> No
     for t in tokens:
         state = f"[red]revoked {t.revoked_at:%Y-%m-%d}[/]" if t.revoked_at else "valid"
         table.add_row(
-            t.token_id, names.get(t.user_id, t.user_id), t.name, f"{t.created_at:%Y-%m-%d}", state
+            t.token_id,
+            plain(names.get(t.user_id, t.user_id)),
+            plain(t.name),
+            f"{t.created_at:%Y-%m-%d}",
+            state,
         )
     console.print(table)
 
@@ -171,7 +175,7 @@ def passwd(
     with store:
         user = accounts.user(username)
         accounts.set_password(LOCAL_ADMIN, user.username, _password(password_stdin))
-    console.print(f"password of {user.username!r} changed; their sessions have ended")
+    console.print(f"password of {esc(repr(user.username))} changed; their sessions have ended")
 
 
 @user_app.command("role")
@@ -187,7 +191,7 @@ def role(
     store, accounts = _accounts(db)
     with store:
         user = accounts.set_role(LOCAL_ADMIN, username, new_role, agent_id)
-    console.print(f"{user.username!r} is now {user.role}")
+    console.print(f"{esc(repr(user.username))} is now {user.role}")
 
 
 @user_app.command("disable")
@@ -199,7 +203,9 @@ def disable(
     store, accounts = _accounts(db)
     with store:
         user = accounts.deactivate(LOCAL_ADMIN, username)
-    console.print(f"{user.username!r} is disabled (history kept; `sanjeh user enable` undoes it)")
+    console.print(
+        f"{esc(repr(user.username))} is disabled (history kept; `sanjeh user enable` undoes it)"
+    )
 
 
 @user_app.command("enable")
@@ -211,7 +217,7 @@ def enable(
     store, accounts = _accounts(db)
     with store:
         user = accounts.activate(LOCAL_ADMIN, username)
-    console.print(f"{user.username!r} is enabled")
+    console.print(f"{esc(repr(user.username))} is enabled")
 
 
 @user_app.command("token")
@@ -225,7 +231,7 @@ def token(
     with store:
         secret = accounts.issue_token(LOCAL_ADMIN, username, name)
     err_console.print(
-        f"token {Accounts.token_id(secret)} for {username!r}; shown only now "
+        f"token {Accounts.token_id(secret)} for {esc(repr(username))}; shown only now "
         "(send it as 'Authorization: Bearer <token>'):"
     )
     typer.echo(secret)
@@ -240,7 +246,7 @@ def revoke(
     store, accounts = _accounts(db)
     with store:
         accounts.revoke_token(LOCAL_ADMIN, token_id)
-    console.print(f"token {token_id} revoked")
+    console.print(f"token {esc(token_id)} revoked")
 
 
 def user_commands(app: typer.Typer) -> None:

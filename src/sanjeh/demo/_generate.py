@@ -116,10 +116,12 @@ def _refuse_other_demo(store: Store, ours: pa.Table, total: int) -> None:
     ids = sample["ticket_id"].to_pylist()
     same = stored.filter(stored.ticket_id.isin(ids)).to_pyarrow().sort_by("ticket_id")
     if found != total or same.to_pylist() != sample.sort_by("ticket_id").to_pylist():
+        last = store.con.execute(stored.filter(stored.source == SOURCE).created_at.max())
+        day = last.astimezone(ZoneInfo(CALENDARS["tehran"].timezone)).date()
         raise ConfigError(
-            f"the store already holds a different demo ({found:,} demo tickets); generate "
-            "into a new database (e.g. --db demo2.duckdb), or repeat the same tickets, "
-            "seed and start to leave it unchanged"
+            f"the store already holds a different demo ({found:,} demo tickets, the last "
+            f"created on {day}); generate into a new database (e.g. --db demo2.duckdb), or "
+            "repeat the same tickets, seed, days and last day (--as-of) to leave it unchanged"
         )
 
 
@@ -136,14 +138,23 @@ def _phone_load(arrivals: Arrivals, start: int, days: int) -> np.ndarray:
     return load
 
 
-def _first_day(start: dt.date | dt.datetime | None) -> dt.date:
-    if start is None:
-        return DEFAULT_START
-    if isinstance(start, dt.datetime):
-        return start.date()
-    if isinstance(start, dt.date):
-        return start
-    raise ConfigError(f"start must be a date like 2026-08-03, not {start!r}")
+def _first_day(
+    start: dt.date | dt.datetime | None, as_of: dt.date | dt.datetime | None, days: int
+) -> dt.date:
+    """The period's first day: ``start``, or ``days`` days back from ``as_of`` (its last)."""
+    if start is not None and as_of is not None:
+        raise ConfigError("give the demo's first day (start) or its last (as_of), not both")
+    if as_of is not None:
+        return _day(as_of, "as_of") - dt.timedelta(days=days - 1)
+    return DEFAULT_START if start is None else _day(start, "start")
+
+
+def _day(value: dt.date | dt.datetime, name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise ConfigError(f"{name} must be a date like 2026-08-03, not {value!r}")
 
 
 def generate(
@@ -154,12 +165,14 @@ def generate(
     start: dt.date | dt.datetime | None = None,
     progress: ProgressCallback | None = None,
     days: int = DEFAULT_DAYS,
+    as_of: dt.date | dt.datetime | None = None,
 ) -> DemoSummary:
     """Write a realistic, deterministic demo support operation into ``store``.
 
-    ``tickets`` are spread over ``days`` days from ``start`` (a Tehran calendar
-    date; default 2026-08-03, so the period ends on 2026-10-31). The same
-    arguments always produce the same rows; writing them twice changes nothing.
+    ``tickets`` are spread over ``days`` days from ``start``, or up to and including
+    ``as_of`` (Tehran calendar dates; give one of them; default start 2026-08-03, so
+    the period ends on 2026-10-31). The same arguments always produce the same rows;
+    writing them twice changes nothing.
     ``progress(done, total)`` is called after each chunk of tickets.
     """
     if not isinstance(tickets, int) or not 1 <= tickets <= MAX_TICKETS:
@@ -169,7 +182,7 @@ def generate(
     if not isinstance(days, int) or not 7 <= days <= 3660:
         raise ConfigError(f"days must be a whole number from 7 to 3660, not {days}")
     began = time.perf_counter()
-    first_day = _first_day(start)
+    first_day = _first_day(start, as_of, days)
     world, ids = _build_world(seed, tickets, first_day, days)
     customers, org = world.customers, world.org
 

@@ -29,6 +29,8 @@ _TRUE = ("true", "t", "yes", "y", "1", "بله", "نعم")
 _FALSE = ("false", "f", "no", "n", "0", "خیر", "لا")
 LIST_SPLIT = r"\s*[;|]\s*"
 MIN_YEAR, MAX_YEAR = 1900, 2200
+#: whole numbers are read through float64, which holds them exactly up to 2**53
+_EXACT_INT = 2**53
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,13 +123,12 @@ def parse_timestamps(arr: pa.Array, col: Column, tz: str, bad: BadRows) -> pa.Ar
     """Text or timestamps → UTC timestamps; unparseable values are recorded in ``bad``
     (shared with the format modules, which parse their own timestamp columns)."""
     target = pa.timestamp("us", tz="UTC")
-    if pa.types.is_timestamp(arr.type):
-        if arr.type.tz is None:
-            arr = pc.assume_timezone(arr, tz, ambiguous="earliest", nonexistent="latest")
-        return arr.cast(target)
     if pa.types.is_date(arr.type):
         arr = arr.cast(pa.timestamp("us"))
-        return pc.assume_timezone(arr, tz, ambiguous="earliest", nonexistent="latest").cast(target)
+    if pa.types.is_timestamp(arr.type):  # typed (Parquet): the year is checked all the same
+        if arr.type.tz is None:
+            arr = pc.assume_timezone(arr, tz, ambiguous="earliest", nonexistent="latest")
+        return _check_year(arr.cast(target), col, bad, arr)
     text = _blank_to_null(_text(arr))
     try:  # fast path: every value already carries an offset (exports, APIs, our own CSV)
         return _check_year(pc.cast(text, target), col, bad, text)
@@ -184,9 +185,18 @@ def _numbers(arr: pa.Array, col: Column, bad: BadRows) -> pa.Array:
         f"not a number ({'whole ' if col.type == 'int' else ''}number expected)",
         source,
     )
+    # "nan" and "inf" cast to floats, but they are no value a KPI can use
+    endless = pc.invert(pc.fill_null(pc.is_finite(out), True))
+    if pc.any(endless).as_py():
+        bad.add(endless, col.name, "not a number (NaN or infinity)", source)
+        out = pc.if_else(endless, pa.scalar(None, pa.float64()), out)
     if col.type == "int":
         fractional = pc.fill_null(pc.not_equal(pc.floor(out), out), False)
         bad.add(fractional, col.name, "not a whole number", source)
+        huge = pc.fill_null(pc.greater(pc.abs(out), float(_EXACT_INT)), False)
+        if pc.any(huge).as_py():
+            bad.add(huge, col.name, f"is too large (at most {_EXACT_INT:,})", source)
+            out = pc.if_else(huge, pa.scalar(None, pa.float64()), out)
     if col.minimum is not None:
         bad.add(
             pc.fill_null(pc.less(out, col.minimum), False),

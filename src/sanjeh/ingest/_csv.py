@@ -26,13 +26,22 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from ..errors import EmptyFile, EncodingError, IngestError
+from ._encoding import choose as choose_encoding
+from ._encoding import hint as encoding_hint
+from ._encoding import is_utf8
 from ._rows import Reject
 
 BLOCK_BYTES = 8 << 20
 MAX_RECORD_BYTES = 16 << 20  # an open quote this long is corruption, not a record
 DEFER_BYTES = 1 << 20  # an open quote at a block's end shorter than this may be a real value
 SAMPLE_BYTES = 1 << 16
-_NL, _QUOTE = 10, 34
+_NL, _CR, _QUOTE = 10, 13, 34
+#: code points (private use) that stand in for a bare carriage return while the csv module
+#: splits a line: the first one the line does not contain
+_STAND_INS = range(0xE000, 0xF900)
+# the slow path must take any value the fast one takes (the default limit is 128 KB)
+if csv.field_size_limit() < MAX_RECORD_BYTES:
+    csv.field_size_limit(MAX_RECORD_BYTES)
 
 Progress = Callable[[int], None]
 
@@ -44,52 +53,14 @@ class CsvBlock:
     rejects: list[Reject]
 
 
-def check_encoding(path: Path, sample: bytes, encoding: str) -> None:
-    """Fail early, with advice, when a whole file is not in the expected encoding."""
-    if sample[:2] in (b"\xff\xfe", b"\xfe\xff") and encoding.replace("-", "") in (
-        "utf8",
-        "utf8sig",
-    ):
-        raise EncodingError(
-            path, "the file is UTF-16 text; re-save it as UTF-8 or pass --encoding utf-16"
-        )
-    if encoding.replace("-", "").lower() not in ("utf8", "utf8sig"):
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise EncodingError(path, f"unknown encoding {encoding!r}") from None
-        return
-    lines = sample.split(b"\n")
-    if len(sample) == SAMPLE_BYTES and len(lines) > 1:
-        lines = lines[:-1]  # the last one may be cut mid-character
-    bad = 0
-    for line in lines:
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            bad += 1
-    if lines and bad > max(2, len(lines) // 5):
-        guess = _guess_encoding(sample)
-        raise EncodingError(
-            path,
-            f"the file is not UTF-8 text ({bad} of the first {len(lines)} lines are not); "
-            f"it looks like {guess}: re-save it as UTF-8 or pass --encoding {guess}",
-        )
-
-
-def _guess_encoding(sample: bytes) -> str:
-    # Windows-1256 is what Excel writes for Persian / Arabic on Windows
-    arabic = sum(1 for b in sample if 0xC1 <= b <= 0xFE)
-    return "cp1256" if arabic > len(sample) // 20 else "latin-1"
-
-
 def _sniff_delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
-def _unique(names: list[str]) -> list[str]:
+def unique_names(names: list[str]) -> list[str]:
+    """Header names made usable: blanks named by position, repeats numbered."""
     seen: dict[str, int] = {}
     out = []
     for i, name in enumerate(names):
@@ -121,29 +92,50 @@ class CsvReader:
             sample = f.read(SAMPLE_BYTES)
         if not sample.strip():
             raise EmptyFile(path, "the file is empty; nothing to import")
-        check_encoding(path, sample, encoding)
-        first = self._decode(sample).lstrip("\ufeff").splitlines()[0] if sample else ""
+        self.encoding = choose_encoding(path, sample, encoding)
+        self._hint: str | None = None  # advice for lines that are not UTF-8
+        text = self._decode(sample).lstrip("\ufeff")
+        if "\n" not in text and "\r" in text.strip():
+            raise IngestError(
+                path,
+                "lines end with a carriage return alone (an old Mac format); re-save the "
+                "file with Windows or Unix line ends",
+            )
+        # records end at a newline only, as the blocks are cut (not at \x85, \u2028 …)
+        first = text.split("\n", 1)[0].removesuffix("\r")
         self.delimiter = delimiter or _sniff_delimiter(first)
         header = next(csv.reader([first], delimiter=self.delimiter), [])
         if not any(h.strip() for h in header):
             raise EmptyFile(path, "the first line (the header) is empty")
-        self.header = _unique(header)
+        self.header = unique_names(header)
 
     def _decode(self, data: bytes) -> str:
         return data.decode(self.encoding if self._transcode else "utf-8", errors="replace")
 
     @property
     def _transcode(self) -> bool:
-        return self.encoding.replace("-", "").lower() not in ("utf8", "utf8sig")
+        return not is_utf8(self.encoding)
 
     # -- block splitting ----------------------------------------------------------------
 
     def _byte_blocks(self, f: BinaryIO) -> Iterator[bytes]:
-        decoder = codecs.getincrementaldecoder(self.encoding)() if self._transcode else None
+        """The file's bytes as UTF-8. A byte the encoding has no character for stays as
+        it is, so the line-exact parser rejects its line (not the file)."""
+        decoder = None
+        if self._transcode:
+            decoder = codecs.getincrementaldecoder(self.encoding)(errors="surrogateescape")
         while True:
             data = f.read(self.block_bytes)
             if decoder is not None:
-                data = decoder.decode(data, final=not data).encode("utf-8")
+                try:
+                    text = decoder.decode(data, final=not data)
+                except UnicodeDecodeError as exc:  # e.g. a lone surrogate in UTF-16
+                    raise EncodingError(
+                        self.path,
+                        f"not valid {self.encoding} text near byte "
+                        f"{f.tell() - len(data) + exc.start}; re-save the file as UTF-8",
+                    ) from None
+                data = text.encode("utf-8", errors="surrogateescape")
             if not data:
                 return
             yield data
@@ -171,12 +163,15 @@ class CsvReader:
                     progress(f.tell())
             if first and carry:  # header without a trailing newline, no data
                 return
-            if carry.strip():
-                block, _ = self._split(
-                    carry if carry.endswith(b"\n") else carry + b"\n", line, final=True
-                )
+            rest = carry if carry.endswith(b"\n") else carry + b"\n"
+            while rest.strip():  # what is left after the last block, to the last byte
+                block, used = self._split(rest, line, final=True)
                 if block is not None:
                     yield block
+                if not used:
+                    break
+                line += rest.count(b"\n", 0, used)
+                rest = rest[used:]
             if progress:
                 progress(f.tell())
 
@@ -197,16 +192,38 @@ class CsvReader:
             ends = newlines
         if len(ends):
             cut = int(ends[-1]) + 1
-            first_lines = line + np.concatenate(([0], np.searchsorted(newlines, ends[:-1]) + 1))
-            block = self._parse(buf[:cut], first_lines)
-            if block is not None:
-                return block, cut
+            if b'"' not in buf or self._quoted_right(arr[:cut], quotes[quotes < cut]):
+                first_lines = line + np.concatenate(([0], np.searchsorted(newlines, ends[:-1]) + 1))
+                block = self._parse(buf[:cut], first_lines)
+                if block is not None:
+                    return block, cut
         elif not final and len(buf) < MAX_RECORD_BYTES:
             return None, 0  # a record still open: read more
         if not len(newlines):
             return None, 0
         last = int(newlines[-1]) + 1
         return self._parse_slow(buf[:last], line, final=final or len(buf) >= MAX_RECORD_BYTES)
+
+    def _quoted_right(self, arr: np.ndarray, quotes: np.ndarray) -> bool:
+        """Whether every quote opens a value (after a delimiter or a line start) or closes
+        one (before a delimiter or a line end), or is half of an escaped ``""``.
+
+        Arrow takes ``1,"a⏎2,b⏎3,"c`` as one record whose value swallows the lines
+        between two stray quotes; such a block goes to the line-exact parser instead.
+        """
+        delimiter = self.delimiter.encode()
+        if len(delimiter) != 1 or len(quotes) % 2:
+            return False
+        opens, closes = quotes[0::2], quotes[1::2]
+        before = arr[np.maximum(opens - 1, 0)]
+        after = arr[np.minimum(closes + 1, len(arr) - 1)]
+        first, last = opens == 0, closes == len(arr) - 1  # (no byte before / after them)
+        starts = first | np.isin(before, (delimiter[0], _NL, _QUOTE))
+        stops = last | np.isin(after, (delimiter[0], _NL, _CR, _QUOTE))
+        # a quote next to a quote must be the other half of its pair: "" inside a value
+        starts &= first | (before != _QUOTE) | np.r_[False, opens[1:] - 1 == closes[:-1]]
+        stops &= last | (after != _QUOTE) | np.r_[closes[:-1] + 1 == opens[1:], False]
+        return bool(starts.all() and stops.all())
 
     # -- parsing ------------------------------------------------------------------------
 
@@ -271,20 +288,27 @@ class CsvReader:
             try:
                 texts.append((number, raw.decode("utf-8").removesuffix("\r")))
             except UnicodeDecodeError as exc:
+                where = f"byte 0x{raw[exc.start]:02x} at position {exc.start + 1}"
+                if self._hint is None:  # measured on the first such line, kept for the rest
+                    self._hint = encoding_hint(raw)
+                reason = f"not valid UTF-8 ({where}); {self._hint}"
+                if self._transcode:
+                    reason = f"not {self.encoding} text ({where}); check --encoding"
                 rejects.append(
                     Reject(
                         row=number,
-                        reason=f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position "
-                        f"{exc.start + 1}); re-save the file as UTF-8",
+                        reason=reason,
                         raw=raw.decode("utf-8", errors="backslashreplace"),
                     )
                 )
 
-        def accept_or_reject(number: int, fields: list[str], text: str) -> None:
-            if len(fields) == width:
+        def accept_or_reject(number: int, fields: list[str] | str, text: str) -> None:
+            if isinstance(fields, str):  # the csv module could not split the line
+                rejects.append(Reject(row=number, reason=fields, raw=text))
+            elif len(fields) == width:
                 good_rows.append(fields)
                 good_lines.append(number)
-            elif fields and any(f.strip() for f in fields):
+            elif any(f.strip() for f in fields):  # a line of blanks is no row, like an empty one
                 rejects.append(
                     Reject(
                         row=number,
@@ -306,24 +330,23 @@ class CsvReader:
             ):
                 j += 1
                 joined += "\n" + texts[j][1]
-            try:
-                fields = next(csv.reader([joined], delimiter=self.delimiter, strict=False), [])
-            except csv.Error:  # a newline outside quotes: these lines are not one record
-                fields = []
+            # quoted by the book: text after a closing quote, or a quote that never
+            # closes, is a stray quote (the lenient csv module would drop it silently)
+            fields = _split_fields(joined, self.delimiter)
             balanced = joined.count('"') % 2 == 0
             at_end = j == len(texts) - 1
             start = int(starts[number - first_line])
             if not final and not balanced and at_end and used - start < DEFER_BYTES:
                 used = start  # probably a record cut by the block boundary: next block
                 break
-            if j == i or (balanced and len(fields) == width):
+            if j == i or (balanced and not isinstance(fields, str)):
                 accept_or_reject(number, fields, joined)
                 i = j + 1
                 continue
-            # a quote opened and never closed properly: judge this line on its own and
-            # carry on with the next one, so the rows after a stray quote survive
-            alone = next(csv.reader([text], delimiter=self.delimiter, strict=False), [])
-            accept_or_reject(number, alone, text)
+            # a quote opened and never closed properly (or text follows its closing
+            # quote): judge this line on its own and carry on with the next one, so the
+            # rows after a stray quote survive
+            accept_or_reject(number, _split_fields(text, self.delimiter), text)
             i += 1
 
         columns: list[Any] = list(zip(*good_rows, strict=True)) if good_rows else [[]] * width
@@ -336,6 +359,36 @@ class CsvReader:
         deferred_from = first_line + data.count(b"\n", 0, used)  # lines left for later
         rejects = [r for r in rejects if r.row < deferred_from]
         return CsvBlock(table, np.asarray(good_lines, dtype=np.int64), rejects), used
+
+
+#: what the csv module's errors mean for the person fixing the file
+_CSV_ERRORS = {
+    "unexpected end of data": "a quote opens a value and never closes (a stray quote?)",
+    "expected after": "text follows the closing quote of a value (a stray quote?)",
+    "new-line character": "a line break outside quotes",
+}
+
+
+def _split_fields(text: str, delimiter: str) -> list[str] | str:
+    """The fields of one record, or why it has none (a reason for its reject).
+
+    Records end at ``\n`` only (where the blocks are cut); a bare ``\r`` inside a
+    value is part of it, though the ``csv`` module refuses one outside quotes.
+    """
+    stand_in = ""
+    if "\r" in text:
+        stand_in = next((chr(c) for c in _STAND_INS if chr(c) not in text), "")
+        if not stand_in:
+            return "holds a carriage return the csv module cannot place"
+        text = text.replace("\r", stand_in)
+    try:
+        fields = next(csv.reader([text], delimiter=delimiter, strict=True), [])
+    except csv.Error as exc:
+        why = next((v for k, v in _CSV_ERRORS.items() if k in str(exc)), str(exc))
+        return f"cannot be split into fields: {why}"
+    if stand_in:
+        fields = [f.replace(stand_in, "\r") for f in fields]
+    return fields
 
 
 def read_header(path: Path, delimiter: str | None = None, encoding: str = "utf-8") -> list[str]:

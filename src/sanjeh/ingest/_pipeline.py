@@ -27,6 +27,8 @@ from ._prefetch import prefetch
 from ._readers import columns_of, file_kind
 from ._rows import Reject
 from .formats import Context, Format, detect, get_format
+from .formats._helpers import check_zone
+from .formats._mapping import mapping_format
 
 #: called with (bytes done, bytes in all) as the file is read
 ProgressCallback = Callable[[int, int], None]
@@ -116,15 +118,16 @@ def import_file(
     if size == 0:
         raise EmptyFile(path, "the file is empty; nothing to import")
     kind = file_kind(path)
+    sheet = (params or {}).get("sheet")  # a workbook's sheet (the first by default)
     if format:
         fmt = get_format(format, path)
-    elif mapping:  # a mapping file describes a ticket-summary export
-        fmt = get_format("summary", path)
+    elif mapping:  # a mapping file names its format (a ticket-summary export by default)
+        fmt = get_format(mapping_format(Path(mapping)), path)
     else:
-        fmt = detect(path, kind, columns_of(path, kind, encoding))
+        fmt = detect(path, kind, columns_of(path, kind, encoding, sheet))
     mapping_path = Path(mapping) if mapping else None
     src = source or fmt.source_for(mapping_path)
-    zone = timezone or fmt.timezone_for(mapping_path) or default_timezone
+    zone = _zone(params or {}, timezone, fmt.timezone_for(mapping_path), default_timezone)
     digest = fingerprint(path)
     settings_key = "|".join(
         [
@@ -141,7 +144,7 @@ def import_file(
     summary = ImportSummary(str(path), fmt.name, src, import_id)
     ignored = getattr(fmt, "ignored_columns", None)
     if ignored is not None:
-        summary.ignored_columns = ignored(columns_of(path, kind, encoding))
+        summary.ignored_columns = ignored(columns_of(path, kind, encoding, sheet))
 
     ctx = Context(
         path=path,
@@ -169,6 +172,20 @@ def import_file(
     summary.seconds = time.perf_counter() - started
     _record_log(store, summary, digest, started_at)
     return summary
+
+
+def _zone(params: dict[str, str], given: str | None, own: str | None, default: str) -> str:
+    """The zone of times without an offset, for every format alike (docs/formats.md):
+    ``--option timezone``, ``--timezone``, the format's or mapping's own, the setting."""
+    for zone, where in (
+        (params.get("timezone"), "--option timezone"),
+        (given, "--timezone"),
+        (own, "the format's time zone"),
+        (default, "the timezone setting"),
+    ):
+        if zone:
+            return check_zone(zone, where)
+    return "UTC"
 
 
 def _validated(
@@ -252,7 +269,9 @@ def _record_rejects(
     digest: str,
     at: dt.datetime,
 ) -> None:
-    summary.rejected = len({(r.table, r.row) for r in rejects})
+    # rows of the file, so that rows read = accepted + rejected (a row that fails in two
+    # tables, a ticket and its event, is one rejected row)
+    summary.rejected = len({r.row for r in rejects})
     for r in rejects:
         summary.reasons[f"{r.field}: {r.reason}" if r.field else r.reason] += 1
     for r in sorted(rejects, key=lambda r: r.row)[:5]:

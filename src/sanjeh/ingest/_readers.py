@@ -1,4 +1,5 @@
-"""Readers for the three container formats: CSV (see ``_csv``), JSON Lines and Parquet.
+"""Readers for the container formats: CSV (see ``_csv``), JSON Lines, Parquet and Excel
+(``_xlsx``).
 
 All yield ``(table, row_numbers, rejects)`` chunks of bounded size, so a file of
 any size streams through an import.
@@ -16,10 +17,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import EmptyFile, EncodingError, IngestError, MissingColumns
-from ._csv import CsvReader, check_encoding
+from ._csv import CsvReader
+from ._encoding import choose as choose_encoding
+from ._encoding import is_utf8
 from ._rows import Reject
+from ._xlsx import XlsxReader, is_xlsx
 
-FileKind = Literal["csv", "jsonl", "parquet"]
+FileKind = Literal["csv", "jsonl", "parquet", "xlsx"]
 RawChunk = tuple[pa.Table, np.ndarray, list[Reject]]
 Progress = Callable[[int], None]
 
@@ -33,6 +37,14 @@ _SUFFIXES: dict[str, FileKind] = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
+#: what a file that is none of these turns out to be, and what to do with it
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary Office files (.xls)
+_ZIP = b"PK\x03\x04"
+
+
+def text_kind(kind: FileKind) -> FileKind:
+    """The kind whose formats read ``kind``: a sheet is read as a CSV file is."""
+    return "csv" if kind == "xlsx" else kind
 
 
 def file_kind(path: Path) -> FileKind:
@@ -41,16 +53,36 @@ def file_kind(path: Path) -> FileKind:
         head = f.read(4096)
     if head[:4] == b"PAR1":
         return "parquet"
+    if head.startswith(_ZIP):
+        if is_xlsx(path):
+            return "xlsx"
+        raise IngestError(
+            path,
+            "a ZIP archive, not a data file (an .ods or .xls workbook cannot be read either): "
+            "unpack it, or save the sheet as .xlsx or CSV (UTF-8), and import that",
+        )
+    if head.startswith(_OLE2):
+        raise IngestError(
+            path,
+            "an old Excel .xls workbook, which Sanjeh cannot read: save it as .xlsx (or CSV "
+            "UTF-8) in Excel and import that",
+        )
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] == b"{":
         return "jsonl"
     return _SUFFIXES.get(path.suffix.lower(), "csv")
 
 
-def columns_of(path: Path, kind: FileKind, encoding: str = "utf-8") -> list[str]:
+def columns_of(
+    path: Path, kind: FileKind, encoding: str = "utf-8", sheet: str | None = None
+) -> list[str]:
     """Column names of a file without reading it all."""
     if kind == "csv":
         return CsvReader(path, encoding=encoding).header
+    if kind == "xlsx":
+        reader = XlsxReader(path, sheet)
+        reader.close()
+        return reader.header
     if kind == "parquet":
         return list(pq.ParquetFile(path).schema_arrow.names)
     with path.open("rb") as f:
@@ -82,7 +114,8 @@ def read_jsonl(path: Path, chunk_rows: int, progress: Progress | None = None) ->
         sample = f.read(1 << 16)
         if not sample.strip():
             raise EmptyFile(path, "the file is empty; nothing to import")
-        check_encoding(path, sample, "utf-8")
+        if not is_utf8(choose_encoding(path, sample, "utf-8")):
+            raise EncodingError(path, "JSON Lines files must be UTF-8; re-save the file as UTF-8")
         f.seek(0)
         rows: list[dict[str, Any]] = []
         numbers: list[int] = []
@@ -167,11 +200,14 @@ def read_raw(
     encoding: str = "utf-8",
     delimiter: str | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> Iterator[RawChunk]:
-    """Chunks of any container format; CSV rows come as text."""
-    if kind == "jsonl":
-        if encoding.replace("-", "").lower() not in ("utf8", "utf8sig"):
-            raise EncodingError(path, "JSON Lines files must be UTF-8")
+    """Chunks of any container format; CSV and Excel rows come as text."""
+    if kind == "xlsx":
+        yield from XlsxReader(path, sheet).chunks(chunk_rows, progress)
+    elif kind == "jsonl":
+        if not is_utf8(encoding):
+            raise EncodingError(path, "JSON Lines files must be UTF-8; leave --encoding out")
         yield from read_jsonl(path, chunk_rows, progress)
     elif kind == "parquet":
         yield from read_parquet(path, chunk_rows, progress)

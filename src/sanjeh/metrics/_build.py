@@ -69,7 +69,8 @@ def _data_stamp(store: Store) -> str:
 
 
 #: bump when the fact tables' columns change: stores built before rebuild their facts
-FACTS_VERSION = "2"  # 2: facts_tickets.sla_met
+FACTS_VERSION = "4"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
+# 4: plan on every ticket-based fact, FCR / reopen pending until their window closes
 
 
 def _config_key(config: MetricsConfig) -> str:
@@ -201,7 +202,10 @@ def _survey_facts(
 ) -> None:
     local = functools.partial(with_local_epoch, clock=clock, calendar=config.default_calendar)
     surveys = survey_facts(
-        tables["survey_responses"], store.con.table(TICKET_FACTS), tables["agents"]
+        tables["survey_responses"],
+        store.con.table(TICKET_FACTS),
+        tables["agents"],
+        tables["customers"],
     )
     _create(store.con, SURVEY_FACTS, local(surveys, {"at_local": "at", "sent_local": "sent_at"}))
 
@@ -312,12 +316,17 @@ def refresh_facts(store: Store, config: MetricsConfig | None = None) -> FactsInf
         | tickets.customer_id.isin(store.changed_ids(_PER_CUSTOMER))
     )
     # the same customers' other tickets (first-contact resolution looks at the next
-    # contact) and every unsolved ticket (its age and SLA state move with "now")
+    # contact), every unsolved ticket (its age and SLA state move with "now") and every
+    # ticket whose FCR / reopen window was still open (it may have closed since)
     neighbours = tickets.filter(tickets.customer_id.isin(touched.customer_id))
-    unsolved = facts.filter(~facts.is_solved.fill_null(False))
+    moving = facts.filter(
+        ~facts.is_solved.fill_null(False)
+        | facts.fcr_pending.fill_null(False)
+        | facts.reopen_pending.fill_null(False)
+    )
     parts = [
         t.select(ticket_id=t.ticket_id.cast(ibis.dtype("string")))
-        for t in (touched, neighbours, unsolved)
+        for t in (touched, neighbours, moving)
     ]
     dirty = ibis.union(*parts, distinct=True)
     dirty = _create(con, "sanjeh_tmp_dirty", dirty, temp=True)
@@ -371,6 +380,19 @@ def _pending(store: Store, config: MetricsConfig) -> tuple[set[str], dict[str, A
     elif changed:
         todo.add("clear")
     return todo, meta
+
+
+def facts_as_of(store: Store) -> dt.datetime | None:
+    """The facts' "now": the data's last instant, or the ``as_of`` option (None before a
+    first build). FCR / reopen windows and partial periods are judged against it."""
+
+    def read() -> dt.datetime | None:
+        with store.lock:
+            meta = _read_meta(store) if META_TABLE in store.con.list_tables() else None
+        return dt.datetime.fromisoformat(meta["as_of"]) if meta else None
+
+    found: dt.datetime | None = _compiled.remember(store, "as_of", read)
+    return found
 
 
 def facts_current(store: Store, config: MetricsConfig | None = None) -> bool:

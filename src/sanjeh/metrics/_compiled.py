@@ -48,6 +48,8 @@ class _Template:
 class _Cache:
     templates: dict[Hashable, _Template | None] = dataclasses.field(default_factory=dict)
     tables: dict[str, ir.Table] = dataclasses.field(default_factory=dict)
+    #: small facts about the built facts (their as-of …), read once per build
+    facts: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 _CACHES: weakref.WeakKeyDictionary[Store, _Cache] = weakref.WeakKeyDictionary()
@@ -76,6 +78,14 @@ def table(store: Store, name: str) -> ir.Table:
         with store.lock:
             found = tables[name] = store.con.table(name)
     return found
+
+
+def remember(store: Store, key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per build of the store's facts."""
+    facts = _cache(store).facts
+    if key not in facts:
+        facts[key] = compute()
+    return facts[key]
 
 
 class Values:

@@ -2,6 +2,8 @@
 
 [metrics]
 calendar = "tehran"            # calendar of teams that name none (default: 24x7)
+week_start = "saturday"        # first day of report weeks (default: the day after the
+                               # default calendar's weekend; Monday for 24x7)
 fcr_window_days = 7            # any option of docs/metrics.md
 
 [calendars.tehran]             # see docs/calendars.md
@@ -31,6 +33,7 @@ from ..calendar import BusinessCalendar, calendars_from_mapping
 from ..errors import ConfigError
 from ..settings import Settings, load_settings
 from ._options import MetricOptions
+from ._periods import WEEK_STARTS
 
 DEFAULT_CALENDAR = "24x7"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
@@ -69,6 +72,23 @@ class MetricsConfig:
     default_calendar: str = DEFAULT_CALENDAR
     sla: tuple[SlaPolicy, ...] = STANDARD_SLA
     targets: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: first day of report weeks; None: the day after the default calendar's weekend
+    week_start_day: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.week_start_day is not None and self.week_start_day not in WEEK_STARTS:
+            raise ConfigError(
+                f"[metrics] week_start = {self.week_start_day!r}: use one of "
+                f"{', '.join(WEEK_STARTS)}"
+            )
+
+    @property
+    def week_start(self) -> str:
+        """Where report weeks start: the data's calendar decides, never the display
+        language (Saturday for Tehran hours, Sunday for Riyadh, Monday for 24x7)."""
+        if self.week_start_day is not None:
+            return self.week_start_day
+        return self.all_calendars()[self.default_calendar].week_start
 
     def all_calendars(self) -> dict[str, BusinessCalendar]:
         found = {DEFAULT_CALENDAR: BusinessCalendar.preset("24x7")}
@@ -81,6 +101,7 @@ class MetricsConfig:
         where = settings.config_file or "sanjeh.toml"
         metrics = dict(settings.section("metrics"))
         default_calendar = str(metrics.pop("calendar", DEFAULT_CALENDAR))
+        week_start = metrics.pop("week_start", None)
         calendars = calendars_from_mapping(settings.section("calendars"), where)
         if default_calendar != DEFAULT_CALENDAR and default_calendar not in calendars:
             raise ConfigError(
@@ -93,6 +114,7 @@ class MetricsConfig:
             default_calendar=default_calendar,
             sla=_policies(settings.section("sla"), where) or STANDARD_SLA,
             targets=dict(settings.section("targets")),
+            week_start_day=None if week_start is None else str(week_start).lower(),
         )
 
 

@@ -16,15 +16,36 @@ ticket facts (`facts_tickets`, `facts_replies`, `facts_surveys`, `facts_calls`, 
 which are rebuilt from the canonical tables when the data or the configuration
 changes. Durations are in seconds, in **business hours** by default (the calendar of
 each ticket's team; `--hours calendar` for wall-clock time). Each KPI can be broken
-down by any of its dimensions and grouped by period ({periods}); the week starts on
-Monday unless `week_start` says otherwise, and periods follow the default calendar's
-time zone. Every result row carries `n`, `value`, `mean`, `median`, `p90`, a 95 %
+down by any of its dimensions and grouped by period ({periods}); periods follow the
+default calendar's time zone, and weeks start on the day after its weekend (Saturday
+for Tehran hours, Sunday for Riyadh, Monday for Monday–Friday or 24x7 hours) unless
+`[metrics] week_start` says otherwise — in every language, in the CLI and on the
+dashboard alike. Every result row carries `n`, `value`, `mean`, `median`, `p90`, a 95 %
 confidence interval (Wilson for rates, Student-t for means), the previous period's
 value and the change, and the target with a met / missed status. A count over a
 previous window without rows is 0. When only values are needed (a leaderboard, a
 sparkline), `stats=False` skips the mean / median / p90 / sd beside a duration's value
 (the quantiles are most of a report's cost) and `compare=False` skips reading the
 period before the report.
+
+**Numbers that are not there yet.** Every row also says what its number is not:
+
+- `partial`: the first and last periods are clipped to the report's start and end, so
+  the periods of a report add up to the report as a whole (4 – 31 October by week
+  counts 4 October in its week, not the days before); a period that ends after the
+  data's last instant has not closed. A partial period is not compared with the one
+  before (`previous` and `change` stay empty), and a period that starts after the data
+  has no number at all ("no data yet"), not a count of 0.
+- `pending`: rows whose outcome is not known yet — a ticket solved less than the FCR or
+  reopen window before the data's last instant. They are left out of `n` and `value`
+  until the window closes (a recent week would otherwise look better than it is) and
+  counted here; the facts re-decide them when newer data arrives.
+- `note`: why a value is missing or needs care, in words — pending rows; a mean that one
+  duration dominates (one value at least half the total, over five or more), with the
+  mean without it and the median; a KPI that the breakdown or a filter does not apply
+  to (call KPIs filtered by channel, eNPS by segment). Such a KPI gets one row without a
+  value and with its reason: a KPI never silently disappears from a report. A group
+  without a value for a breakdown ("no segment") is shown when it has rows for the KPI.
 
 Python: `sanjeh.kpis(store, ["first_reply_time"], by=["team"], period="week")`.
 CLI: `sanjeh report --kpi first_reply_time --by team --period week`.

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from ..store import Store
-from . import _compiled, _stats
+from . import _compiled, _names, _notes, _stats
 from ._build import (
     CALL_FACTS,
     CUSTOMER_FACTS,
@@ -31,6 +31,7 @@ from ._build import (
     SURVEY_FACTS,
     TICKET_FACTS,
     ensure_facts,
+    facts_as_of,
 )
 from ._config import MetricsConfig, parse_duration
 from ._periods import (
@@ -64,6 +65,9 @@ RESULT_COLUMNS = (
     "change_pct",
     "target",
     "status",
+    "partial",
+    "pending",
+    "note",
 )
 #: the breakdowns every ticket-based fact table carries (its own or its ticket's)
 _TICKET_DIMENSIONS = {
@@ -74,6 +78,7 @@ _TICKET_DIMENSIONS = {
     "category": "category",
     "tag": "tags",
     "segment": "segment",
+    "plan": "plan",
     "language": "language",
 }
 #: breakdown name → column, per fact table
@@ -110,6 +115,13 @@ _FACTS = {
     "shifts": SHIFT_FACTS,
 }
 _DAY = 86_400
+#: the local instants that place a source's rows in time (its data ends at their latest)
+_SOURCE_TIMES = {
+    "calls": ("started_local",),
+    "surveys": ("at_local",),
+    "customers": ("created_local", "churned_local"),
+    "shifts": ("start_local",),
+}
 
 
 @dataclasses.dataclass
@@ -130,6 +142,8 @@ class Query:
     stats: bool = True
     #: False: do not read the period before the report (previous and change stay empty)
     compare: bool = True
+    #: the ticket data's last instant (the facts' "now") in local epoch seconds
+    as_of: float | None = None
     #: results shared by KPIs computed from the same numbers (see ``shared``)
     _memo: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: the request's literal values (dates, filter values), see ``_compiled``
@@ -140,6 +154,9 @@ class Query:
         for name, value in (("lo", lo), ("hi", hi), ("start", self.start)):
             if value is not None:
                 self.values.number(name, value)
+        gap = self.gap()
+        if gap is not None:
+            self._gap_key(gap)
         for d, chosen in self.filters.items():
             for i, v in enumerate(chosen):
                 self.values.string(d, i, str(v))
@@ -158,6 +175,7 @@ class Query:
             self.end is None,
             self.stats,
             self.compare,
+            self.gap() is None,
         )
 
     def run(self, key: tuple[Any, ...], build: Callable[[], ir.Table]) -> pd.DataFrame:
@@ -243,7 +261,53 @@ class Query:
                 t = t.mutate(_day=(at / _DAY).floor().cast("int64"))
                 t = t.join(dim, t._day == dim._d_day).drop("_d_day", "_day")
                 key = t._d_label
+            gap = self.gap()
+            if gap is not None:
+                # the first period is cut at the report's start: what lies before the
+                # start in that period joins the period before (read for running totals
+                # and comparison only), so the first period counts only the report's days
+                assert self.start is not None
+                before = at < value.number("start", self.start)
+                key = ibis.ifelse(before, self._gap_key(gap), key)
         return t.mutate(**self.breakdowns(t, source), _period=key)
+
+    def data_end(self, source: str) -> float | None:
+        """Local epoch seconds of the last instant ``source``'s data reaches: a period
+        ending after it has not closed (None: unknown, every period is closed).
+
+        Ticket facts end at the facts' "now"; QA reviews are written now; calls,
+        surveys, customers and shifts end at their own latest row."""
+        if source in ("tickets", "replies", "quality"):
+            return self.as_of
+        tz = self.config.all_calendars()[self.config.default_calendar].timezone
+        if source == "reviews":
+            return _to_local(tz, dt.datetime.now(dt.UTC))
+        times = _SOURCE_TIMES[source]
+
+        def latest() -> float | None:
+            t = self.fact(source)
+            with self.store.lock:
+                found = [self.store.con.execute(t[c].max()) for c in times]
+            real = [float(v) for v in found if v is not None and not pd.isna(v)]
+            return max(real) if real else None
+
+        found: float | None = _compiled.remember(self.store, f"data_end:{source}", latest)
+        return found
+
+    def gap(self) -> object | None:
+        """The key of the period before the first, when the report starts inside its
+        first period (that period is then clipped to the report's start), else None."""
+        if self.period is None or self.start is None:
+            return None
+        first = key_of(self.period, self.start, self.week_start)
+        if local_seconds(start_of(self.period, first)) >= self.start:
+            return None
+        return previous_key(self.period, first)
+
+    def _gap_key(self, gap: object) -> ir.Value | object:
+        if isinstance(gap, int):
+            return ibis.literal(self.values.number("gap", float(gap))).cast("int64")
+        return self.values.string("gap", 0, str(gap))
 
     def narrowed(self, table: ir.Table, source: str) -> ir.Table:
         """Rows that pass the report's filters (one row per tag when broken down by tag)."""
@@ -315,6 +379,9 @@ class Query:
 def _measures(kpi: KPI, ctx: Context, t: ir.Table, time: str, stats: bool) -> dict[str, ir.Value]:
     cond = kpi.where(ctx, t) if kpi.where else ibis.literal(True)
     p = f"{kpi.name}__"
+    waiting: dict[str, ir.Value] = {}
+    if kpi.pending is not None:  # rows whose outcome is not known yet, counted apart
+        waiting = {p + "pending": t.count(where=cond & kpi.pending(ctx, t).fill_null(False))}
     if kpi.kind == "count":
         return {p + "n": t.count(where=cond)}
     if kpi.kind == "level":  # rows coming in at ``time`` or going out at ``until``
@@ -323,18 +390,25 @@ def _measures(kpi: KPI, ctx: Context, t: ir.Table, time: str, stats: bool) -> di
     v = kpi.value(ctx, t)
     if kpi.kind == "rate":
         ok = cond & v.notnull()
-        return {p + "n": t.count(where=ok), p + "k": ibis.ifelse(v, 1, 0).sum(where=ok)}
+        return {
+            p + "n": t.count(where=ok),
+            p + "k": ibis.ifelse(v, 1, 0).sum(where=ok),
+            **waiting,
+        }
     ok = cond & v.notnull()
     if not stats:  # the headline statistic alone: the quantiles are most of the cost
         if kpi.stat == "median":
-            return {p + "n": t.count(where=ok), p + "median": v.median(where=ok)}
-        return {p + "n": t.count(where=ok), p + "mean": v.mean(where=ok)}
+            return {p + "n": t.count(where=ok), p + "median": v.median(where=ok), **waiting}
+        return {p + "n": t.count(where=ok), p + "mean": v.mean(where=ok), **waiting}
     return {
         p + "n": t.count(where=ok),
         p + "mean": v.mean(where=ok),
         p + "median": v.median(where=ok),
         p + "p90": v.quantile(0.9, where=ok),
         p + "sd": v.std(where=ok),
+        # the largest value: flags a mean that one row dominates (see _notes)
+        p + "max": v.max(where=ok),
+        **waiting,
     }
 
 
@@ -370,7 +444,8 @@ def _results(q: Query, group: list[KPI], out: pd.DataFrame) -> pd.DataFrame:
     for kpi in group:
         p = f"{kpi.name}__"
         n = np.nan_to_num(numbers(p + "n"))
-        stats = dict.fromkeys(("mean", "median", "p90", "sd", "successes"), nothing)
+        stats = dict.fromkeys(("mean", "median", "p90", "sd", "max", "successes"), nothing)
+        stats["pending"] = numbers(p + "pending") if kpi.pending is not None else nothing
         if kpi.kind == "count":
             value = n
         elif kpi.kind == "rate":
@@ -378,7 +453,7 @@ def _results(q: Query, group: list[KPI], out: pd.DataFrame) -> pd.DataFrame:
             with np.errstate(invalid="ignore", divide="ignore"):
                 value = np.where(n > 0, stats["successes"] / n, np.nan)
         else:
-            for s in ("mean", "median", "p90", "sd"):
+            for s in ("mean", "median", "p90", "sd", "max"):
                 stats[s] = numbers(p + s, kpi.scale)
             value = stats["median" if kpi.stat == "median" else "mean"]
         cols["kpi"].append(np.full(rows, kpi.name, dtype=object))
@@ -495,7 +570,7 @@ def kpis(
     end: dt.date | dt.datetime | str | None = None,
     filters: dict[str, Any] | None = None,
     hours: str = "business",
-    week_start: str = "monday",
+    week_start: str | None = None,
     config: MetricsConfig | None = None,
     ensure: bool = True,
     stats: bool = True,
@@ -513,6 +588,15 @@ def kpis(
     number KPI stay empty. ``compare=False`` does not read the period before the
     report, so previous, change and change_pct of its first period (of the whole report
     when there is no ``period``) stay empty.
+
+    Weeks start on ``week_start``, by default the configuration's (the day after the
+    default calendar's weekend). The first and last periods are clipped to ``start`` /
+    ``end``, so the periods add up to the whole report; a clipped period, or one that
+    has not closed by the data's last instant, is ``partial`` and not compared with the
+    period before. ``pending`` counts rows whose outcome is not known yet (an FCR or
+    reopen window still open); ``note`` says why a value is missing or should be read
+    with care (pending rows, an outlier that dominates a mean, a KPI that a breakdown or
+    filter does not apply to — such a KPI gets one row without a value, never none).
     """
     config = config or MetricsConfig.from_settings()
     if hours not in ("business", "calendar"):
@@ -529,11 +613,14 @@ def kpis(
         raise ConfigError(f"unknown filter {bad[0]!r}; use: {', '.join(ALL_DIMENSIONS)}")
     if ensure:  # a caller that keeps the facts fresh itself (the web app) skips the check
         ensure_facts(store, config)
+    week_start = week_start or config.week_start
+    filters = _names.resolve_names(store, filters)  # team / agent names → ids
     tz = config.all_calendars()[config.default_calendar].timezone
     lo, hi = _to_local(tz, start), _to_local(tz, end)
     if lo is not None and hi is not None and hi <= lo:
         raise ConfigError(f"the report ends ({end}) before it starts ({start})")
     hours_kind: Literal["business", "calendar"] = "business" if hours == "business" else "calendar"
+    as_of = facts_as_of(store)
     q = Query(
         store,
         config,
@@ -546,15 +633,17 @@ def kpis(
         week_start,
         stats=stats,
         compare=compare,
+        as_of=None if as_of is None else _to_local(tz, as_of),
     )
 
     groups: dict[tuple[str, str], list[KPI]] = defaultdict(list)
     levels: list[KPI] = []
     frames = []
+    absent: dict[str, str] = {}
     for kpi in chosen:
-        if kpi.dimensions is not None and not set(by) <= set(kpi.dimensions):
-            continue  # e.g. eNPS by channel means nothing
-        if not (set(by) | set(filters)) <= set(DIMENSIONS[kpi.source]):
+        reason = _inapplicable(kpi, by, list(filters))
+        if reason is not None:  # e.g. eNPS by channel means nothing: say so, in a row
+            absent[kpi.name] = reason
             continue
         if kpi.kind == "custom":
             assert kpi.custom is not None
@@ -576,12 +665,95 @@ def kpis(
         into, out = aggregates[(kpi.source, kpi.time)], aggregates[(kpi.source, kpi.until)]
         before = _before(q, kpi, lo) if lo is not None else None
         frames.append(_level(q, kpi, into, out, before))
-    if not frames:
-        return pd.DataFrame(columns=["kpi", *by, "period", "value"])
-    raw = pd.concat(frames, ignore_index=True)
-    if period is not None:
-        raw = _fill_counts(raw, q, [k for k in chosen if k.kind == "count"])
-    return _finish(raw, q, chosen)
+    result: pd.DataFrame | None = None
+    if frames:
+        raw = pd.concat(frames, ignore_index=True)
+        if period is not None:
+            raw = _fill_counts(raw, q, [k for k in chosen if k.kind == "count"])
+        result = _finish(raw, q, chosen)
+    out = _with_absent(result, q, chosen, absent)
+    out["note"] = out["note"].astype(object).where(out["note"].notna(), None)  # None, not NaN
+    return out
+
+
+#: why a KPI has not a single row, by the fact table it reads
+_NO_ROWS = {
+    "tickets": "no tickets",
+    "replies": "no agent replies",
+    "surveys": "no survey responses",
+    "quality": "no analysed conversations (run `sanjeh analyze` to score them)",
+    "reviews": "no QA reviews",
+    "calls": "no calls",
+    "customers": "no customers",
+    "shifts": "no agent shifts",
+}
+
+
+def _inapplicable(kpi: KPI, by: list[str], filters: list[str]) -> str | None:
+    """Why a breakdown or filter rules ``kpi`` out (None: it applies)."""
+    dims = DIMENSIONS[kpi.source]
+    allowed = kpi.dimensions if kpi.dimensions is not None else tuple(dims)
+    for d in by:
+        if d not in dims:
+            return (
+                f"cannot be broken down by {d}: {kpi.source} data has no {d} "
+                f"(possible: {', '.join(allowed) or 'none'})"
+            )
+        if d not in allowed:
+            return (
+                f"not broken down by {d}: it means nothing per {d} "
+                f"(possible: {', '.join(allowed) or 'none'})"
+            )
+    for d in filters:
+        if d not in dims:
+            return (
+                f"the {d} filter does not apply: {kpi.source} data has no {d} "
+                f"(possible filters: {', '.join(dims)})"
+            )
+    return None
+
+
+def _with_absent(
+    out: pd.DataFrame | None, q: Query, chosen: list[KPI], absent: dict[str, str]
+) -> pd.DataFrame:
+    """``out`` plus one row without a value, with its reason, per KPI ruled out or
+    without a single row to aggregate."""
+    cols = [*RESULT_COLUMNS[:3], *q.by, *RESULT_COLUMNS[3:]]
+    found = set(out.kpi) if out is not None else set()
+    zero: set[str] = set()  # counted nothing: 0, the honest answer without a breakdown
+    for kpi in chosen:
+        if kpi.name not in found and kpi.name not in absent:
+            if kpi.kind in ("count", "level") and not q.by and q.period is None:
+                zero.add(kpi.name)
+            absent[kpi.name] = (
+                _NO_ROWS.get(kpi.source, f"no {kpi.source} data")
+                + (" match the filters" if q.filters else "")
+                + (" in this range" if q.start is not None or q.end is not None else "")
+            )
+    if not absent:
+        return out if out is not None else pd.DataFrame(columns=cols)
+    meta = {k.name: k for k in chosen}
+    rows = pd.DataFrame(
+        {
+            "kpi": list(absent),
+            "title": [meta[k].title for k in absent],
+            "unit": [meta[k].unit for k in absent],
+            "n": 0,
+            "value": [0.0 if k in zero else np.nan for k in absent],
+            "partial": False,
+            "note": [None if k in zero else why for k, why in absent.items()],
+        }
+    )
+    for col in cols:
+        if col not in rows:
+            rows[col] = None if col in ("period", "status", *q.by) else np.nan
+    rows["period_start"] = pd.NaT
+    rows = rows[cols]
+    if out is None or out.empty:
+        return rows.reset_index(drop=True)
+    both = pd.concat([out, rows], ignore_index=True)
+    order = {k.name: i for i, k in enumerate(chosen)}
+    return both.sort_values("kpi", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
 
 
 def _fill_counts(raw: pd.DataFrame, q: Query, counted: list[KPI]) -> pd.DataFrame:
@@ -607,7 +779,7 @@ def _fill_counts(raw: pd.DataFrame, q: Query, counted: list[KPI]) -> pd.DataFram
 def _finish(raw: pd.DataFrame, q: Query, chosen: list[KPI]) -> pd.DataFrame:
     """Previous period, change, confidence intervals, targets, labels, order."""
     meta = {k.name: k for k in chosen}
-    for col in ("mean", "median", "p90", "sd", "successes"):
+    for col in ("mean", "median", "p90", "sd", "max", "successes", "pending"):
         if col not in raw:
             raw[col] = float("nan")
     raw = raw.astype({"value": "float64"})
@@ -617,6 +789,7 @@ def _finish(raw: pd.DataFrame, q: Query, chosen: list[KPI]) -> pd.DataFrame:
         out = cur.merge(prev.rename(columns={"value": "previous"}), on=["kpi", *q.by], how="left")
         out["period"] = None
         out["period_start"] = pd.NaT
+        out["partial"] = False
         if q.start is None or not q.compare:
             out["previous"] = float("nan")
         else:  # a count over a window without rows is 0, not unknown
@@ -636,7 +809,8 @@ def _finish(raw: pd.DataFrame, q: Query, chosen: list[KPI]) -> pd.DataFrame:
         first = q.first_period_start()
         if first is not None:  # the period before the report was read for comparison only
             out = out[out.period_start >= dt.datetime(1970, 1, 1) + dt.timedelta(seconds=first)]
-        out = out.drop(columns=["_period", "_prev"])
+        out = _notes.mark_periods(out, q, meta).drop(columns=["_period", "_prev"])
+    out["note"] = _notes.notes(out, meta, q)
     out["change"] = out.value - out.previous
     out["change_pct"] = out.change / out.previous.abs().where(out.previous != 0)
     out["ci_low"], out["ci_high"] = _stats.intervals(out, out.kpi.map(lambda k: meta[k].kind))
@@ -652,7 +826,22 @@ def _finish(raw: pd.DataFrame, q: Query, chosen: list[KPI]) -> pd.DataFrame:
         by=["kpi", *q.by, "period_start"], key=lambda s: s.map(order) if s.name == "kpi" else s
     )
     cols = [*RESULT_COLUMNS[:3], *q.by, *RESULT_COLUMNS[3:]]
-    return out[cols].reset_index(drop=True)
+    return _without_empty_unknowns(out[cols], q).reset_index(drop=True)
+
+
+def _without_empty_unknowns(out: pd.DataFrame, q: Query) -> pd.DataFrame:
+    """Leave out a KPI's "no team / no segment …" group when it has no rows for that KPI
+    in any period: such a group exists only because other KPIs of the same scan have
+    rows without that breakdown (eNPS answers have no customer segment). A named group
+    with n = 0 stays: a team that answered nothing is news."""
+    if not q.by or out.empty:
+        return out
+    unknown = out[q.by].isna().any(axis=1)
+    if not unknown.any():
+        return out
+    keys = [out.kpi, *(out[d].astype(object).where(out[d].notna(), "\0") for d in q.by)]
+    total = out.n.groupby(keys).transform("sum")
+    return out[~(unknown & (total == 0))]
 
 
 #: the common standard, used when the configuration sets no target of its own

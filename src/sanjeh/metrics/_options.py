@@ -39,6 +39,21 @@ OPTIONS: tuple[Option, ...] = (
         "Zendesk and Chatwoot count only human agent replies.",
     ),
     Option(
+        "first_reply_match",
+        "any_agent_message",
+        "Which agent message is the first reply: the first public agent message anywhere in "
+        "the ticket, or the first one that answers the customer's opening message directly "
+        "(its events.reply_to names that message; e.g. a brand tweet replying to the "
+        "customer's first tweet). The opening message is the ticket's first public message, "
+        "when a customer wrote it: a linked thread an agent opened (or whose opening tweet is "
+        "missing) has no direct first reply. A ticket none of whose events carries a reply "
+        "link keeps the first agent message, so sources without links give the same number "
+        "either way. First reply time, first-reply SLA and the SLA achievement follow it.",
+        ("any_agent_message", "direct_reply"),
+        "Zendesk: the first public agent comment. Social customer care (e.g. analyses of "
+        "Twitter threads) times the brand's direct reply to the customer's opening tweet.",
+    ),
+    Option(
         "response_clock",
         "first_unanswered",
         "Where each customer-wait → agent-reply interval starts: at the first customer "
@@ -71,7 +86,33 @@ OPTIONS: tuple[Option, ...] = (
         ("recontact", "tag", "survey"),
         "COPC / ICMI recommend measuring repeat contacts within a window (commonly 7 days).",
     ),
-    Option("fcr_window_days", 7, "Days after resolution in which a new contact breaks FCR."),
+    Option(
+        "fcr_window_days",
+        7,
+        "Days after resolution in which a new contact breaks FCR (fcr_method=recontact). "
+        "A ticket solved less than this long before the data's last instant is *pending*: "
+        "neither resolved at first contact nor not, and left out of the rate (the report "
+        "says how many) until its window closes.",
+    ),
+    Option(
+        "fcr_escalation",
+        "breaks",
+        "Whether an escalated ticket (to a higher tier or specialist team) can count as "
+        "resolved at first contact, whatever fcr_method says.",
+        ("breaks", "allowed"),
+        "ICMI / SQM: first-contact resolution means resolved on the first contact without "
+        "an escalation, transfer or call-back.",
+    ),
+    Option(
+        "reopen_window_days",
+        7,
+        "Days after a ticket is first solved in which reopening it counts against the "
+        "reopen rate; a ticket first solved less than this long before the data's last "
+        "instant is pending. 0: count a reopen whenever it happens (no window, nothing "
+        "pending).",
+        convention="Zendesk counts reopens over a ticket's life; a window makes recent "
+        "periods comparable with older ones.",
+    ),
     Option("fcr_tag", "fcr", "Tag that marks a ticket resolved at first contact (fcr_method=tag)."),
     Option(
         "fcr_question",
@@ -109,7 +150,16 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "short_abandon_seconds",
         5,
-        "Calls abandoned within this many seconds of queueing are 'short abandons'.",
+        "Calls abandoned within this many seconds of queueing (wait ≤ this) are 'short abandons'.",
+    ),
+    Option(
+        "abandonment_base",
+        "offered",
+        "Call abandonment rate base: all calls offered to agents (queued, answered — also "
+        "without queueing — or abandoned; not IVR-only or phantom calls), or only the calls "
+        "that waited in a queue (calls answered without queueing left out).",
+        ("offered", "queued"),
+        "ICMI / COPC: abandoned / offered, offered = calls that reached the agent queue.",
     ),
     Option(
         "chat_abandon_seconds",
@@ -132,11 +182,14 @@ _BY_NAME = {o.name: o for o in OPTIONS}
 class MetricOptions:
     first_reply_start: Literal["created", "handoff"] = "created"
     count_bot_replies: bool = False
+    first_reply_match: Literal["any_agent_message", "direct_reply"] = "any_agent_message"
     response_clock: Literal["first_unanswered", "last_message"] = "first_unanswered"
     one_touch_includes_zero_replies: bool = True
     csat_method: Literal["top_two_box", "good_bad"] = "top_two_box"
     fcr_method: Literal["recontact", "tag", "survey"] = "recontact"
     fcr_window_days: int = 7
+    fcr_escalation: Literal["breaks", "allowed"] = "breaks"
+    reopen_window_days: int = 7
     fcr_tag: str = "fcr"
     fcr_question: str = "resolved_first_contact"
     conversion_window_days: int = 30
@@ -144,6 +197,7 @@ class MetricOptions:
     service_level_seconds: int = 20
     service_level_formula: Literal["offered", "answered", "exclude_short_abandons"] = "offered"
     short_abandon_seconds: int = 5
+    abandonment_base: Literal["offered", "queued"] = "offered"
     chat_abandon_seconds: int = 0
     as_of: dt.datetime | None = None
 
@@ -177,10 +231,13 @@ class MetricOptions:
         keys = (
             "first_reply_start",
             "count_bot_replies",
+            "first_reply_match",
             "response_clock",
             "one_touch_includes_zero_replies",
             "fcr_method",
             "fcr_window_days",
+            "fcr_escalation",
+            "reopen_window_days",
             "fcr_tag",
             "fcr_question",
             "conversion_window_days",

@@ -7,11 +7,17 @@ import ibis.expr.types as ir
 
 from ..calendar import epoch_seconds
 
-TICKET_DIMS = ("team_id", "channel", "priority", "category", "tags", "language", "segment")
+TICKET_DIMS = (
+    *("team_id", "channel", "priority", "category", "tags", "language", "segment", "plan"),
+)
 
 
-def survey_facts(responses: ir.Table, tickets: ir.Table, agents: ir.Table) -> ir.Table:
-    """One row per survey invitation / response, with the ticket's dimensions.
+def survey_facts(
+    responses: ir.Table, tickets: ir.Table, agents: ir.Table, customers: ir.Table
+) -> ir.Table:
+    """One row per survey invitation / response, with the ticket's dimensions (a
+    response about no ticket, e.g. a relationship NPS, takes its customer's segment and
+    plan).
 
     ``satisfied`` is top-two-box (the top two points of a 5+ point scale, the top point
     of a shorter one); ``good`` is true above the scale's midpoint, false below it, null
@@ -28,6 +34,8 @@ def survey_facts(responses: ir.Table, tickets: ir.Table, agents: ir.Table) -> ir
         customer_id=r.customer_id.coalesce(r.ticket_customer_id),
     )
     r = r.left_join(a, r.agent_id == a.a_agent_id)
+    c = customers.select(c_customer_id="customer_id", c_segment="segment", c_plan="plan")
+    r = r.left_join(c, r.customer_id == c.c_customer_id)
     score, lo, hi = r.score, r.scale_min.cast("float64"), r.scale_max.cast("float64")
     points = hi - lo + 1
     mid = (lo + hi) / 2
@@ -52,7 +60,8 @@ def survey_facts(responses: ir.Table, tickets: ir.Table, agents: ir.Table) -> ir
         category=r.category,
         tags=r.tags,
         language=r.language,
-        segment=r.segment,
+        segment=r.segment.coalesce(r.c_segment),
+        plan=r.plan.coalesce(r.c_plan),
         answered=answered,
         satisfied=ibis.ifelse(points >= 5, score >= hi - 1, score >= hi),
         good=ibis.cases((score > mid, True), (score < mid, False), else_=ibis.null("boolean")),
@@ -63,7 +72,21 @@ def survey_facts(responses: ir.Table, tickets: ir.Table, agents: ir.Table) -> ir
 
 
 def call_facts(calls: ir.Table, agents: ir.Table) -> ir.Table:
-    """One row per call with wait and handle times (seconds) and the agent's team."""
+    """One row per call with wait and handle times (seconds) and the agent's team.
+
+    ICMI / COPC conventions, the same for every source:
+
+    - ``offered``: the call reached the agents — it was queued, answered or abandoned
+      (IVR-only and ``other`` calls are not offered). An answered call with no
+      ``queued_at`` went straight to an agent: it is offered, answered at 0 s wait.
+    - ``queued``: the source recorded a queue stage (``queued_at``); the
+      ``abandonment_base=queued`` option counts only these.
+    - ``wait_s`` starts at ``queued_at`` (else, for an answered call, at ``answered_at``)
+      and ends at the service start ``answered_at`` for answered calls, at ``ended_at``
+      (the hang-up) for the others; null when either end is unknown.
+    - ``handle_s`` is talk + hold + wrap, null when none of them is known (an unknown
+      handle time is not a 0 s one).
+    """
     a = agents.select(a_agent_id="agent_id", team_id="team_id")
     c = calls.left_join(a, calls.agent_id == a.a_agent_id)
 
@@ -71,7 +94,14 @@ def call_facts(calls: ir.Table, agents: ir.Table) -> ir.Table:
         return epoch_seconds(end) - epoch_seconds(start)
 
     queued = c.queued_at.notnull()
-    wait_end = c.answered_at.coalesce(c.ended_at)
+    answered = c.outcome == "answered"
+    abandoned = c.outcome == "abandoned"
+    offered = (queued | answered | abandoned) & (c.outcome != "other")
+    # answered without queueing: the wait starts (and ends) at the answer
+    wait_start = ibis.ifelse(answered & ~queued, c.answered_at, c.queued_at)
+    wait_end = ibis.ifelse(answered, c.answered_at, c.ended_at)
+    known = c.talk_s.notnull() | c.hold_s.notnull() | c.wrap_s.notnull()
+    handle = c.talk_s.fill_null(0) + c.hold_s.fill_null(0) + c.wrap_s.fill_null(0)
     return c.select(
         "call_id",
         "queue",
@@ -85,11 +115,11 @@ def call_facts(calls: ir.Table, agents: ir.Table) -> ir.Table:
         "ended_at",
         "call_type",
         queued=queued,
-        offered=queued & (c.outcome != "other"),
-        answered=c.outcome == "answered",
-        abandoned=c.outcome == "abandoned",
-        wait_s=ibis.ifelse(queued, secs(c.queued_at, wait_end), ibis.null("float64")),
-        handle_s=c.talk_s.fill_null(0) + c.hold_s.fill_null(0) + c.wrap_s.fill_null(0),
+        offered=offered,
+        answered=answered,
+        abandoned=abandoned,
+        wait_s=ibis.ifelse(offered, secs(wait_start, wait_end), ibis.null("float64")),
+        handle_s=ibis.ifelse(known, handle, ibis.null("float64")),
     )
 
 

@@ -17,7 +17,17 @@ from ..errors import ConfigError
 
 Period = Literal["hour", "day", "week", "month", "jalali_month", "hijri_month"]
 PERIODS: tuple[str, ...] = ("hour", "day", "week", "month", "jalali_month", "hijri_month")
-WEEK_STARTS = {"monday": 3, "saturday": 5, "sunday": 4}  # 1970-01-01 was a Thursday
+#: week start → offset that makes (epoch day + offset) % 7 == 0 on that weekday
+#: (1970-01-01 was a Thursday)
+WEEK_STARTS = {
+    "monday": 3,
+    "tuesday": 2,
+    "wednesday": 1,
+    "thursday": 0,
+    "friday": 6,
+    "saturday": 5,
+    "sunday": 4,
+}
 _DAY = 86_400
 _EPOCH = dt.date(1970, 1, 1)
 _LABEL = {

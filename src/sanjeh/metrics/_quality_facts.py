@@ -29,6 +29,7 @@ TICKET_COLUMNS = (
     "tags",
     "language",
     "segment",
+    "plan",
 )
 
 

@@ -82,6 +82,10 @@ class KPI:
     needs: tuple[str, ...] = ("tickets", "events")
     #: multiply the value by this for display (e.g. 100 for NPS)
     scale: float = 1.0
+    #: rows not decided yet (a window still open): left out of n and value, counted
+    #: apart as ``pending``; ``pending_reason`` says why, for the report's note
+    pending: Callable[[Context, ir.Table], ir.BooleanValue] | None = None
+    pending_reason: str = ""
 
     def __post_init__(self) -> None:
         assert {"en", "fa", "ar"} <= set(self.titles), f"{self.name}: titles in en, fa, ar"
@@ -92,6 +96,8 @@ class KPI:
             assert self.until is not None, f"{self.name}: a level needs ``until``"
         elif self.kind != "count":
             assert self.value is not None, f"{self.name}: needs a value"
+        if self.pending is not None:
+            assert self.pending_reason, f"{self.name}: say why rows are pending"
 
     @property
     def title(self) -> str:

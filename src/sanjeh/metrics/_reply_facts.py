@@ -27,6 +27,7 @@ TICKET_DIMENSIONS = (
     "tags",
     "language",
     "segment",
+    "plan",
 )
 
 

@@ -14,7 +14,9 @@ import ibis.expr.types as ir
 from ._local import with_local_epoch
 
 #: ticket breakdowns a review takes from its conversation (agent is the review's own)
-_FROM_TICKET = ("team_id", "channel", "priority", "category", "tags", "segment", "language")
+_FROM_TICKET = (
+    *("team_id", "channel", "priority", "category", "tags", "segment", "plan", "language"),
+)
 
 
 def review_facts(reviews: ir.Table, tickets: ir.Table, clock: ir.Table, calendar: str) -> ir.Table:

@@ -5,7 +5,8 @@ Built as one Ibis expression from the canonical tables (no query runs here):
 - first reply: ticket creation → first public human-agent reply (Zendesk). When an
   agent created the ticket with a public comment, the clock stops at the *second*
   public agent comment. Option ``first_reply_start="handoff"`` starts the clock at a
-  bot's hand-off instead of creation.
+  bot's hand-off instead of creation; ``first_reply_match="direct_reply"`` stops it
+  only at a reply to the customer's opening message (``reply_to``, Twitter threads).
 - first resolution: creation → first time solved (or closed without being solved);
   full resolution: creation → last time solved, only for tickets solved now.
 - requester wait / agent wait / on-hold: time spent in new+open+on_hold / pending /
@@ -49,16 +50,40 @@ def status_spans(events: ir.Table) -> ir.Table:
     )
 
 
-def _first_replies(e: ir.Table) -> ir.Table:
+def _first_replies(e: ir.Table, options: MetricOptions) -> ir.Table:
     replies = e.filter(e.is_reply)
+    direct = options.first_reply_match == "direct_reply"
+    if direct:
+        replies = _direct_replies(e, replies)
     w = ibis.window(group_by=replies.ticket_id, order_by=order(replies))
     ranked = replies.mutate(n=ibis.row_number().over(w)).filter(lambda t: t.n < 2)
+    extra = {"reply1_direct": ranked.reply_to.count(where=ranked.n == 0) > 0} if direct else {}
     return ranked.group_by("ticket_id").agg(
         reply1_at=ranked.at.min(where=ranked.n == 0),
         reply1_by=ranked.actor_id.min(where=ranked.n == 0),
         reply2_at=ranked.at.min(where=ranked.n == 1),
         reply2_by=ranked.actor_id.min(where=ranked.n == 1),
+        **extra,
     )
+
+
+def _direct_replies(e: ir.Table, replies: ir.Table) -> ir.Table:
+    """The replies that may end first reply under ``first_reply_match="direct_reply"``:
+    those answering the ticket's opening message — its first public message, when a
+    customer wrote it. A ticket whose events carry no ``reply_to`` at all comes from a
+    source without reply links: all its replies stay (the number does not change)."""
+    public = e.filter(e.is_reply | e.is_customer_message)
+    w = ibis.window(group_by=public.ticket_id, order_by=order(public))
+    first = public.mutate(n=ibis.row_number().over(w)).filter(lambda t: t.n == 0)
+    openers = first.filter(first.is_customer_message).select(
+        ticket_id="ticket_id", _opener="event_id"
+    )
+    linked = e.filter(e.reply_to.notnull()).select(_linked_ticket="ticket_id").distinct()
+    j = replies.left_join(openers, "ticket_id").left_join(
+        linked, replies.ticket_id == linked._linked_ticket
+    )
+    answers_opener = (j.reply_to == j._opener).fill_null(False)
+    return j.filter(j._linked_ticket.isnull() | answers_opener).select(*replies.columns)
 
 
 def _per_ticket(e: ir.Table) -> ir.Table:
@@ -88,6 +113,7 @@ def _status_times(spans: ir.Table) -> ir.Table:
     reopen = spans.previous.isin(SOLVED) & ~spans.status.isin(SOLVED)
     return spans.group_by("ticket_id").agg(
         reopens=spans.count(where=reopen),
+        first_reopen_at=spans.start.min(where=reopen),
         last_status=spans.status.max(where=spans.end.isnull()),
     )
 
@@ -146,7 +172,7 @@ def ticket_facts(
         ),
     )
     per = materialize("per_ticket", _per_ticket(e))
-    first = materialize("first_replies", _first_replies(e))
+    first = materialize("first_replies", _first_replies(e, options))
     spans = materialize("status_spans", status_spans(e))
     statuses = materialize("status_times", _status_times(spans))
     surveys = materialize("latest_surveys", _latest_surveys(tables["survey_responses"]))
@@ -162,6 +188,9 @@ def ticket_facts(
     # agent-created ticket whose first public comment is the agent's own: Zendesk moves
     # the end of first reply to the next public agent comment
     agent_opened = (f.created_by == "agent") & (f.reply1_at == f.first_public_message_at)
+    if options.first_reply_match == "direct_reply":
+        # a direct reply answers the customer's opening message: never the agent's own
+        agent_opened &= ~f.reply1_direct.fill_null(False)
     first_reply_at = ibis.ifelse(agent_opened, f.reply2_at, f.reply1_at)
     first_reply_by = ibis.ifelse(agent_opened, f.reply2_by, f.reply1_by)
     reply_clock_start = (
@@ -207,6 +236,7 @@ def ticket_facts(
         notes=f.notes.fill_null(0),
         bot_messages=f.bot_messages.fill_null(0),
         reopens=f.reopens.fill_null(0),
+        first_reopen_at=f.first_reopen_at,
         escalations=f.escalations.fill_null(0),
         max_tier=f.max_tier,
         last_event_at=f.last_event_at,
@@ -225,7 +255,7 @@ def ticket_facts(
         open_age_s=ibis.ifelse(f.is_solved, ibis.null("float64"), _seconds(f.created_at, f.as_of)),
         one_touch=_one_touch(f, options),
         escalated=f.escalations > 0,
-        reopened=f.reopens > 0,
+        **_reopened(f, options),
         bot_resolved=f.is_solved & (f.replies == 0) & (f.bot_messages > 0) & f.handoff_at.isnull(),
     )
     f = materialize("core", f)
@@ -248,7 +278,7 @@ def ticket_facts(
         open_age_bs=ibis.ifelse(f.is_solved, ibis.null("float64"), f._b_as_of - f._b_created),
     ).drop(*starts, "as_of")  # "now" is the facts' as-of (FactsInfo), not a per-row value
     f = materialize("waits", _with_wait_times(f, spans, clock))
-    f = materialize("fcr", _with_fcr(f, tables, options))
+    f = materialize("fcr", _with_fcr(f, tables, options, as_of))
     return _with_conversion(f, tables["customer_outcomes"], options)
 
 
@@ -275,6 +305,22 @@ def _with_clocks(
     )
     joined = f.left_join(wide, "ticket_id")
     return joined.select(*[joined[c] for c in f.columns], *[joined[o] for o in starts])
+
+
+def _reopened(f: ir.Table, options: MetricOptions) -> dict[str, ir.BooleanValue]:
+    """``reopened`` (within ``reopen_window_days`` of the first resolution) and
+    ``reopen_pending``: solved, but the window is still open at the facts' "now", so
+    whether it will be reopened in time is not known yet (null, not false)."""
+    days = options.reopen_window_days
+    if days == 0:  # a reopen counts whenever it happens
+        return {"reopened": f.reopens > 0, "reopen_pending": ibis.literal(False)}
+    window_end = f.first_resolved_at + ibis.interval(days=days)
+    pending = f.first_resolved_at.notnull() & (window_end > f.as_of)
+    within = f.first_reopen_at.notnull() & (f.first_reopen_at <= window_end)
+    return {
+        "reopened": ibis.ifelse(pending, ibis.null("boolean"), within),
+        "reopen_pending": pending,
+    }
 
 
 def _one_touch(f: ir.Table, options: MetricOptions) -> ir.BooleanValue:
@@ -304,11 +350,26 @@ def _with_wait_times(f: ir.Table, spans: ir.Table, clock: ir.Table) -> ir.Table:
     )
 
 
-def _with_fcr(f: ir.Table, tables: dict[str, ir.Table], options: MetricOptions) -> ir.Table:
-    """First-contact resolution: null for unsolved tickets, else true / false."""
+def _with_fcr(
+    f: ir.Table, tables: dict[str, ir.Table], options: MetricOptions, as_of: dt.datetime
+) -> ir.Table:
+    """First-contact resolution: null for unsolved tickets, else true / false.
+
+    ``fcr_pending``: (recontact method) solved less than the window before ``as_of``, so
+    a recontact may still come; such a ticket's ``fcr`` is null until the window closes.
+    With ``fcr_escalation="breaks"`` an escalated ticket is never resolved at first contact.
+    """
+    breaks = options.fcr_escalation == "breaks"
+    no_pending = ibis.literal(False)
+
+    def out(j: ir.Table, flag: ir.BooleanValue, pending: ir.BooleanValue) -> ir.Table:
+        if breaks:
+            flag = flag & (j.escalations == 0)
+        fcr = ibis.ifelse(j.is_solved & ~pending, flag, ibis.null("boolean"))
+        return j.select(*[j[c] for c in f.columns], fcr=fcr, fcr_pending=j.is_solved & pending)
+
     if options.fcr_method == "tag":
-        flag = f.tags.contains(options.fcr_tag).fill_null(False)
-        return f.mutate(fcr=ibis.ifelse(f.is_solved, flag, ibis.null("boolean")))
+        return out(f, f.tags.contains(options.fcr_tag).fill_null(False), no_pending)
     if options.fcr_method == "survey":
         r = tables["survey_responses"]
         answers = r.filter((r.question == options.fcr_question) & r.ticket_id.notnull())
@@ -316,10 +377,7 @@ def _with_fcr(f: ir.Table, tables: dict[str, ir.Table], options: MetricOptions) 
             _fcr_yes=(answers.score >= answers.scale_max).max()
         )
         j = f.left_join(answers, "ticket_id")
-        flag = j._fcr_yes
-        return j.select(
-            *[j[c] for c in f.columns], fcr=ibis.ifelse(j.is_solved, flag, ibis.null("boolean"))
-        )
+        return out(j, j._fcr_yes, no_pending)
     # recontact: the same customer's next ticket comes after the window closes
     base = f.filter(~f.is_merged & f.customer_id.notnull())
     w = ibis.window(group_by=base.customer_id, order_by=[base.created_at, base.ticket_id])
@@ -327,10 +385,8 @@ def _with_fcr(f: ir.Table, tables: dict[str, ir.Table], options: MetricOptions) 
     j = f.left_join(nxt, "ticket_id")
     window_end = j.solved_at + ibis.interval(days=options.fcr_window_days)
     recontacted = j._next_contact.notnull() & (j._next_contact <= window_end)
-    flag = (j.reopens == 0) & ~recontacted
-    return j.select(
-        *[j[c] for c in f.columns], fcr=ibis.ifelse(j.is_solved, flag, ibis.null("boolean"))
-    )
+    open_window = (window_end > ibis.literal(as_of, type=UTC_TS)).fill_null(False)
+    return out(j, (j.reopens == 0) & ~recontacted, open_window)
 
 
 def _with_conversion(f: ir.Table, outcomes: ir.Table, options: MetricOptions) -> ir.Table:

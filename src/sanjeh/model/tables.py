@@ -15,8 +15,9 @@ from ._spec import Check, Column, TableSpec
 from .accounts import ACCOUNT_TABLES
 from .workflow import WORKFLOW_TABLES
 
-# 2: auto_scores; 3: accounts and QA workflow; 4: review pass mark; 5: recurring cycles
-MODEL_VERSION = 5
+# 2: auto_scores; 3: accounts and QA workflow; 4: review pass mark; 5: recurring cycles;
+# 6: events.reply_to
+MODEL_VERSION = 6
 
 CHANNELS = ("email", "chat", "phone", "social", "web", "messaging", "api", "other")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -67,7 +68,8 @@ def _before(later: str, earlier: str) -> Check:
 def _score_in_scale(t: pa.Table) -> pa.ChunkedArray:
     low = pc.less(t["score"], t["scale_min"])
     high = pc.greater(t["score"], t["scale_max"])
-    return pc.fill_null(pc.or_(low, high), False)
+    # Kleene "or": out of range on one side is enough, even when the other bound is unknown
+    return pc.fill_null(pc.or_kleene(low, high), False)
 
 
 def _scale_ordered(t: pa.Table) -> pa.ChunkedArray:
@@ -167,6 +169,13 @@ EVENTS = TableSpec(
         ),
         Column("merged_into", "id", "Target ticket (kind=merge).", ref="tickets"),
         Column("body", "string", "Text of the message or note."),
+        Column(
+            "reply_to",
+            "id",
+            "The message this message answers, when the source links replies (a tweet's "
+            "`in_response_to_tweet_id`); may name a message that is not in the store.",
+            ref="events",
+        ),
     ),
     example={
         "event_id": "helpdesk:1001-3",
@@ -195,8 +204,17 @@ CALLS = TableSpec(
             "When the call reached the system (IVR entry).",
             required=True,
         ),
-        Column("queued_at", "timestamp", "When it entered the agent queue (null: never queued)."),
-        Column("answered_at", "timestamp", "When an agent answered (null: not answered)."),
+        Column(
+            "queued_at",
+            "timestamp",
+            "When it entered the agent queue (null: never queued; an answered call without "
+            "it went straight to an agent and counts as answered at 0 s wait).",
+        ),
+        Column(
+            "answered_at",
+            "timestamp",
+            "When an agent answered: the service start, where the wait ends (null: not answered).",
+        ),
         Column("ended_at", "timestamp", "When the call ended."),
         Column("outcome", "string", "How the call ended.", required=True, choices=CALL_OUTCOMES),
         Column("agent_id", "id", "Agent who served the call.", ref="agents"),

@@ -46,18 +46,20 @@ def to_html(df: pd.DataFrame, title: str = "Sanjeh KPI report", lang: str = "en"
     """A self-contained page (no external resources), right-to-left for fa / ar."""
     direction = "rtl" if lang in ("fa", "ar") else "ltr"
     dims = [c for c in df.columns if c not in RESULT_COLUMNS]
-    head = ["KPI", *dims, "period", "value", "n", "change", "target", "status"]
+    head = ["KPI", *dims, "period", "value", "n", "pending", "change", "target", "status", "note"]
     body = io.StringIO()
     for row in df.to_dict(orient="records"):
         cells = [
             row["title"],
             *[row[d] for d in dims],
-            row["period"] or "",
+            (row["period"] or "") + (" (partial)" if row.get("partial") is True else ""),
             format_value(row["unit"], row["value"]),
             f"{row['n']:,}",
+            "" if _clean(row.get("pending")) is None else f"{int(row['pending']):,}",
             format_change(row["unit"], row["change"]),
             format_value(row["unit"], row["target"]),
             row["status"] or "",
+            row.get("note") if isinstance(row.get("note"), str) else "",
         ]
         body.write("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>\n")
     header = "".join(f"<th>{html.escape(h)}</th>" for h in head)

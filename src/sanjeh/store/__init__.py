@@ -55,15 +55,23 @@ class Store:
     # -- lifecycle ----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, url: str | None = None, *, init: bool = True) -> Store:
+    def open(cls, url: str | None = None, *, init: bool = True, read_only: bool = False) -> Store:
         """Open (and by default initialise) the store at ``url``.
 
         Without a URL the configured default is used (``SANJEH_DB`` or ``sanjeh.duckdb``).
+        ``read_only=True`` opens a DuckDB file for reading only, so other readers may
+        open it too; a store that must first gain tables or columns (``init``) is opened
+        for writing instead. Other backends ignore it.
         """
         if url is None:
             from ..settings import load_settings
 
             url = load_settings().db
+        if read_only and _url.duckdb_file(url) is not None:
+            reader = cls(url, _url.connect(url, read_only=True))
+            if reader._is_current():
+                return reader
+            reader.close()
         store = cls(url, _url.connect(url))
         if init:
             store.init()
@@ -138,11 +146,20 @@ class Store:
             if self.backend != "duckdb":  # DuckDB hands back the connection itself
                 cursor.close()
 
-    def _check_version(self) -> bool:
-        """Refuse a newer model; True when the store was written by an older one."""
+    def _is_current(self) -> bool:
+        """True when :meth:`init` would change nothing (reads only)."""
+        existing = set(self.con.list_tables())
+        needed = {META_TABLE, _changes.CHANGES_TABLE, *ALL_TABLES}
+        return needed <= existing and self._model_version() == MODEL_VERSION
+
+    def _model_version(self) -> int:
         meta = self.con.table(META_TABLE)
         rows = meta.filter(meta.key == "model_version").value.to_pyarrow().to_pylist()
-        found = int(rows[0]) if rows else MODEL_VERSION
+        return int(rows[0]) if rows else MODEL_VERSION
+
+    def _check_version(self) -> bool:
+        """Refuse a newer model; True when the store was written by an older one."""
+        found = self._model_version()
         if found > MODEL_VERSION:
             raise SchemaMismatch(
                 f"{_url.describe(self.url)} was written by a newer Sanjeh (data model "

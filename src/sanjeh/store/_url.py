@@ -9,6 +9,8 @@ postgresql://user@host/db     a PostgreSQL server (``postgres://`` too)
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,21 +36,32 @@ def backend_name(url: str) -> str:
     return scheme
 
 
-def connect(url: str) -> Any:
+def duckdb_file(url: str) -> Path | None:
+    """The file of a DuckDB store URL; None for an in-memory DuckDB or another backend."""
+    if backend_name(url) != "duckdb":
+        return None
+    path = url.split("://", 1)[1] if "://" in url else url
+    if path.startswith("/") and url.startswith("duckdb:///"):
+        path = "/" + path.lstrip("/")
+    if not path or path == ":memory:":
+        return None
+    return Path(path).expanduser()
+
+
+def connect(url: str, *, read_only: bool = False) -> Any:
+    """An Ibis connection; ``read_only`` opens a DuckDB file for reading only."""
     import ibis
 
     name = backend_name(url)
     try:
         if name == "duckdb":
-            path = url.split("://", 1)[1] if "://" in url else url
-            if path.startswith("/") and url.startswith("duckdb:///"):
-                path = "/" + path.lstrip("/")
-            if not path or path == ":memory:":
+            file = duckdb_file(url)
+            if file is None:
                 return ibis.duckdb.connect()
-            parent = Path(path).expanduser().resolve().parent
+            parent = file.resolve().parent
             if not parent.is_dir():
-                raise ConfigError(f"cannot create {path}: folder {parent} does not exist")
-            return ibis.duckdb.connect(str(Path(path).expanduser()))
+                raise ConfigError(f"cannot create {file}: folder {parent} does not exist")
+            return ibis.duckdb.connect(str(file), read_only=read_only)
         if name == "postgres":
             return ibis.connect("postgres://" + url.split("://", 1)[1])
         return ibis.connect(url)
@@ -61,7 +74,67 @@ def connect(url: str) -> Any:
         ) from exc
     except Exception as exc:  # drivers raise their own types; say which URL failed
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BackendUnavailable(
-            f"cannot open store {describe(url)}: {first_line}; check the URL and that the "
-            "server is running"
-        ) from exc
+        busy = _in_use(url, first_line) if name == "duckdb" else None
+        if busy:
+            raise BackendUnavailable(busy) from exc
+        hint = "check the path" if name == "duckdb" else "check the URL and that the server runs"
+        message = f"cannot open store {describe(url)}: {first_line}; {hint}"
+        raise BackendUnavailable(message) from exc
+
+
+#: DuckDB's words when another process holds the file (DuckDB 1.x)
+_LOCKED = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
+
+
+def _in_use(url: str, error: str) -> str | None:
+    """What to do when another process holds the DuckDB file, or None for other errors.
+
+    DuckDB lets no other process open a file -- not even to read it -- while one
+    process has it open for writing (as ``sanjeh serve`` does for as long as it runs).
+    """
+    found = _LOCKED.search(error)
+    if found is None:
+        return None
+    pid = found["pid"]
+    args = _command_line(pid)
+    if len(args) > 1 and Path(args[0]).name.startswith("python"):
+        args = args[1:]  # the script it runs says more (…/bin/sanjeh serve …)
+    program = shlex.join(args) if args else found["program"]
+    served = _dashboard(args)
+    also = (
+        f" The dashboard it serves shows the same data: {served} (JSON under {served}api/)."
+        if served
+        else ""
+    )
+    return (
+        f"{url} is in use by another program (PID {pid}: {program}); DuckDB lets no other "
+        f"program open the file, not even to read it, while that one has it open.{also} "
+        f"To run this command, stop that program (Ctrl+C where it runs, or kill {pid}) and "
+        "run it again, then start the server again; a PostgreSQL store has no such limit"
+    )
+
+
+def _command_line(pid: str) -> list[str]:
+    """The command line of a process (Linux /proc), or [] where it cannot be read."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [a.decode(errors="replace") for a in raw.split(b"\0") if a]
+
+
+def _dashboard(args: list[str]) -> str | None:
+    """The address of a ``sanjeh serve`` command line (its --host / --port, or defaults)."""
+    if "serve" not in args or not any(Path(a).name == "sanjeh" for a in args[:2]):
+        return None
+    given: dict[str, str] = {}
+    for i, arg in enumerate(args):
+        for option in ("--host", "--port"):
+            if arg == option and i + 1 < len(args):
+                given[option] = args[i + 1]
+            elif arg.startswith(option + "="):
+                given[option] = arg.split("=", 1)[1]
+    host = given.get("--host", "127.0.0.1")
+    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{given.get('--port', '8000')}/"

@@ -156,7 +156,9 @@ def resolve(query: PageQuery, source: Source, default_lang: str) -> tuple[Filter
         dims=tuple(sorted(chosen.items())),
         hours=query.hours,
         period=_period(query.period, (end - start).days + 1, locale),
-        week_start=locale.week_start,
+        # weeks belong to the data's calendar, not to the display language: one link
+        # shows the same bars in fa, ar and en
+        week_start=source.config.week_start,
     )
     return filters, locale
 

@@ -283,7 +283,7 @@ class Source:
         by: str | None = None,
         period: str | None = None,
         hours: str = "business",
-        week_start: str = "monday",
+        week_start: str | None = None,
         stats: bool = True,
         compare: bool = True,
     ) -> pd.DataFrame:

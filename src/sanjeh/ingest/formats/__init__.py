@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from ...errors import UnknownFormat
-from .._readers import FileKind
+from .._readers import FileKind, text_kind
 from ._base import Context, Format
 
 __all__ = ["Context", "Format", "all_formats", "detect", "get_format"]
@@ -42,7 +42,9 @@ def get_format(name: str, path: Path | str = "") -> Format:
 def detect(path: Path, kind: FileKind, columns: list[str]) -> Format:
     """The format that recognises the file best; a clear error when none does."""
     scored = [
-        (fmt.score(path, kind, columns), fmt) for fmt in all_formats().values() if kind in fmt.kinds
+        (fmt.score(path, kind, columns), fmt)
+        for fmt in all_formats().values()
+        if text_kind(kind) in fmt.kinds
     ]
     scored = [s for s in scored if s[0] > 0]
     if not scored:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -38,6 +38,7 @@ class Context:
             encoding=self.encoding,
             delimiter=delimiter,
             progress=self.progress,
+            sheet=self.params.get("sheet"),  # a workbook's sheet (the first by default)
         )
 
     def ns(self, ids: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -76,6 +77,23 @@ class Format:
     def timezone_for(self, mapping: Path | None) -> str | None:
         """The zone of local times when the import names none (None: the default)."""
         return self.default_timezone
+
+
+class ColumnsFormat(Format):
+    """A format recognised by the column names only it uses (three or more of
+    ``distinct``), which reads the ``used`` columns and ignores the rest."""
+
+    #: lower-case column names that set this format's files apart
+    distinct: ClassVar[frozenset[str]]
+    #: lower-case column names it reads (others are reported as ignored)
+    used: ClassVar[Collection[str]]
+
+    def score(self, path: Path, kind: FileKind, columns: list[str]) -> float:
+        hits = len(self.distinct & {c.strip().lower() for c in columns})
+        return 0.95 * hits / len(self.distinct) if hits >= 3 else 0.0
+
+    def ignored_columns(self, columns: list[str]) -> list[str]:
+        return [c for c in columns if c.strip().lower() not in self.used]
 
 
 def has_columns(columns: list[str], wanted: set[str]) -> bool:

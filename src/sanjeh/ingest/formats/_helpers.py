@@ -165,13 +165,7 @@ def iso_times(values: pa.Array, field: str, zone: str, problems: Problems) -> pa
         naive = pc.cast(values, pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return parse_timestamps(values, Column(field, "timestamp", ""), zone, problems._bad)
-    year = pc.year(naive)
-    problems.add(
-        pc.or_(pc.less(year, MIN_YEAR), pc.greater(year, MAX_YEAR)),
-        field,
-        f"year outside {MIN_YEAR}-{MAX_YEAR}; convert Jalali or Hijri dates to Gregorian",
-        values,
-    )
+    check_years(naive, field, values, problems)
     local = pc.assume_timezone(naive, zone, ambiguous="earliest", nonexistent="latest")
     return local.cast(UTC_US)
 
@@ -196,7 +190,19 @@ def formatted_times(
         parsed = pc.if_else(differs, pa.scalar(None, parsed.type), parsed)
     if parsed.type.tz is None:
         parsed = pc.assume_timezone(parsed, zone, ambiguous="earliest", nonexistent="latest")
+    check_years(parsed, field, values, problems)
     return parsed.cast(UTC_US)
+
+
+def check_years(times: pa.Array, field: str, values: pa.Array, problems: Problems) -> None:
+    """Years outside the model's range (a Jalali 1403 read as Gregorian) are problems."""
+    year = pc.year(times)
+    problems.add(
+        pc.or_(pc.less(year, MIN_YEAR), pc.greater(year, MAX_YEAR)),
+        field,
+        f"year outside {MIN_YEAR}-{MAX_YEAR}; convert Jalali or Hijri dates to Gregorian",
+        values,
+    )
 
 
 def _loose(values: pa.Array) -> pa.Array:
@@ -337,9 +343,14 @@ class Rollup:
 
     def finish(self) -> pa.Table:
         """``ticket, first_at, last_at, first_row`` and one column per tracked value."""
-        if not self._base:
-            empty = {"ticket": pa.array([], pa.string())}
-            return pa.table(empty).append_column("first_at", pa.array([], UTC_US))
+        if not self._base:  # no rows at all (a header alone): every column, no row
+            empty = {
+                "ticket": pa.array([], pa.string()),
+                "first_at": pa.array([], UTC_US),
+                "last_at": pa.array([], UTC_US),
+                "first_row": pa.array([], pa.int64()),
+            }
+            return pa.table({**empty, **{name: pa.array([], pa.string()) for name in self.values}})
         out = _span(self._base)
         for name in self.values:
             parts = self._parts[name]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -20,9 +19,8 @@ import pyarrow.compute as pc
 
 from ...errors import ConfigError, IngestError
 from .._coerce import safe_cast
-from .._readers import FileKind
 from .._rows import Chunk
-from ._base import Context, Format
+from ._base import ColumnsFormat, Context
 from ._helpers import (
     NewOnly,
     Problems,
@@ -58,7 +56,7 @@ _EPOCH_1900 = float((dt.date(1900, 1, 1) - dt.date(1970, 1, 1)).days * DAY_S)
 _DAY_IN_NAME = re.compile(r"(19\d\d|20\d\d)-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?")
 
 
-class AnonBank(Format):
+class AnonBank(ColumnsFormat):
     name = "anonbank"
     title = "Anonymous Bank call-centre log (Technion): one row per call"
     default_source = "anonbank"
@@ -66,13 +64,8 @@ class AnonBank(Format):
     default_timezone = "Asia/Jerusalem"
     tables = ("calls", "agents")
 
-    def score(self, path: Path, kind: FileKind, columns: list[str]) -> float:
-        present = {c.strip().lower() for c in columns}
-        hits = len(DISTINCT & present)
-        return 0.95 * hits / len(DISTINCT) if hits >= 3 else 0.0
-
-    def ignored_columns(self, columns: list[str]) -> list[str]:
-        return [c for c in columns if c.strip().lower() not in USED]
+    distinct = DISTINCT
+    used = USED
 
     def read(self, ctx: Context) -> Iterator[Chunk]:
         day: dt.date | None = None
@@ -261,7 +254,10 @@ def _calls(
             "placed on a timeline",
             text(named, field),
         )
-    queued, answered = stage["q_start"], stage["ser_start"]
+    queued, served = stage["q_start"], stage["ser_start"]
+    # the wait ends at the service start; an AGENT call logged without service times
+    # was answered when it left the queue (q_exit: "to receive service or abandon")
+    answered = np.where(np.isnan(served), stage["q_exit"], served)
     # service start is logged up to a second or two before the queue start when the wait
     # was ~0 s (two clocks): the call was answered when it was queued
     slack = (answered < queued) & (queued - answered <= CLOCK_SLACK_S)
@@ -321,7 +317,12 @@ def _calls(
         "outcome": outcome,
         "agent_id": ns(ctx.source, agent),
         "ivr_s": ivr_s,
-        "talk_s": pc.if_else(was_answered, talk_s, pa.scalar(None, pa.string())),
+        # ser_time of a call with no service stage is 0 for "absent", not a 0 s talk
+        "talk_s": pc.if_else(
+            pc.and_(was_answered, pa.array(~np.isnan(served))),
+            talk_s,
+            pa.scalar(None, pa.string()),
+        ),
         "call_type": call_type,
         VRU: vru,
         DAY: pa.array(np.nan_to_num(days / 1e6 / DAY_S).astype(np.int64)),

@@ -3,8 +3,9 @@
 ``case_id;activity;timestamp``, one row per activity of a ticket. The copy published
 with fau-is/next-best-action codes the 14 activities as 0–13 and has day and month
 swapped in every timestamp whose day is 12 or less; both are undone here (see
-docs/formats.md for the evidence and every mapping rule). Activity names, as in the
-original 4TU log, are accepted too.
+docs/formats.md for the evidence and every mapping rule) for that copy only. Activity
+names, as in the original 4TU log, are accepted too, with dates as written. Other
+process logs go through the ``event_log`` format and a mapping file.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...errors import ConfigError
+from ...errors import ConfigError, UnknownFormat
 from .._readers import FileKind
 from .._rows import Chunk
 from ._base import Context, Format
@@ -96,6 +97,7 @@ class HelpdeskLog(Format):
         swap = _swap_option(ctx)
         rollup = Rollup({"status": "last", "first_activity": "first"})
         header: tuple[str, str, str] | None = None
+        first = True
         for table, rows, unreadable in ctx.raw():
             named = by_lower_name(table)
             if header is None:
@@ -107,11 +109,16 @@ class HelpdeskLog(Format):
             activity = text(named, activity_col)
             problems.require(activity, activity_col)
             coded = pc.fill_null(pc.match_substring_regex(activity, r"^\d+$"), False)
-            if swap is None:  # the coded copy is the one with day and month swapped
-                swap = bool(pc.any(coded).as_py())
             name = pc.if_else(coded, mapped(activity, CODES), pc.utf8_lower(activity))
+            unknown = pc.and_(pc.is_valid(activity), pc.is_null(mapped(name, _NAMES)))
+            if first:
+                _check_activities(ctx.path, activity, unknown, activity_col)
+                if swap is None:
+                    known = pc.and_(pc.is_valid(activity), pc.invert(unknown))
+                    swap = _is_swapped_copy(header, activity, known)
+                first = False
             problems.add(
-                pc.and_(pc.is_valid(activity), pc.is_null(mapped(name, _NAMES))),
+                unknown,
                 activity_col,
                 "not a known activity (a code 0-13 or a name such as Resolve ticket)",
                 activity,
@@ -154,6 +161,32 @@ def _header(path: Path, columns: list[str]) -> tuple[str, str, str]:
             return header
     require(path, columns, HEADERS[0], "a helpdesk log")
     return HEADERS[0]  # not reached: require raised
+
+
+def _is_swapped_copy(header: tuple[str, str, str], activity: pa.Array, known: pa.Array) -> bool:
+    """Only the fau-is copy (``case_id;activity;timestamp`` with activities coded 0-13,
+    none named) has day and month swapped; any other layout's dates are read as written
+    (ISO 8601 is never reinterpreted)."""
+    if header != HEADERS[0]:
+        return False
+    code = pc.is_in(activity, value_set=pa.array(list(CODES)))
+    named = pc.and_(known, pc.invert(code))
+    return bool(pc.any(code).as_py()) and not pc.any(named).as_py()
+
+
+def _check_activities(path: Path, activity: pa.Array, unknown: pa.Array, column: str) -> None:
+    """A process log none of whose activities (in the first chunk) is one of the Helpdesk
+    log's is another log: say how to import it instead of rejecting every row."""
+    known = pc.and_(pc.is_valid(activity), pc.invert(unknown))
+    if pc.any(pc.is_valid(activity)).as_py() and not pc.any(known).as_py():
+        first = pc.drop_null(activity)[0].as_py()
+        raise UnknownFormat(
+            path,
+            f"the {column!r} column holds activities such as {first!r}, none of them the "
+            "Helpdesk log's (codes 0-13 or names such as Resolve ticket): describe this log "
+            'with a mapping file (format = "event_log", see docs/formats.md, "Event logs '
+            'with a mapping file") and pass it with --mapping',
+        )
 
 
 def _swap_option(ctx: Context) -> bool | None:

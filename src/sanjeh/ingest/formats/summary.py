@@ -20,13 +20,12 @@ import pyarrow.compute as pc
 from .._readers import FileKind
 from .._rows import Chunk
 from ._base import Context, Format
+from ._dates import DateFormat
 from ._helpers import (
     UTC_US,
     NewOnly,
     Problems,
     const,
-    formatted_times,
-    iso_times,
     join,
     keep,
     ns,
@@ -63,6 +62,7 @@ class Summary(Format):
         mapping = load_mapping(ctx.mapping)
         source = ctx.source  # the pipeline asked source_for / timezone_for already
         zone = zone_for(ctx)
+        dates = DateFormat(ctx.path, mapping.timestamp_format, mapping.declare_format())
         new_customers, new_agents = NewOnly("customer_id"), NewOnly("agent_id")
         new_teams = NewOnly("team_id")
         columns: dict[str, str] | None = None
@@ -70,7 +70,7 @@ class Summary(Format):
             if columns is None:
                 columns = mapping.resolve(table.column_names, ctx.path)
             problems = Problems(table, rows)
-            row = _Row(table, columns, mapping, problems, zone)
+            row = _Row(table, columns, mapping, problems, zone, dates)
             ok = problems.ok
             good_rows = np.asarray(rows)[ok]
             out = _outputs(row, mapping, source)
@@ -111,12 +111,14 @@ class _Row:
         mapping: SummaryMapping,
         problems: Problems,
         zone: str,
+        dates: DateFormat,
     ) -> None:
         self.n = table.num_rows
+        self.dates = dates
         self.columns = columns
         self.mapping = mapping
         self.problems = problems
-        self.raw = {key: text(table, name) for key, name in columns.items()}
+        self.raw = {key: mapping.nulled(text(table, name)) for key, name in columns.items()}
         self.ticket = self.get("ticket_id")
         problems.require(self.ticket, columns["ticket_id"])
         self.times = {key: self._time(key, zone) for key in TIMES}
@@ -141,31 +143,17 @@ class _Row:
     def _time(self, key: str, zone: str) -> pa.Array:
         if key not in self.columns:
             return pa.nulls(self.n, UTC_US)
-        values, field = self.raw[key], self.columns[key]
-        fmt = self.mapping.timestamp_format
-        if not fmt:
-            return iso_times(values, field, zone, self.problems)
-        # the format first; ISO 8601 (what most exports and APIs write) is accepted too
-        scratch = Problems(pa.table({"v": values}), np.zeros(self.n, np.int64))
-        parsed = formatted_times(values, fmt, field, zone, scratch)
-        missing = pc.and_(pc.is_valid(values), pc.is_null(parsed))
-        if not pc.any(missing).as_py():
-            return parsed
-        iso = iso_times(pc.if_else(missing, values, _NULL), field, zone, scratch)
-        self.problems.add(
-            pc.and_(missing, pc.is_null(iso)),
-            field,
-            f"not a date-time in the format {fmt!r} (nor ISO 8601)",
-            values,
-        )
-        return pc.coalesce(parsed, iso)
+        # ISO 8601 as written; anything else only in the mapping's declared format, and a
+        # file whose dates have day and month the other way round stops the import
+        return self.dates.parse(self.raw[key], self.columns[key], zone, self.problems)
 
     def _after_created(self, key: str) -> pa.Array:
         """``created_at`` plus a number of minutes (e.g. Zendesk's first reply time)."""
         values, field = self.raw[key], self.columns[key]
         minutes = _number(values)
         self.problems.add(
-            pc.or_(
+            # Kleene "or": text that is no number (null minutes) is a problem, not unknown
+            pc.or_kleene(
                 pc.and_(pc.is_valid(values), pc.is_null(minutes)),
                 pc.less(minutes, 0),
             ),

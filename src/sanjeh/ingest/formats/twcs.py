@@ -1,13 +1,14 @@
 """Kaggle "Customer Support on Twitter" (TWCS) → ``events``, ``tickets``, ``customers``,
 ``teams``, ``agents``.
 
-One row per tweet. Reply chains (``in_response_to_tweet_id``) become tickets: a
-thread is a tweet and all its replies, named after its top tweet; when the top tweet
-answers a tweet that is not in the file, the thread is named after that missing
-tweet (so a later file that has it names the thread the same) and is tagged
-``partial_thread``. Finding the top of every chain needs the whole file, so it is
-read twice: first only the two id columns (kept as two integer arrays, 16 bytes a
-tweet — about 45 MB for the full 2.8 M-tweet dataset), then everything, in chunks.
+One row per tweet; its ``in_response_to_tweet_id`` is kept as the event's ``reply_to``.
+Reply chains become tickets: a thread is a tweet and all its replies, named after its
+top tweet; when the top tweet answers a tweet that is not in the file, the thread is
+named after that missing tweet (so a later file that has it names the thread the same)
+and is tagged ``partial_thread``. Finding the top of every chain needs the whole file,
+so it is read twice: first only the two id columns (kept as two integer arrays, 16
+bytes a tweet — about 45 MB for the full 2.8 M-tweet dataset), then everything, in
+chunks.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class Twcs(Format):
         for table, rows, unreadable in ctx.raw(","):
             named = by_lower_name(table)
             problems = Problems(table, rows)
-            tweet, _ = _ids(named, problems)
+            tweet, parent = _ids(named, problems)
             inbound = text(named, "inbound")
             problems.require(inbound, "inbound")
             problems.unknown(inbound, BOOLEANS, "inbound")
@@ -129,6 +130,8 @@ class Twcs(Format):
                 "channel": const("social", len(tweet)),
                 "team_id": team,
                 "body": body,
+                # the reply link itself: first_reply_match="direct_reply" reads it
+                "reply_to": _tweet_ids(ctx.source, parent),
             }
             good = keep(events, ok)
             good_rows = np.asarray(rows)[ok]
@@ -201,6 +204,11 @@ def _subject(body: pa.Array) -> pa.Array:
     for blank in ("\r\n", "\n", "\r", "\t"):
         head = pc.replace_substring(head, blank, " ")
     return pc.utf8_trim_whitespace(head)
+
+
+def _tweet_ids(source: str, ids: np.ndarray) -> pa.Array:
+    """Namespaced tweet ids; ``_NO_ID`` (no tweet, or a bad id) becomes null."""
+    return ns(source, pa.array(ids, mask=ids == _NO_ID).cast(pa.string()))
 
 
 def _ids(named: pa.Table, problems: Problems) -> tuple[np.ndarray, np.ndarray]:

@@ -16,16 +16,14 @@ do in the published log, which is grouped by SR and sorted by time.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._readers import FileKind
 from .._rows import Chunk
-from ._base import Context, Format
+from ._base import ColumnsFormat, Context
 from ._helpers import (
     NewOnly,
     Problems,
@@ -73,19 +71,14 @@ STATE = ("status", "tier", "agent", "team", "priority")
 _NONE = np.array(None, dtype=object)
 
 
-class Volvo(Format):
+class Volvo(ColumnsFormat):
     name = "volvo"
     title = "Volvo IT incident log (BPI Challenge 2013)"
     default_source = "volvo"
     tables = ("events", "tickets", "teams", "agents")
 
-    def score(self, path: Path, kind: FileKind, columns: list[str]) -> float:
-        present = {c.strip().lower() for c in columns}
-        hits = len(DISTINCT & present)
-        return 0.95 * hits / len(DISTINCT) if hits >= 3 else 0.0
-
-    def ignored_columns(self, columns: list[str]) -> list[str]:
-        return [c for c in columns if c.strip().lower() not in USED]
+    distinct = DISTINCT
+    used = USED
 
     def read(self, ctx: Context) -> Iterator[Chunk]:
         zone = zone_for(ctx)  # the published log writes an offset on every time
@@ -176,7 +169,8 @@ def _state(ctx: Context, named: pa.Table, problems: Problems, zone: str) -> dict
     impact = text(named, "sr latest impact")
     problems.unknown(impact, IMPACTS, "SR Latest Impact")
     resource, owner = text(named, "resource"), text(named, "owner first name")
-    system = pc.or_(
+    # Kleene "or": a "Siebel" owner marks the system also when the resource is empty
+    system = pc.or_kleene(
         pc.is_in(pc.utf8_lower(owner), value_set=pa.array(sorted(SYSTEM_RESOURCES))),
         pc.match_substring_regex(pc.utf8_lower(resource), r"-siebel$"),
     )

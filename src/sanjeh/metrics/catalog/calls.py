@@ -6,7 +6,17 @@ import ibis
 
 from .._registry import KPI, Context, register, titles
 
-COPC = "COPC / ICMI contact-centre definitions."
+COPC = (
+    "COPC / ICMI contact-centre definitions: a call answered without queueing is offered "
+    "and answered at 0 s wait; the wait ends at the service start (answered_at); "
+    "'within T seconds' means wait ≤ T."
+)
+#: how a call's wait is measured, said once for the definitions below
+WAIT = (
+    "The wait runs from queued_at (for a call answered without queueing: from answered_at, "
+    "so 0 s) to the service start answered_at; an answered call with no answered_at has "
+    "no known wait and is left out."
+)
 
 
 def _service_level_base(ctx: Context, c: ibis.Table) -> ibis.ir.BooleanValue:
@@ -14,22 +24,32 @@ def _service_level_base(ctx: Context, c: ibis.Table) -> ibis.ir.BooleanValue:
     if formula == "answered":
         return c.answered
     if formula == "exclude_short_abandons":
-        short = c.abandoned & (c.wait_s < ctx.options.short_abandon_seconds)
+        # "abandoned within N seconds", inclusive like the service-level threshold
+        short = c.abandoned & (c.wait_s <= ctx.options.short_abandon_seconds)
         return c.offered & ~short.fill_null(False)
+    return c.offered
+
+
+def _abandonment_base(ctx: Context, c: ibis.Table) -> ibis.ir.BooleanValue:
+    if ctx.options.abandonment_base == "queued":
+        return c.offered & c.queued
     return c.offered
 
 
 register(
     KPI(
         name="calls_offered",
-        titles=titles("Calls offered", "تماس‌های ورودی به صف", "المكالمات المعروضة"),
+        titles=titles("Calls offered", "تماس‌های ارائه‌شده به کارشناس", "المكالمات المعروضة"),
         unit="count",
         kind="count",
         source="calls",
         time="started_at",
         higher_is_better=None,
-        definition="Calls that entered an agent queue (phantom / test calls excluded).",
-        formula="count(queued calls)",
+        definition="Calls offered to agents: every call that reached the agent queue or "
+        "an agent — answered (also when answered without queueing), abandoned in the queue, "
+        "or left the queue otherwise (call-back, voicemail, transfer). IVR-only calls and "
+        "phantom / test calls are not offered.",
+        formula="count(queued or answered or abandoned calls, outcome ≠ other)",
         where=lambda ctx, c: c.offered,
         convention=COPC,
         needs=("calls",),
@@ -42,10 +62,14 @@ register(
         source="calls",
         time="started_at",
         higher_is_better=False,
-        definition="Share of queued calls whose caller hung up before an agent answered.",
-        formula="abandoned / offered",
+        definition="Share of calls offered to agents whose caller hung up before an agent "
+        "answered (IVR-only hang-ups are not abandons). With abandonment_base=queued the "
+        "base is only the calls that waited in a queue (calls answered without queueing "
+        "left out).",
+        formula="abandoned / offered (abandonment_base=offered), or abandoned / queued",
         value=lambda ctx, c: c.abandoned,
-        where=lambda ctx, c: c.offered,
+        where=_abandonment_base,
+        options=("abandonment_base",),
         convention=COPC,
         needs=("calls",),
     ),
@@ -58,10 +82,11 @@ register(
         time="started_at",
         stat="mean",
         higher_is_better=False,
-        definition="Mean time answered calls waited in the queue before an agent answered.",
-        formula="mean(answered − queued), over answered calls",
+        definition="Mean time answered calls waited before an agent answered; calls "
+        "answered without queueing count at 0 s. " + WAIT,
+        formula="mean(answered_at − queued_at), over answered calls (0 s when not queued)",
         value=lambda ctx, c: c.wait_s,
-        where=lambda ctx, c: c.answered & c.queued,
+        where=lambda ctx, c: c.answered,
         convention=COPC,
         needs=("calls",),
     ),
@@ -73,10 +98,12 @@ register(
         source="calls",
         time="started_at",
         higher_is_better=True,
-        definition="Share of calls answered within the service-level threshold (default "
-        "20 s). The denominator is all offered calls by default (abandoned calls count "
-        "against the level), or answered calls, or offered minus short abandons.",
-        formula="answered within threshold / denominator per service_level_formula",
+        definition="Share of calls answered within the service-level threshold T (default "
+        "20 s; within means wait ≤ T, a call answered at exactly T counts). Calls answered "
+        "without queueing are answered at 0 s. The denominator is all offered calls by "
+        "default (abandoned calls count against the level), or answered calls, or offered "
+        "minus short abandons (abandoned with wait ≤ short_abandon_seconds). " + WAIT,
+        formula="answered with wait ≤ T / denominator per service_level_formula",
         value=lambda ctx, c: c.answered & (c.wait_s <= ctx.options.service_level_seconds),
         where=_service_level_base,
         options=("service_level_seconds", "service_level_formula", "short_abandon_seconds"),
@@ -92,7 +119,8 @@ register(
         time="started_at",
         stat="mean",
         higher_is_better=False,
-        definition="Mean talk + hold + after-call work time of answered calls.",
+        definition="Mean talk + hold + after-call work time of answered calls (a call "
+        "with none of the three recorded is left out, not counted as 0 s).",
         formula="mean(talk + hold + wrap), over answered calls",
         value=lambda ctx, c: c.handle_s,
         where=lambda ctx, c: c.answered,

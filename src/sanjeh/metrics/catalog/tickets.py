@@ -26,11 +26,13 @@ register(
         higher_is_better=False,
         definition="Time from ticket creation to the first public reply by a human agent. "
         "Private notes and bot messages are not replies. For a ticket an agent created with "
-        "a public comment, the clock stops at the agent's next public comment.",
+        "a public comment, the clock stops at the agent's next public comment. With "
+        "first_reply_match=direct_reply only a reply to the customer's opening message "
+        "counts (Twitter threads).",
         formula="median(first public agent reply − created), over tickets answered",
         value=lambda ctx, t: ctx.seconds(t, "first_reply"),
         where=lambda ctx, t: live(ctx, t) & t.first_reply_at.notnull(),
-        options=("first_reply_start", "count_bot_replies", "include_merged"),
+        options=("first_reply_start", "count_bot_replies", "first_reply_match", "include_merged"),
         convention=ZENDESK,
     ),
     KPI(
@@ -141,14 +143,18 @@ register(
         source="tickets",
         time="solved_at",
         higher_is_better=True,
-        definition="Share of solved tickets resolved at first contact: never reopened and "
-        "no new ticket from the same customer within the FCR window (or per the chosen "
-        "method: an agent tag or a survey answer).",
-        formula="tickets with fcr / solved tickets",
+        definition="Share of solved tickets resolved at first contact: never reopened, "
+        "not escalated, and no new ticket from the same customer within the FCR window (or "
+        "per the chosen method: an agent tag or a survey answer). A ticket solved less than "
+        "the window before the data's last instant is pending: left out until its window "
+        "closes, and counted apart.",
+        formula="tickets with fcr / solved tickets whose window has closed",
         value=lambda ctx, t: t.fcr,
         where=lambda ctx, t: live(ctx, t),
-        options=("fcr_method", "fcr_window_days", "fcr_tag", "fcr_question"),
-        convention="COPC / ICMI repeat-contact window.",
+        options=("fcr_method", "fcr_window_days", "fcr_escalation", "fcr_tag", "fcr_question"),
+        convention="COPC / ICMI repeat-contact window; ICMI / SQM: no escalation.",
+        pending=lambda ctx, t: t.fcr_pending,
+        pending_reason="solved tickets whose {fcr_window_days}-day recontact window has not closed",
     ),
     KPI(
         name="one_touch_rate",
@@ -173,11 +179,18 @@ register(
         source="tickets",
         time="solved_at",
         higher_is_better=False,
-        definition="Share of solved tickets that were reopened at least once.",
-        formula="solved tickets with reopens > 0 / solved tickets",
+        definition="Share of solved tickets reopened within the reopen window after they "
+        "were first solved (reopen_window_days; 0: reopened at any time). A ticket first "
+        "solved less than the window before the data's last instant is pending: left out "
+        "until its window closes, and counted apart.",
+        formula="solved tickets reopened within the window / solved tickets whose window "
+        "has closed",
         value=lambda ctx, t: t.reopened,
         where=lambda ctx, t: live(ctx, t) & t.solved_at.notnull(),
-        convention="Zendesk 'reopens'.",
+        options=("reopen_window_days",),
+        convention="Zendesk 'reopens' (over a ticket's life: reopen_window_days = 0).",
+        pending=lambda ctx, t: t.reopen_pending,
+        pending_reason="solved tickets whose {reopen_window_days}-day reopen window has not closed",
     ),
     KPI(
         name="escalation_rate",
@@ -247,6 +260,7 @@ register(
         formula="first reply within target / tickets with a known first-reply outcome",
         value=lambda ctx, t: t.sla_first_reply_met,
         where=lambda ctx, t: live(ctx, t),
+        options=("first_reply_start", "count_bot_replies", "first_reply_match"),
     ),
     KPI(
         name="chat_abandonment_rate",

@@ -118,6 +118,7 @@ def num(value: Any) -> float | None:
 
 def periods(view: View, frame: pd.DataFrame) -> tuple[list[Any], list[str]]:
     """The periods of a trend frame in order, and their labels in the display calendar."""
+    frame = frame[frame.period_start.notna()]  # (a KPI the filters rule out has no period)
     if frame.empty:
         return [], []
     found = frame[["period", "period_start"]].drop_duplicates().sort_values("period_start")
@@ -176,11 +177,17 @@ def card(view: View, row: Any, trend: list[float | None] | None = None) -> Model
         "higher_is_better": kpi.higher_is_better,
         "trend": trend or [],
         "definition": kpi.definition,
+        # why a number is missing or needs care (the engine's words), and how many rows
+        # wait for a window to close
+        "note": row["note"] if isinstance(row.get("note"), str) else None,
+        "pending": int(row["pending"]) if num(row.get("pending")) else None,
+        "partial": bool(row.get("partial")) if row.get("partial") is not None else False,
     }
 
 
 def cards(view: View, names: tuple[str, ...], with_trend: bool = True) -> list[Model]:
-    """Cards for ``names`` in that order (KPIs the filters rule out are left out)."""
+    """Cards for ``names`` in that order (a KPI the filters rule out gets a card without a
+    number, whose note says why)."""
     total = view.kpis(names, stats=False)
     trend = view.trend(names) if with_trend else None
     keys = periods(view, trend)[0] if trend is not None else []

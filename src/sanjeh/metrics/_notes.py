@@ -1,0 +1,162 @@
+"""What a KPI result must say besides its numbers: partial periods and notes.
+
+A number is shown only for a window that has closed and a range that was asked for;
+where a value is missing or needs care, the row says why (``note``) instead of
+leaving the reader to guess:
+
+- *partial* periods: the first and last periods are clipped to the report's range,
+  and a period that ends after the data's last instant has not closed. A partial
+  period is not compared with the period before (a few days against a whole month
+  would read as a collapse).
+- *pending* rows: outcomes not known yet (an FCR or reopen window still open).
+- *outliers*: one duration that makes up most of a mean's total (one Twitter thread
+  answered six years late can be 99 % of all waiting time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ._periods import next_key, previous_key, start_of
+
+if TYPE_CHECKING:
+    from ._engine import Query
+    from ._registry import KPI
+
+_EPOCH = dt.datetime(1970, 1, 1)
+#: a mean is flagged when one value is at least this share of the total …
+OUTLIER_SHARE = 0.5
+#: … over at least this many values (with fewer, one value is always a large share)
+OUTLIER_MIN_N = 5
+
+
+def _local(seconds: float | None) -> dt.datetime | None:
+    return None if seconds is None else _EPOCH + dt.timedelta(seconds=seconds)
+
+
+def period_bounds(
+    q: Query, keys: list[Any], data_end: float | None
+) -> dict[Any, tuple[dt.datetime, bool, bool]]:
+    """Per period key: (shown start, partial, after the data) in local time.
+
+    The shown start of the first period is the report's start when that falls inside
+    it; a period is partial when the report's range cuts it or when it ends after the
+    data's last instant (``data_end``); it is *after the data* when it starts after it.
+    """
+    assert q.period is not None
+    start, end, last = _local(q.start), _local(q.end), _local(data_end)
+    out = {}
+    for k in keys:
+        lo, hi = start_of(q.period, k), start_of(q.period, next_key(q.period, k))
+        cut_start = start is not None and lo < start < hi
+        cut_end = end is not None and lo < end < hi
+        open_ = last is not None and hi > last
+        after = last is not None and lo > last
+        shown = start if cut_start and start is not None else lo
+        out[k] = (shown, cut_start or cut_end or open_, after)
+    return out
+
+
+def mark_periods(out: pd.DataFrame, q: Query, meta: dict[str, KPI]) -> pd.DataFrame:
+    """Clip period starts, mark partial periods, leave them uncompared, and empty the
+    periods that start after the data ends (a count of 0 there would be a guess)."""
+    assert q.period is not None
+    period = q.period
+    keys = list(out["_period"].unique())
+    every = keys + [previous_key(period, k) for k in keys]
+    sources = out.kpi.map(lambda k: meta[k].source)
+    bounds = {s: period_bounds(q, every, q.data_end(s)) for s in sources.unique()}
+    cells = [bounds[s][k] for s, k in zip(sources, out["_period"], strict=True)]
+    before = [
+        bounds[s][previous_key(period, k)][1] for s, k in zip(sources, out["_period"], strict=True)
+    ]
+    partial = np.array([c[1] for c in cells], dtype=bool)
+    after = np.array([c[2] for c in cells], dtype=bool)
+    out = out.assign(period_start=[c[0] for c in cells], partial=partial)
+    out.loc[partial | np.array(before, dtype=bool), "previous"] = np.nan
+    if after.any():
+        for col in ("value", "mean", "median", "p90", "sd", "max", "successes", "previous"):
+            if col in out:
+                out.loc[after, col] = np.nan
+        out.loc[after, "n"] = 0
+        out["_note"] = None
+        out.loc[after, "_note"] = "no data yet: the period starts after the data's last instant"
+    return out
+
+
+def notes(out: pd.DataFrame, meta: dict[str, KPI], q: Query) -> list[str | None]:
+    """The note of each row (None: nothing to say)."""
+    options = q.config.options
+    given = out["_note"] if "_note" in out else pd.Series([None] * len(out), index=out.index)
+    result: list[str | None] = []
+    columns = zip(
+        out.kpi,
+        out.n,
+        out["pending"],
+        out["mean"],
+        out["median"],
+        out["max"],
+        given,
+        strict=True,
+    )
+    for name, n, pending, mean, median, top, already in columns:
+        kpi = meta[name]
+        said: list[str] = [already] if isinstance(already, str) else []
+        if kpi.pending is not None and pending and not pd.isna(pending):
+            said.append(pending_note(kpi, options, int(pending)))
+        share = _outlier_share(n, mean, top) if kpi.kind == "duration" else None
+        if share is not None:
+            unit = kpi.unit
+            rest = (mean * n - top) / (n - 1)
+            said.append(
+                f"one value ({human(unit, top)}) is {share:.0%} of the total: it dominates "
+                f"the mean ({human(unit, mean)}); without it the mean is {human(unit, rest)}, "
+                f"the median {human(unit, median)}"
+            )
+        result.append("; ".join(said) if said else None)
+    return result
+
+
+def pending_reason(kpi: KPI, options: Any) -> str:
+    """What a KPI's pending rows are, with the options' values filled in."""
+    return kpi.pending_reason.format(**_fields(options))
+
+
+def pending_note(kpi: KPI, options: Any, pending: int) -> str:
+    """The note's sentence about ``pending`` rows (always the note's first)."""
+    return f"{pending:,} {pending_reason(kpi, options)} are not counted yet"
+
+
+def _fields(options: Any) -> dict[str, Any]:
+    import dataclasses
+
+    return {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
+
+
+def _outlier_share(n: Any, mean: Any, top: Any) -> float | None:
+    if pd.isna(n) or pd.isna(mean) or pd.isna(top) or n < OUTLIER_MIN_N:
+        return None
+    total = mean * n
+    if total <= 0 or top <= 0:
+        return None
+    share = float(top / total)
+    return share if share >= OUTLIER_SHARE else None
+
+
+def human(unit: str, value: Any) -> str:
+    """A compact reading of a value for a note (seconds as days / hours / minutes)."""
+    if value is None or pd.isna(value):
+        return "—"
+    v = float(value)
+    if unit == "seconds":
+        for size, name in ((86_400, "d"), (3600, "h"), (60, "m")):
+            if abs(v) >= size:
+                return f"{v / size:,.1f}{name}"
+        return f"{v:,.0f}s"
+    if unit == "ratio":
+        return f"{v * 100:.1f}%"
+    return f"{v:,.2f}"

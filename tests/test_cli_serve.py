@@ -1,0 +1,132 @@
+"""Commands while `sanjeh serve` runs on the same DuckDB file (a real server process).
+
+DuckDB lets no other process open a file -- not even read-only -- while one process
+holds it open for writing, as the server does for as long as it runs. Every command
+then says who holds the file, where its dashboard is, and what to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SANJEH = str(Path(sys.executable).parent / "sanjeh")
+TICKETS = (
+    "ticket_id,created_at,channel\n1,2026-03-01T08:00:00Z,email\n2,2026-03-02T09:30:00Z,chat\n"
+)
+
+
+def sanjeh(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SANJEH, *args], capture_output=True, text=True, check=False, timeout=300)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _store(folder: Path) -> str:
+    src = folder / "tickets.csv"
+    src.write_text(TICKETS, encoding="utf-8")
+    db = str(folder / "served.duckdb")
+    done = sanjeh("import", str(src), "--db", db)
+    assert done.returncode == 0, done.stderr
+    return db
+
+
+@contextlib.contextmanager
+def _serving(db: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """`sanjeh serve` on a free port, once its API answers; stopped afterwards."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [SANJEH, "serve", "--db", db, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/meta", timeout=5):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    why = proc.stderr.read() if proc.stderr else ""
+                    pytest.fail(f"the server did not start: {why}")
+                time.sleep(0.3)
+        yield proc, port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, subprocess.Popen[str], int]]:
+    db = _store(tmp_path_factory.mktemp("served"))
+    with _serving(db) as (proc, port):
+        yield db, proc, port
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status"],
+        ["rejects"],
+        ["report", "-k", "tickets_created"],
+        ["export", "tickets", "out.csv"],
+        ["import", "tickets.csv"],
+    ],
+)
+def test_commands_say_who_holds_the_file_and_what_to_do(
+    served: tuple[str, subprocess.Popen[str], int], command: list[str]
+) -> None:
+    store_file, proc, port = served
+    folder = Path(store_file).parent
+    args = [str(folder / a) if a.endswith(".csv") else a for a in command]
+    done = sanjeh(*args, "--db", store_file)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr  # one line, no traceback
+    assert lines[0] == (
+        f"error: {store_file} is in use by another program (PID {proc.pid}: {SANJEH} serve "
+        f"--db {store_file} --port {port}); DuckDB lets no other program open the file, not "
+        "even to read it, while that one has it open. The dashboard it serves shows the same "
+        f"data: http://127.0.0.1:{port}/ (JSON under http://127.0.0.1:{port}/api/). To run "
+        f"this command, stop that program (Ctrl+C where it runs, or kill {proc.pid}) and run "
+        "it again, then start the server again; a PostgreSQL store has no such limit"
+    )
+    assert "check the URL" not in done.stderr and "server is running" not in done.stderr
+
+
+def test_the_commands_work_once_the_server_stopped(tmp_path: Path) -> None:
+    store_file = _store(tmp_path)
+    with _serving(store_file):
+        assert sanjeh("status", "--db", store_file).returncode == 1
+    done = sanjeh("status", "--db", store_file, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["tables"]["tickets"] == 2
+
+
+def test_the_dashboard_address_comes_from_the_servers_command_line() -> None:
+    from sanjeh.store._url import _dashboard
+
+    serve = ["/venv/bin/sanjeh", "serve"]
+    assert _dashboard([*serve, "--db", "x.duckdb"]) == "http://127.0.0.1:8000/"  # defaults
+    assert _dashboard([*serve, "--host=0.0.0.0", "--port=9001"]) == "http://127.0.0.1:9001/"
+    assert _dashboard([*serve, "--host", "10.0.0.5", "--port", "81"]) == "http://10.0.0.5:81/"
+    assert _dashboard([*serve, "--host", "::1"]) == "http://[::1]:8000/"
+    assert _dashboard(["/venv/bin/sanjeh", "import", "serve.csv"]) is None
+    assert _dashboard(["/usr/bin/other", "serve"]) is None
