@@ -136,3 +136,17 @@ def test_trend_bars_add_up_to_the_card_in_every_language(api: Api, app: Any, per
         starts = [dt.date.fromisoformat(k) for k in bars["en"]]
         assert {d.strftime("%A") for d in starts} == {"Monday"}
         assert starts[0] == dt.date(2026, 9, 28)  # the week of 4 October, counted from the 4th
+
+
+def test_month_bars_add_up_to_the_card_in_each_calendar(api: Api) -> None:
+    """Months follow the display calendar (Jalali in fa, Hijri in ar), and in each the
+    first and last months are clipped to the range: their bars add up to the card."""
+    # 4 – 31 October: Mehr / Aban 1405, Rabi' II / Jumada I 1448, October
+    for lang, months in (("fa", 2), ("ar", 2), ("en", 1)):
+        model = api.json(
+            "/api/volume", start="2026-10-04", end="2026-10-31", period="month", lang=lang
+        )
+        created = _cards(model)["tickets_created"]["value"]
+        rows = model["tables"]["volume_by_channel"]["rows"]
+        assert sum(r["tickets_created"] or 0 for r in rows) == created, lang
+        assert len({r["period_key"] for r in rows}) == months, lang
