@@ -9,14 +9,15 @@
     token = accounts.issue_token(LOCAL_ADMIN, "maryam", "ci")   # sjh_…, shown once
     accounts.verify_token(token)                         # → actor
 
-Roles: admin (everything, manages users), manager and reviewer (the whole dashboard),
-agent (team-level pages and their own scorecard only); see ``PERMISSIONS`` and
-:func:`can`. A store without users is a local single-user setup: everything acts as
-:data:`LOCAL_ADMIN` and nobody logs in.
+Roles: admin (everything, manages users), manager and reviewer (the whole dashboard;
+reviewers and staff grade conversations, staff manage the QA workflow), agent
+(team-level pages and their own scorecard only); see ``PERMISSIONS`` (the one matrix,
+QA included), :func:`can` and :func:`check`. A store without users is a local
+single-user setup: everything acts as :data:`LOCAL_ADMIN` and nobody logs in.
 """
 
 from ._accounts import MIN_PASSWORD, TOKEN_PREFIX, Accounts, Token, User
-from ._permissions import PERMISSIONS, can, check
+from ._permissions import PERMISSIONS, can, check, roles_with
 from ._roles import LOCAL_ADMIN, ROLES, Actor, Role
 from ._throttle import Throttle
 
@@ -34,4 +35,5 @@ __all__ = [
     "User",
     "can",
     "check",
+    "roles_with",
 ]

@@ -1,9 +1,11 @@
-"""Who may see which part of the dashboard and manage what: one declarative matrix.
+"""Who may see which part of the dashboard and do what in the QA workflow: one
+declarative matrix.
 
 ``can(actor, "view_agent", agent_id="demo:a-001")`` → bool; ``check(...)`` raises
 :class:`PermissionDenied`. Permissions scoped to "own" records take the record's
 ``agent_id`` (or ``user_id``) and compare it with the actor's. The QA workflow
-(``sanjeh.qa``) enforces its own review permissions on top of these.
+(``sanjeh.qa``) checks ``review_conversations`` and ``manage_qa`` here; its rules about
+one record (a reviewer changes only their own reviews …) stay with the workflow.
 """
 
 from __future__ import annotations
@@ -11,26 +13,35 @@ from __future__ import annotations
 from typing import Literal
 
 from ..errors import PermissionDenied
-from ._roles import ROLES, Actor, Role
+from ._roles import REVIEWERS, ROLES, STAFF, Actor, Role
 
 #: "all": every record; "own": only the actor's own (by agent_id / user_id)
 Scope = Literal["all", "own"]
-_EVERYONE: dict[Role, Scope] = {role: "all" for role in ROLES}
-_STAFF_AND_REVIEWERS: dict[Role, Scope] = {"admin": "all", "manager": "all", "reviewer": "all"}
+
+
+def _all(roles: tuple[Role, ...]) -> dict[Role, Scope]:
+    return {role: "all" for role in roles}
+
 
 PERMISSIONS: dict[str, dict[Role, Scope]] = {
     # team-level pages: overview, responsiveness, resolution, volume, satisfaction
-    "view_dashboard": _EVERYONE,
+    "view_dashboard": _all(ROLES),
     # customer search and timelines (agents serve these customers themselves)
-    "view_customers": _EVERYONE,
+    "view_customers": _all(ROLES),
     # the agent and team leaderboards
-    "view_leaderboard": _STAFF_AND_REVIEWERS,
+    "view_leaderboard": _all(REVIEWERS),
     # one agent's scorecard (and filtering any page to one agent)
-    "view_agent": {**_STAFF_AND_REVIEWERS, "agent": "own"},
+    "view_agent": {**_all(REVIEWERS), "agent": "own"},
     # create users, change roles and passwords of others, disable users
     "manage_users": {"admin": "all"},
     # issue / revoke API tokens: admins for anyone, everyone else for themselves
-    "manage_tokens": {**_EVERYONE, "manager": "own", "reviewer": "own", "agent": "own"},
+    "manage_tokens": {**{role: "own" for role in ROLES}, "admin": "all"},
+    # QA: grade conversations, hold coaching sessions, add to the wow library, see
+    # review cycles, assignments and the calibration sessions one takes part in
+    "review_conversations": _all(REVIEWERS),
+    # QA: change scorecards, create review cycles and calibrations, resolve escalated
+    # disputes; every QA record
+    "manage_qa": _all(STAFF),
 }
 
 _DESCRIPTIONS = {
@@ -40,17 +51,36 @@ _DESCRIPTIONS = {
     "view_agent": "see this agent's scorecard",
     "manage_users": "manage users",
     "manage_tokens": "manage this user's API tokens",
+    "review_conversations": "review conversations",
+    "manage_qa": "manage the QA workflow",
 }
+#: role names in messages ("only reviewers, managers and admins may …")
+_PLURALS: dict[Role, str] = {
+    "admin": "admins",
+    "manager": "managers",
+    "reviewer": "reviewers",
+    "agent": "agents",
+}
+
+
+def _granted(permission: str) -> dict[Role, Scope]:
+    try:
+        return PERMISSIONS[permission]
+    except KeyError:
+        raise KeyError(f"no permission {permission!r}; known: {', '.join(PERMISSIONS)}") from None
+
+
+def roles_with(permission: str) -> tuple[Role, ...]:
+    """The roles granted ``permission`` (for all records or their own), most trusted first."""
+    granted = _granted(permission)
+    return tuple(role for role in ROLES if role in granted)
 
 
 def can(
     actor: Actor, permission: str, *, agent_id: str | None = None, user_id: str | None = None
 ) -> bool:
     """May ``actor`` do ``permission`` (for the record of ``agent_id`` / ``user_id``)?"""
-    try:
-        scope = PERMISSIONS[permission].get(actor.role)
-    except KeyError:
-        raise KeyError(f"no permission {permission!r}; known: {', '.join(PERMISSIONS)}") from None
+    scope = _granted(permission).get(actor.role)
     if scope == "all":
         return True
     if scope == "own":
@@ -63,9 +93,20 @@ def can(
 
 
 def check(
-    actor: Actor, permission: str, *, agent_id: str | None = None, user_id: str | None = None
+    actor: Actor,
+    permission: str,
+    *,
+    agent_id: str | None = None,
+    user_id: str | None = None,
+    action: str | None = None,
 ) -> None:
-    """Raise :class:`PermissionDenied` unless :func:`can`."""
-    if not can(actor, permission, agent_id=agent_id, user_id=user_id):
-        what = _DESCRIPTIONS.get(permission, permission.replace("_", " "))
-        raise PermissionDenied(f"a user with the {actor.role} role may not {what}")
+    """Raise :class:`PermissionDenied` unless :func:`can`. With ``action`` the message
+    names who may: "only reviewers, managers and admins may {action} (you are agent)"."""
+    if can(actor, permission, agent_id=agent_id, user_id=user_id):
+        return
+    if action is not None:
+        who = [_PLURALS[role] for role in reversed(roles_with(permission))]
+        named = ", ".join(who[:-1]) + " and " + who[-1] if len(who) > 1 else who[0]
+        raise PermissionDenied(f"only {named} may {action} (you are {actor.role})")
+    what = _DESCRIPTIONS.get(permission, permission.replace("_", " "))
+    raise PermissionDenied(f"a user with the {actor.role} role may not {what}")

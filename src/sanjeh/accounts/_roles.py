@@ -1,12 +1,18 @@
-"""Roles and the actor every workflow action is done by."""
+"""Roles, the groups of roles the permission matrix is built on, and the actor every
+workflow action is done by."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
 
-Role = Literal["admin", "manager", "reviewer", "agent"]
-ROLES: tuple[Role, ...] = ("admin", "manager", "reviewer", "agent")
+from ..model.accounts import ROLE_CHOICES, Role
+
+#: every role, the most trusted first (declared once, with the users table)
+ROLES: tuple[Role, ...] = ROLE_CHOICES
+#: admins and managers: may see and manage everything (``Actor.is_staff``)
+STAFF: tuple[Role, ...] = ("admin", "manager")
+#: who grades conversations: staff and reviewers
+REVIEWERS: tuple[Role, ...] = (*STAFF, "reviewer")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,7 +31,7 @@ class Actor:
     @property
     def is_staff(self) -> bool:
         """Admins and managers: may see and manage everything."""
-        return self.role in ("admin", "manager")
+        return self.role in STAFF
 
 
 #: the zero-setup default: a store with no users is a local single-user setup

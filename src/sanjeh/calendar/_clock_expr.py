@@ -24,6 +24,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from ..errors import ConfigError
+from ..store._ibis_compat import only_backend
 from ._windows import DAY
 
 _PREFIX = "_sanjeh_clock_"
@@ -93,11 +94,7 @@ def _duckdb_epoch(ts: dt.Timestamp(timezone="UTC")) -> dt.float64:  # type: igno
 
 
 def _on_duckdb(expr: ir.Expr) -> bool:
-    try:  # a private Ibis helper; any surprise just means the portable path
-        backends, _ = expr._find_backends()
-        return len(backends) == 1 and backends[0].name == "duckdb"
-    except Exception:
-        return False
+    return only_backend(expr) == "duckdb"
 
 
 def _epoch(ts: ir.TimestampValue, fast: bool) -> ir.FloatingValue:

@@ -39,173 +39,178 @@ def _expand(paths: list[Path]) -> list[Path]:
     return files
 
 
-def data_app_commands(app: typer.Typer) -> None:
-    @app.command()
-    def init(db: DbOption = None) -> None:
-        """Create the store and its tables (safe to repeat)."""
-        with open_store(db, create=True) as store:
-            created = store.init()
-            console.print(
-                f"store ready: {esc(repr(store))}"
-                + (f" ({len(created)} tables created)" if created else "")
-            )
-
-    @app.command("import")
-    def import_(
-        paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
-        format: Annotated[
-            str | None, typer.Option("--format", "-f", help="Format name (see `sanjeh formats`).")
-        ] = None,
-        mapping: Annotated[
-            Path | None,
-            typer.Option(help="Mapping file of a ticket-summary export or an event log."),
-        ] = None,
-        source: Annotated[
-            str | None, typer.Option(help="Source name ids are prefixed with.")
-        ] = None,
-        timezone: Annotated[
-            str | None, typer.Option(help="Time zone of timestamps without an offset.")
-        ] = None,
-        encoding: Annotated[
-            str, typer.Option(help="Text encoding of the file (utf-8, cp1256, cp1252 …).")
-        ] = "utf-8",
-        strict: Annotated[bool, typer.Option(help="Abort on the first bad row.")] = False,
-        redact: Annotated[bool, typer.Option(help=_REDACT_HELP)] = False,
-        option: Annotated[
-            list[str] | None, typer.Option("--option", "-o", help="Format setting key=value.")
-        ] = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Import files (CSV, Excel .xlsx, JSON Lines, Parquet; Sanjeh's own or a known
-        export format, e.g. a ServiceNow incident log, or any event log with a mapping).
-
-        Text must be UTF-8 (or carry a byte-order mark); for another encoding the import
-        stops and names the one it measured (--encoding cp1256)."""
-        from ..ingest import import_file
-        from ..settings import check_timezone, load_settings
-
-        settings = load_settings()
-        params = _parse_params(option or [])
-        if timezone is not None:
-            check_timezone(timezone, "--timezone")
-        if "timezone" in params:
-            check_timezone(params["timezone"], "--option timezone")
-        results = []
-        with open_store(db, create=True) as store:
-            for path in _expand(paths):
-                with progress_bar(f"importing {path.name}", unit="bytes") as update:
-                    summary = import_file(
-                        store,
-                        path,
-                        format=format,
-                        source=source,
-                        mapping=mapping,
-                        timezone=timezone,
-                        default_timezone=settings.timezone,
-                        encoding=encoding,
-                        strict=strict,
-                        chunk_rows=settings.chunk_rows,
-                        params=params,
-                        progress=update,
-                        redact=redact,
-                    )
-                results.append(summary)
-                if not as_json:
-                    _print_summary(summary)
-        if as_json:
-            console.print_json(json.dumps([s.as_dict() for s in results], ensure_ascii=False))
-
-    @app.command()
-    def status(db: DbOption = None, as_json: JsonOption = False) -> None:
-        """Show the store's tables and row counts."""
-        with open_store(db, read_only=True) as store:
-            counts = store.counts()
-            if as_json:
-                console.print_json(json.dumps({"store": repr(store), "tables": counts}))
-                return
-            table = Table(title=plain(repr(store)), title_justify="left")
-            table.add_column("table")
-            table.add_column("rows", justify="right")
-            for name, n in counts.items():
-                table.add_row(name, f"{n:,}")
-            console.print(table)
-            if counts.get("import_rejects"):
-                console.print(
-                    f"[yellow]{counts['import_rejects']:,} rejected rows are "
-                    "quarantined: see `sanjeh rejects`[/]"
-                )
-
-    @app.command()
-    def export(
-        table: Annotated[str, typer.Argument(help="Table to export, e.g. tickets.")],
-        path: Annotated[Path, typer.Argument(help="Output file (.csv or .parquet).")],
-        format: Annotated[
-            str | None, typer.Option("--format", "-f", help="csv or parquet (default: suffix).")
-        ] = None,
-        redact: Annotated[bool, typer.Option(help=_REDACT_HELP)] = False,
-        db: DbOption = None,
-    ) -> None:
-        """Export a table in Sanjeh's own format (imports back unchanged)."""
-        if format not in (None, "csv", "parquet"):
-            raise ConfigError(f"--format must be csv or parquet, not {format!r}")
-        with open_store(db, read_only=True) as store:
-            rows = store.export(table, path, format, redact=redact)  # type: ignore[arg-type]
-        console.print(f"wrote {rows:,} rows of {esc(table)} to {esc(path)}", highlight=False)
-
-    @app.command()
-    def formats(as_json: JsonOption = False) -> None:
-        """List the import formats."""
-        from ..ingest import all_formats
-
-        found = all_formats()
-        if as_json:
-            console.print_json(
-                json.dumps(
-                    {
-                        name: {"title": f.title, "tables": list(f.tables), "files": list(f.kinds)}
-                        for name, f in found.items()
-                    }
-                )
-            )
-            return
-        table = Table("format", "what", "writes", "files")
-        for name, fmt in found.items():
-            table.add_row(name, fmt.title, ", ".join(fmt.tables), ", ".join(fmt.kinds))
-        console.print(table)
-
-    @app.command()
-    def rejects(
-        limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 20,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Show quarantined rows: file, row, field and reason."""
-        with open_store(db, read_only=True) as store:
-            t = store.table("import_rejects")
-            rows = t.order_by([t.path, t.row]).limit(limit).to_pyarrow().to_pylist()
-            total = int(store.con.execute(t.count()))
-        if as_json:
-            console.print_json(json.dumps(rows, default=str, ensure_ascii=False))
-            return
-        table = Table(
-            "file",
-            "row",
-            "field",
-            "reason",
-            "value",
-            title=f"{total:,} quarantined rows",
-            title_justify="left",
+def init(db: DbOption = None) -> None:
+    """Create the store and its tables (safe to repeat)."""
+    with open_store(db, create=True) as store:
+        created = store.init()
+        console.print(
+            f"store ready: {esc(repr(store))}"
+            + (f" ({len(created)} tables created)" if created else "")
         )
-        for r in rows:
-            table.add_row(
-                plain(Path(r["path"]).name),
-                str(r["row"]),
-                plain(r["field"] or ""),
-                plain(r["reason"]),
-                plain((r["value"] or "")[:40]),
-            )
+
+
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
+    format: Annotated[
+        str | None, typer.Option("--format", "-f", help="Format name (see `sanjeh formats`).")
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="Mapping file of a ticket-summary export or an event log."),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Source name ids are prefixed with.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Time zone of timestamps without an offset.")
+    ] = None,
+    encoding: Annotated[
+        str, typer.Option(help="Text encoding of the file (utf-8, cp1256, cp1252 …).")
+    ] = "utf-8",
+    strict: Annotated[bool, typer.Option(help="Abort on the first bad row.")] = False,
+    redact: Annotated[bool, typer.Option(help=_REDACT_HELP)] = False,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", "-o", help="Format setting key=value.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import files (CSV, Excel .xlsx, JSON Lines, Parquet; Sanjeh's own or a known
+    export format, e.g. a ServiceNow incident log, or any event log with a mapping).
+
+    Text must be UTF-8 (or carry a byte-order mark); for another encoding the import
+    stops and names the one it measured (--encoding cp1256)."""
+    from ..ingest import import_file
+    from ..settings import check_timezone, load_settings
+
+    settings = load_settings()
+    params = _parse_params(option or [])
+    if timezone is not None:
+        check_timezone(timezone, "--timezone")
+    if "timezone" in params:
+        check_timezone(params["timezone"], "--option timezone")
+    results = []
+    with open_store(db, create=True) as store:
+        for path in _expand(paths):
+            with progress_bar(f"importing {path.name}", unit="bytes") as update:
+                summary = import_file(
+                    store,
+                    path,
+                    format=format,
+                    source=source,
+                    mapping=mapping,
+                    timezone=timezone,
+                    default_timezone=settings.timezone,
+                    encoding=encoding,
+                    strict=strict,
+                    chunk_rows=settings.chunk_rows,
+                    params=params,
+                    progress=update,
+                    redact=redact,
+                )
+            results.append(summary)
+            if not as_json:
+                _print_summary(summary)
+    if as_json:
+        console.print_json(json.dumps([s.as_dict() for s in results], ensure_ascii=False))
+
+
+def status(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Show the store's tables and row counts."""
+    with open_store(db, read_only=True) as store:
+        counts = store.counts()
+        if as_json:
+            console.print_json(json.dumps({"store": repr(store), "tables": counts}))
+            return
+        table = Table(title=plain(repr(store)), title_justify="left")
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, n in counts.items():
+            table.add_row(name, f"{n:,}")
         console.print(table)
+        if counts.get("import_rejects"):
+            console.print(
+                f"[yellow]{counts['import_rejects']:,} rejected rows are "
+                "quarantined: see `sanjeh rejects`[/]"
+            )
+
+
+def export(
+    table: Annotated[str, typer.Argument(help="Table to export, e.g. tickets.")],
+    path: Annotated[Path, typer.Argument(help="Output file (.csv or .parquet).")],
+    format: Annotated[
+        str | None, typer.Option("--format", "-f", help="csv or parquet (default: suffix).")
+    ] = None,
+    redact: Annotated[bool, typer.Option(help=_REDACT_HELP)] = False,
+    db: DbOption = None,
+) -> None:
+    """Export a table in Sanjeh's own format (imports back unchanged)."""
+    if format not in (None, "csv", "parquet"):
+        raise ConfigError(f"--format must be csv or parquet, not {format!r}")
+    with open_store(db, read_only=True) as store:
+        rows = store.export(table, path, format, redact=redact)  # type: ignore[arg-type]
+    console.print(f"wrote {rows:,} rows of {esc(table)} to {esc(path)}", highlight=False)
+
+
+def formats(as_json: JsonOption = False) -> None:
+    """List the import formats."""
+    from ..ingest import all_formats
+
+    found = all_formats()
+    if as_json:
+        console.print_json(
+            json.dumps(
+                {
+                    name: {"title": f.title, "tables": list(f.tables), "files": list(f.kinds)}
+                    for name, f in found.items()
+                }
+            )
+        )
+        return
+    table = Table("format", "what", "writes", "files")
+    for name, fmt in found.items():
+        table.add_row(name, fmt.title, ", ".join(fmt.tables), ", ".join(fmt.kinds))
+    console.print(table)
+
+
+def rejects(
+    limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 20,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show quarantined rows: file, row, field and reason."""
+    with open_store(db, read_only=True) as store:
+        t = store.table("import_rejects")
+        rows = t.order_by([t.path, t.row]).limit(limit).to_pyarrow().to_pylist()
+        total = int(store.con.execute(t.count()))
+    if as_json:
+        console.print_json(json.dumps(rows, default=str, ensure_ascii=False))
+        return
+    table = Table(
+        "file",
+        "row",
+        "field",
+        "reason",
+        "value",
+        title=f"{total:,} quarantined rows",
+        title_justify="left",
+    )
+    for r in rows:
+        table.add_row(
+            plain(Path(r["path"]).name),
+            str(r["row"]),
+            plain(r["field"] or ""),
+            plain(r["reason"]),
+            plain((r["value"] or "")[:40]),
+        )
+    console.print(table)
+
+
+def data_app_commands(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command("import")(import_)
+    app.command()(status)
+    app.command()(export)
+    app.command()(formats)
+    app.command()(rejects)
 
 
 def _print_summary(summary: object) -> None:

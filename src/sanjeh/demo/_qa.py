@@ -12,12 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import json
-import math
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,38 +21,37 @@ import numpy as np
 from ..accounts import Actor
 from ..errors import ConfigError
 from ..qa import (
-    CRITICAL_BELOW,
     DEFAULT_SCORECARD_ID,
-    ActionItem,
-    Assignment,
-    Calibration,
-    Category,
-    CoachingSession,
-    Cycle,
-    Dispute,
     Review,
     Scorecard,
     Workspace,
-    category_score,
     default_scorecard,
-    review_score,
 )
 from ._const import SOURCE
+from ._qa_stages import (
+    QA_LEAD,
+    REVIEWERS,
+    Conv,
+    Run,
+    Sample,
+    agent_skill,
+    calibration_session,
+    coaching_sessions,
+    cycle_row,
+    dispute_low_scores,
+    office_time,
+    own_reviews,
+    review_cycle,
+    spread,
+    wow_library,
+)
 
 if TYPE_CHECKING:
     from ..store import Store
 
 ProgressCallback = Callable[[int, int], None]
-
-#: the demo's QA team (user ids; the QA records carry ids only, no names)
-REVIEWERS = ("demo:reviewer-1", "demo:reviewer-2", "demo:reviewer-3")
-QA_LEAD = "demo:qa-lead"
-#: how strict each reviewer is (added to the rating latent, 0–1 scale)
-_REVIEWER_BIAS = (-0.05, 0.0, 0.04)
 REVIEW_SHARE = 0.02
 MIN_REVIEWS = 40
-#: share of the reviewers' own picks in which the solution was wrong (critical failure)
-FAIL_SHARE = 0.05
 MAX_REVIEWS = 600
 WINDOW_DAYS = 56
 QA_TABLES = (
@@ -69,8 +64,6 @@ QA_TABLES = (
     "qa_coaching",
     "qa_wow",
 )
-_DISPUTE_PLAN = ("partly_accepted", "accepted", "rejected", "escalated", "open", "open")
-_H = dt.timedelta(hours=1)
 _D = dt.timedelta(days=1)
 
 
@@ -107,113 +100,6 @@ class QaSummary:
         )
 
 
-@dataclasses.dataclass(frozen=True)
-class _Conv:
-    """A solved conversation and what its review ratings lean on."""
-
-    ticket_id: str
-    agent_id: str
-    channel: str | None
-    solved_at: dt.datetime
-    #: CSAT as a share of its scale (0 worst … 1 best), None without an answer
-    csat: float | None
-    reopened: bool
-    escalated: bool
-    replies: int
-    resolution_h: float
-    # AutoQA signals (auto_scores), when the text analysis has run
-    negative_language: bool = False
-    no_empathy: bool = False
-    negative_end: bool = False
-    quality: float | None = None
-
-
-# -- texts ------------------------------------------------------------------------------
-
-_LOW_COMMENTS = {
-    "correct_solution": (
-        "The refund was promised although the order is outside the refund window.",
-        "Wrong troubleshooting steps: the customer had already reinstalled the app.",
-        "The answer did not match our current billing policy.",
-    ),
-    "complete_answer": (
-        "The second question (delivery date) was never answered.",
-        "Only half of the request was handled; the address change is still open.",
-    ),
-    "empathy": (
-        "The customer was clearly upset; no acknowledgement of the delay at all.",
-        "Jumped straight to the procedure without recognising the frustration.",
-    ),
-    "tone": (
-        '"We can\'t do anything" - tell the customer what we can do instead.',
-        "Sounds impatient; avoid blaming the customer.",
-    ),
-    "greeting_closing": ("No closing: the conversation just stops.",),
-    "ownership": (
-        "Sent the customer to another team instead of handling the handover.",
-        '"That is not our department" - take ownership and transfer internally.',
-    ),
-    "follow_up": ("Promised to get back within 24 hours and did not.",),
-    "internal_process": ("No internal note on the escalation; tags missing.",),
-}
-_GENERIC_LOW = ("Below our standard here; see the coaching notes.",)
-_OVERALL = {
-    "fail": (
-        "Critical: the solution was wrong, so the review fails. Let's go through the policy.",
-        "The customer got incorrect information; please review the knowledge-base article.",
-    ),
-    "low": (
-        "Solved in the end, but communication needs work.",
-        "Several gaps; the customer had to ask twice.",
-    ),
-    "good": (
-        "Good handling overall, small things to polish.",
-        "Solid conversation.",
-    ),
-    "great": (
-        "Excellent: clear, warm and complete. A model answer.",
-        "Great job - proactive and empathetic.",
-    ),
-}
-_DISPUTE_COMMENTS = (
-    "I did acknowledge the delay in my second message.",
-    "The policy changed last week; my answer followed the new process.",
-    "The customer asked only one question; the rest was answered by phone.",
-    "The transfer was required by the escalation rules.",
-    "I followed up the next morning, see the internal note.",
-    "The tone rating is unfair; the customer was abusive first.",
-)
-_RESOLUTIONS = {
-    "accepted": "You are right - corrected the ratings.",
-    "partly_accepted": "Fair on one point, corrected that rating; the rest stands.",
-    "rejected": "The ratings stand: the conversation does not show it.",
-}
-_ESCALATION = "I still think the rating is wrong; asking the QA lead to decide."
-_COACHING_NOTES = (
-    "Went through the reviews together: the solutions are right, but the customer's "
-    "frustration goes unacknowledged and the wording often says what we cannot do.",
-    "Focus on complete answers and owning the follow-up; several customers had to "
-    "come back for the same issue.",
-)
-_ACTIONS = (
-    ("Acknowledge the customer's situation in the first reply", 7),
-    ("Re-read the refund and billing policy articles", 10),
-    ("Shadow a senior agent for two shifts", 14),
-    ("Use the follow-up macro and set a reminder for every promise", 7),
-)
-_WOW_NOTES = (
-    "Turned an angry customer around with real empathy.",
-    "Perfect, complete answer on the first reply.",
-    "Proactive follow-up before the customer had to ask.",
-    "Clear, warm and concise - a model answer for new agents.",
-    "Great ownership of a tricky cross-team case.",
-)
-
-
-def _json_list(values: list[str]) -> str:
-    return json.dumps(values, ensure_ascii=False)
-
-
 # -- reading the demo --------------------------------------------------------------------
 
 
@@ -228,7 +114,7 @@ def _data_end(store: Store) -> dt.datetime | None:
     return None if value is None else _utc(value)
 
 
-def _conversations(store: Store, lo: dt.datetime, hi: dt.datetime) -> list[_Conv]:
+def _conversations(store: Store, lo: dt.datetime, hi: dt.datetime) -> list[Conv]:
     """Demo conversations solved in [lo, hi), not merged, with a human agent."""
     t = store.table("tickets")
     a = store.table("agents")
@@ -280,7 +166,7 @@ def _conversations(store: Store, lo: dt.datetime, hi: dt.datetime) -> list[_Conv
             share = (r["csat"] - r["lo"]) / (r["hi"] - r["lo"])
         solved_at, created = _utc(r["solved_at"]), _utc(r["created_at"])
         out.append(
-            _Conv(
+            Conv(
                 ticket_id=r["ticket_id"],
                 agent_id=r["agent_id"],
                 channel=r["channel"],
@@ -295,7 +181,7 @@ def _conversations(store: Store, lo: dt.datetime, hi: dt.datetime) -> list[_Conv
     return out
 
 
-def _with_signals(store: Store, convs: list[_Conv]) -> list[_Conv]:
+def _with_signals(store: Store, convs: list[Conv]) -> list[Conv]:
     """Add the AutoQA signals (``auto_scores``) of these conversations, if any."""
     if not convs:
         return convs
@@ -331,190 +217,55 @@ def _with_signals(store: Store, convs: list[_Conv]) -> list[_Conv]:
     return [dataclasses.replace(c, **found.get(c.ticket_id, {})) for c in convs]
 
 
-# -- ratings -----------------------------------------------------------------------------
+# -- who gets reviewed -------------------------------------------------------------------
 
 
-def _agent_skill(convs: list[_Conv], rng: np.random.Generator) -> dict[str, float]:
-    """Each agent's quality lean (around 0): their CSAT, shrunk, plus a personal part."""
-    by_agent: dict[str, list[float]] = {}
-    for c in convs:
-        by_agent.setdefault(c.agent_id, [])
-        if c.csat is not None:
-            by_agent[c.agent_id].append(c.csat)
-    answered = [x for xs in by_agent.values() for x in xs]
-    mean = sum(answered) / len(answered) if answered else 0.7
-    out = {}
-    for agent in sorted(by_agent):
-        xs = by_agent[agent]
-        shrunk = (sum(xs) + 10 * mean) / (len(xs) + 10)
-        out[agent] = 0.6 * (shrunk - mean) + float(rng.normal(0, 0.06))
-    return out
+def _choose(run: Run, convs: list[Conv], reviews: int | None) -> Sample:
+    """Split the conversations among the cycle, the calibration and the own picks."""
+    rng, horizon = run.rng, run.horizon
+    cycle_lo, cycle_hi = horizon - 21 * _D, horizon - 7 * _D
+    cycle_at = office_time(cycle_hi, rng)
+    if cycle_at >= horizon:
+        cycle_at = cycle_hi
+    in_cycle = [c for c in convs if cycle_lo <= c.solved_at < cycle_hi]
+    wanted = reviews or min(MAX_REVIEWS, max(MIN_REVIEWS, round(REVIEW_SHARE * len(convs))))
+    per_agent = 2 if wanted >= 100 else 1
+    cycle_convs = spread(in_cycle, 10_000, rng, per_agent=per_agent)
+    taken = {c.ticket_id for c in cycle_convs}
+    cal_at = office_time(horizon - 14 * _D, rng)
+    cal_pool = [c for c in convs if c.solved_at < cal_at and c.ticket_id not in taken]
+    size = min(5, len(cal_pool))
+    cal_convs = [cal_pool[int(i)] for i in sorted(rng.choice(len(cal_pool), size, replace=False))]
+    taken |= {c.ticket_id for c in cal_convs}
+    pool = [c for c in convs if c.ticket_id not in taken]
+    done_n = min(round(len(cycle_convs) * 0.6), wanted // 4)
+    picked = spread(pool, max(0, wanted - done_n), rng)
+    graded = _with_signals(run.store, picked + cycle_convs[:done_n] + cal_convs)
+    return Sample(
+        cycle_lo=cycle_lo,
+        cycle_hi=cycle_hi,
+        cycle_at=cycle_at,
+        per_agent=per_agent,
+        cycle=cycle_convs,
+        completed=graded[len(picked) : len(picked) + done_n],
+        cal_at=cal_at,
+        calibration=graded[len(picked) + done_n :],
+        picked=graded[: len(picked)],
+    )
 
 
-def _na_chance(cat: Category, conv: _Conv) -> float:
-    if not cat.na_allowed:
-        return 0.0
-    if cat.id == "follow_up":
-        return 0.6 if conv.replies <= 1 else 0.25
-    if cat.id == "greeting_closing":
-        return 0.3 if conv.channel == "phone" else 0.08
-    if cat.id == "internal_process":
-        return 0.35
-    return 0.15
+# -- the generator -----------------------------------------------------------------------
 
 
-def _fail_chance(conv: _Conv, skill: float) -> float:
-    """How likely the solution was plain wrong (a critical failure)."""
-    low_csat = conv.csat is not None and conv.csat < 0.5
-    return 0.025 + 0.08 * low_csat + 0.05 * conv.reopened + 0.3 * max(0.0, -skill)
-
-
-def _latent(
-    card: Scorecard,
-    conv: _Conv,
-    skill: float,
-    rng: np.random.Generator,
-    fail: bool | None = None,
-) -> dict[str, float | None]:
-    """How well the conversation did per category (0–1; None = N/A), before the
-    reviewer's own strictness and noise. ``fail``: whether a critical category fails
-    (None: drawn by its chance)."""
-    if fail is None:
-        fail = bool(rng.random() < _fail_chance(conv, skill))
-    base = 0.8 + skill
-    if conv.csat is not None:
-        base += 0.25 * (conv.csat - 0.6)
-    base -= 0.07 * conv.reopened + 0.03 * conv.escalated + 0.03 * (conv.resolution_h > 72)
-    if conv.quality is not None:
-        base += 0.25 * (conv.quality - 70) / 100
-    low_csat = conv.csat is not None and conv.csat < 0.5
-    extra = {
-        "correct_solution": -0.1 * conv.reopened,
-        "complete_answer": -0.08 * conv.reopened - 0.05 * low_csat,
-        "empathy": -0.25 * conv.no_empathy - 0.1 * low_csat - 0.05 * conv.negative_end,
-        "tone": -0.35 * conv.negative_language - 0.08 * conv.negative_end - 0.05 * low_csat,
-        "ownership": -0.08 * conv.escalated - 0.04 * conv.reopened,
-        "follow_up": -0.15 * conv.reopened,
-    }
-    out: dict[str, float | None] = {}
-    for cat in card.categories:
-        if rng.random() < _na_chance(cat, conv):
-            out[cat.id] = None
-            continue
-        value = base + extra.get(cat.id, 0.0) + float(rng.normal(0, 0.13))
-        if cat.critical:
-            value = float(rng.uniform(0.0, 0.3)) if fail else max(value, 0.55)
-        out[cat.id] = min(1.0, max(0.0, value))
-    return out
-
-
-def _rating(cat: Category, value: float) -> int:
-    steps = cat.scale.max - cat.scale.min
-    return cat.scale.min + min(steps, max(0, math.floor(value * steps + 0.5)))
-
-
-@dataclasses.dataclass(frozen=True)
-class _Graded:
-    ratings: dict[str, int | None]
-    comments: dict[str, str]
-    root_causes: dict[str, list[str]]
-    comment: str
-
-
-def _grade(
-    card: Scorecard,
-    latent: dict[str, float | None],
-    conv: _Conv,
-    bias: float,
-    noise: float,
-    rng: np.random.Generator,
-) -> _Graded:
-    """A reviewer's ratings of the latent quality, with comments on low ratings and
-    root causes on negative ones."""
-    ratings: dict[str, int | None] = {}
-    comments: dict[str, str] = {}
-    causes: dict[str, list[str]] = {}
-    for cat in card.categories:
-        value = latent.get(cat.id)
-        if value is None:
-            ratings[cat.id] = None
-            continue
-        v = value + bias + float(rng.normal(0, noise))
-        if cat.critical:  # the reviewers agree on whether the solution was wrong
-            v = min(v, 0.3) if value < 0.5 else max(v, 0.55)
-        rating = _rating(cat, min(1.0, max(0.0, v)))
-        ratings[cat.id] = rating
-        if category_score(rating, cat.scale) >= 50:
-            continue
-        if rng.random() < 0.6:
-            texts = _LOW_COMMENTS.get(cat.id, _GENERIC_LOW)
-            comments[cat.id] = texts[int(rng.integers(len(texts)))]
-        if cat.root_causes and rng.random() < 0.75:
-            options = list(cat.root_causes)
-            if cat.id == "tone" and conv.negative_language and "negative language" in options:
-                chosen = ["negative language"]
-            else:
-                chosen = [options[int(rng.integers(len(options)))]]
-            if len(options) > 1 and rng.random() < 0.2:
-                chosen.append(next(o for o in options if o not in chosen))
-            causes[cat.id] = chosen
-    score = review_score(card, ratings).score
-    comment = ""
-    if score is not None and rng.random() < (0.8 if score < 60 else 0.35):
-        kind = "fail" if score == 0 else "low" if score < 70 else "good" if score < 92 else "great"
-        texts = _OVERALL[kind]
-        comment = texts[int(rng.integers(len(texts)))]
-    return _Graded(ratings, comments, causes, comment)
-
-
-# -- helpers -----------------------------------------------------------------------------
-
-
-def _id(prefix: str, seed: int, *parts: object) -> str:
-    digest = hashlib.sha1("|".join(map(str, (seed, prefix, *parts))).encode()).hexdigest()
-    return f"{prefix}-{digest[:12]}"
-
-
-def _office_time(day: dt.datetime, rng: np.random.Generator) -> dt.datetime:
-    """A moment in the reviewers' working day (08:30–17:00 Tehran = 05:00–13:30 UTC)."""
-    midnight = dt.datetime.combine(day.date(), dt.time(), tzinfo=dt.UTC)
-    return midnight + dt.timedelta(hours=5, seconds=int(rng.integers(0, 8 * 3600 + 1800)))
-
-
-def _after(
-    start: dt.datetime, days: float, limit: dt.datetime, rng: np.random.Generator
-) -> dt.datetime:
-    """About ``days`` after ``start`` in office hours, but always in (start, limit)."""
-    at = _office_time(start + dt.timedelta(days=days), rng)
-    while at <= start:
-        at += _D
-    if at >= limit:
-        at = start + (limit - start) * float(rng.uniform(0.2, 0.8))
-    return at.replace(microsecond=0)
-
-
-def _spread(
-    convs: Sequence[_Conv], n: int, rng: np.random.Generator, per_agent: int | None = None
-) -> list[_Conv]:
-    """Up to ``n`` conversations spread evenly over the agents (random within each)."""
-    by_agent: dict[str, list[_Conv]] = {}
-    for i in rng.permutation(len(convs)):
-        c = convs[int(i)]
-        by_agent.setdefault(c.agent_id, []).append(c)
-    out: list[_Conv] = []
-    rank = 0
-    while len(out) < n and any(rank < len(v) for v in by_agent.values()):
-        if per_agent is not None and rank >= per_agent:
-            break
-        for agent in sorted(by_agent):
-            if rank < len(by_agent[agent]) and len(out) < n:
-                out.append(by_agent[agent][rank])
-        rank += 1
-    return out
-
-
-def _by_id(review: Review) -> str:
-    return review.review_id
+def _scorecard(store: Store, at: dt.datetime) -> tuple[Scorecard, bool]:
+    """The default scorecard: the stored one if there is one (True: newly written),
+    else the built-in one, saved."""
+    ws = Workspace(store, clock=lambda: at)
+    t = store.table("qa_scorecards")
+    if int(store.con.execute(t.filter(t.scorecard_id == DEFAULT_SCORECARD_ID).count())):
+        return ws.scorecard(DEFAULT_SCORECARD_ID), False
+    lead = Actor(QA_LEAD, "manager")
+    return ws.save_scorecard(lead, default_scorecard(), note="demo QA scorecard"), True
 
 
 def _skipped(began: float, reason: str) -> QaSummary:
@@ -533,93 +284,6 @@ def _skipped(began: float, reason: str) -> QaSummary:
         skipped=True,
         reason=reason,
     )
-
-
-def _scorecard(store: Store, at: dt.datetime) -> tuple[Scorecard, bool]:
-    """The default scorecard: the stored one if there is one (True: newly written),
-    else the built-in one, saved."""
-    ws = Workspace(store, clock=lambda: at)
-    t = store.table("qa_scorecards")
-    if int(store.con.execute(t.filter(t.scorecard_id == DEFAULT_SCORECARD_ID).count())):
-        return ws.scorecard(DEFAULT_SCORECARD_ID), False
-    lead = Actor(QA_LEAD, "manager")
-    return ws.save_scorecard(lead, default_scorecard(), note="demo QA scorecard"), True
-
-
-def _review(
-    review_id: str,
-    conv: _Conv,
-    reviewer: str,
-    card: Scorecard,
-    graded: _Graded,
-    at: dt.datetime,
-    calibration_id: str | None = None,
-) -> Review:
-    result = review_score(card, graded.ratings)
-    return Review(
-        review_id=review_id,
-        revision=1,
-        ticket_id=conv.ticket_id,
-        agent_id=conv.agent_id,
-        reviewer_id=reviewer,
-        scorecard_id=card.id,
-        scorecard_version=card.version,
-        ratings=graded.ratings,
-        comments=graded.comments,
-        root_causes=graded.root_causes,
-        comment=graded.comment,
-        score=result.score,
-        failed_critical=result.failed_critical,
-        status="submitted",
-        calibration_id=calibration_id,
-        created_at=at,
-        changed_by=reviewer,
-        changed_at=at,
-        note="submitted",
-        pass_threshold=card.pass_threshold,
-    )
-
-
-def _revise(card: Scorecard, review: Review, by: str, at: dt.datetime, **changes: Any) -> Review:
-    """The next revision, re-scored with the review's scorecard version (as the library)."""
-    ratings = changes.pop("ratings", review.ratings)
-    result = review_score(card, ratings)
-    return dataclasses.replace(
-        review,
-        **changes,
-        ratings=ratings,
-        revision=review.revision + 1,
-        score=result.score,
-        failed_critical=result.failed_critical,
-        changed_by=by,
-        changed_at=at,
-    )
-
-
-def _corrected(card: Scorecard, ratings: dict[str, int | None], full: bool) -> dict[str, int]:
-    """The ratings a reviewer corrects after a dispute: the lowest rated counted
-    category (a failed critical one first), raised fully or half-way."""
-    rated = [
-        c
-        for c in card.categories
-        if c.weight > 0 and ratings.get(c.id) is not None and ratings[c.id] != c.scale.max
-    ]
-
-    def failing(c: Category) -> bool:
-        return c.critical and category_score(ratings[c.id] or 0, c.scale) < CRITICAL_BELOW
-
-    rated.sort(key=lambda c: (not failing(c), category_score(ratings[c.id] or 0, c.scale), c.id))
-    out = {}
-    for cat in rated[: 2 if full else 1]:
-        now = ratings[cat.id] or 0
-        goal = cat.scale.max - (0 if full else (cat.scale.max - now) // 2)
-        if cat.critical:
-            goal = max(goal, cat.scale.min + math.ceil((cat.scale.max - cat.scale.min) / 2))
-        out[cat.id] = max(goal, now + 1)
-    return out
-
-
-# -- the generator -----------------------------------------------------------------------
 
 
 def generate_qa(
@@ -663,281 +327,40 @@ def generate_qa(
         return _skipped(began, "too few solved demo conversations in the last eight weeks")
     step()
     rng = np.random.default_rng([seed, 50])
-    skill = _agent_skill(convs, rng)
+    skill = agent_skill(convs, rng)
     card, card_written = _scorecard(store, lo - 7 * _D)
+    run = Run(store=store, seed=seed, rng=rng, card=card, horizon=horizon, skill=skill)
     step()
 
-    # who gets reviewed: a review cycle, a calibration, and the reviewers' own picks
-    cycle_lo, cycle_hi = horizon - 21 * _D, horizon - 7 * _D
-    cycle_at = _office_time(cycle_hi, rng)
-    if cycle_at >= horizon:
-        cycle_at = cycle_hi
-    in_cycle = [c for c in convs if cycle_lo <= c.solved_at < cycle_hi]
-    wanted = reviews or min(MAX_REVIEWS, max(MIN_REVIEWS, round(REVIEW_SHARE * len(convs))))
-    per_agent = 2 if wanted >= 100 else 1
-    cycle_convs = _spread(in_cycle, 10_000, rng, per_agent=per_agent)
-    taken = {c.ticket_id for c in cycle_convs}
-    cal_at = _office_time(horizon - 14 * _D, rng)
-    cal_pool = [c for c in convs if c.solved_at < cal_at and c.ticket_id not in taken]
-    size = min(5, len(cal_pool))
-    cal_convs = [cal_pool[int(i)] for i in sorted(rng.choice(len(cal_pool), size, replace=False))]
-    taken |= {c.ticket_id for c in cal_convs}
-    pool = [c for c in convs if c.ticket_id not in taken]
-    done_n = min(round(len(cycle_convs) * 0.6), wanted // 4)
-    picked = _spread(pool, max(0, wanted - done_n), rng)
-    graded_convs = _with_signals(store, picked + cycle_convs[:done_n] + cal_convs)
-    picked, completed, cal_convs = (
-        graded_convs[: len(picked)],
-        graded_convs[len(picked) : len(picked) + done_n],
-        graded_convs[len(picked) + done_n :],
-    )
+    sample = _choose(run, convs, reviews)
     step()
 
-    # the reviews
-    out: dict[str, Review] = {}
+    own = own_reviews(run, sample.picked)
+    cycle, assignments, cycle_reviews = review_cycle(run, sample)
+    latest: dict[str, Review] = {}  # review id → latest revision
     order: list[str] = []
-    # a steady share of critical failures, on the conversations likeliest to have one
-    chance = np.array([_fail_chance(c, skill[c.agent_id]) for c in picked])
-    n_fail = min(len(picked), max(1, round(FAIL_SHARE * len(picked)))) if picked else 0
-    failing = set(rng.choice(len(picked), n_fail, replace=False, p=chance / chance.sum()).tolist())
-    for i, conv in enumerate(picked):
-        k = int(rng.integers(len(REVIEWERS)))
-        latent = _latent(card, conv, skill[conv.agent_id], rng, fail=i in failing)
-        graded = _grade(card, latent, conv, _REVIEWER_BIAS[k], 0.06, rng)
-        at = _after(conv.solved_at, float(rng.gamma(2.0, 1.2)) + 0.5, horizon, rng)
-        rid = _id("rev", seed, conv.ticket_id)
-        out[rid] = _review(rid, conv, REVIEWERS[k], card, graded, at)
-        order.append(rid)
-    cycle = Cycle(
-        cycle_id=_id("cyc", seed, "cycle"),
-        name=f"Weekly sample {cycle_lo.date()} – {(cycle_hi - _D).date()}",
-        strategy="random",
-        start=cycle_lo,
-        end=cycle_hi,
-        per_agent=per_agent,
-        seed=seed,
-        reviewers=list(REVIEWERS),
-        changed_by=QA_LEAD,
-        changed_at=cycle_at,
-    )
-    assignments: list[dict[str, Any]] = []
-    for i, conv in enumerate(cycle_convs):
-        a = Assignment(
-            assignment_id=f"{cycle.cycle_id}:{i + 1}",
-            revision=1,
-            cycle_id=cycle.cycle_id,
-            ticket_id=conv.ticket_id,
-            agent_id=conv.agent_id,
-            reviewer_id=REVIEWERS[i % len(REVIEWERS)],
-            reason="random",
-            status="open",
-            review_id=None,
-            changed_by=QA_LEAD,
-            changed_at=cycle_at,
-        )
-        assignments.append(a.to_row("assigned"))
-        if i >= done_n:
-            continue
-        k = i % len(REVIEWERS)
-        conv = completed[i]
-        latent = _latent(card, conv, skill[conv.agent_id], rng)
-        graded = _grade(card, latent, conv, _REVIEWER_BIAS[k], 0.06, rng)
-        at = _after(cycle_at, float(rng.uniform(0.2, 5.0)), horizon, rng)
-        rid = _id("rev", seed, conv.ticket_id)
-        out[rid] = _review(rid, conv, REVIEWERS[k], card, graded, at)
-        order.append(rid)
-        done = dataclasses.replace(
-            a,
-            revision=2,
-            status="completed",
-            review_id=rid,
-            changed_by=a.reviewer_id,
-            changed_at=at,
-        )
-        assignments.append(done.to_row("review submitted"))
-    first = dict(out)  # every review's first revision
+    for review in own + cycle_reviews:
+        latest[review.review_id] = review
+        order.append(review.review_id)
+    first = dict(latest)  # every review's first revision
     step()
 
-    # disputes: the reviewed agent disputes low scores
-    revisions: list[Review] = []
-    dispute_rows: list[dict[str, Any]] = []
-    # (one critical failure at most, the first: its dispute is partly accepted)
-    old = sorted((r for r in out.values() if r.created_at <= horizon - 8 * _D), key=_by_id)
-    failed = [r for r in old if r.failed_critical][:1]
-    below = [r for r in old if not r.failed_critical and (r.score or 0.0) < card.pass_threshold]
-    rest = [r for r in old if not r.failed_critical and r not in below]
-    low = failed + [below[int(i)] for i in rng.permutation(len(below))] + rest
-    agents_done: set[str | None] = set()
-    chosen: list[Review] = []
-    for r in low:  # different agents first
-        if len(chosen) < len(_DISPUTE_PLAN) and r.agent_id not in agents_done:
-            chosen.append(r)
-            agents_done.add(r.agent_id)
-    chosen += [r for r in low if r not in chosen][: len(_DISPUTE_PLAN) - len(chosen)]
-    for plan, review in zip(_DISPUTE_PLAN, chosen, strict=False):
-        agent = review.agent_id or ""
-        t_open = _after(review.created_at, float(rng.uniform(0.5, 2.0)), horizon, rng)
-        rev = _revise(card, review, agent, t_open, status="disputed", note="dispute opened")
-        revisions.append(rev)
-        d = Dispute(
-            dispute_id=_id("dsp", seed, review.review_id),
-            revision=1,
-            review_id=review.review_id,
-            agent_id=agent,
-            status="open",
-            escalated=False,
-            comment=_DISPUTE_COMMENTS[int(rng.integers(len(_DISPUTE_COMMENTS)))],
-            review_revision=rev.revision,
-            changed_by=agent,
-            changed_at=t_open + dt.timedelta(seconds=1),
-            note="opened",
-        )
-        dispute_rows.append(d.to_row())
-        if plan != "open":
-            outcome = "rejected" if plan == "escalated" else plan
-            t_res = _after(t_open, float(rng.uniform(0.5, 2.0)), horizon, rng)
-            ratings = dict(rev.ratings)
-            if outcome != "rejected":
-                ratings.update(_corrected(card, rev.ratings, full=outcome == "accepted"))
-            note = "dispute " + outcome.replace("_", " ")
-            rev = _revise(
-                card, rev, review.reviewer_id, t_res, status="resolved", ratings=ratings, note=note
-            )
-            revisions.append(rev)
-            d = dataclasses.replace(
-                d,
-                revision=2,
-                status=outcome,
-                comment=_RESOLUTIONS[outcome],
-                review_revision=rev.revision,
-                changed_by=review.reviewer_id,
-                changed_at=t_res + dt.timedelta(seconds=1),
-                note=outcome,
-            )
-            dispute_rows.append(d.to_row())
-        if plan == "escalated":
-            t_esc = _after(rev.changed_at, float(rng.uniform(0.3, 1.5)), horizon, rng)
-            rev = _revise(card, rev, agent, t_esc, status="disputed", note="dispute escalated")
-            revisions.append(rev)
-            d = dataclasses.replace(
-                d,
-                revision=3,
-                status="escalated",
-                escalated=True,
-                comment=_ESCALATION,
-                review_revision=rev.revision,
-                changed_by=agent,
-                changed_at=t_esc + dt.timedelta(seconds=1),
-                note="escalated",
-            )
-            dispute_rows.append(d.to_row())
-        out[review.review_id] = rev
+    disputes = dispute_low_scores(run, latest)
     step()
 
-    # calibration: three reviewers grade the same five conversations, blind
-    cal = Calibration(
-        calibration_id=_id("cal", seed, "calibration"),
-        name=f"Calibration {cal_at.date()}",
-        ticket_ids=[c.ticket_id for c in cal_convs],
-        reviewers=list(REVIEWERS),
-        blind=True,
-        benchmark_reviewer=None,
-        scorecard_id=card.id,
-        scorecard_version=card.version,
-        changed_by=QA_LEAD,
-        changed_at=cal_at,
-    )
-    cal_row = {
-        **dataclasses.asdict(cal),
-        "row_id": f"{cal.calibration_id}@1",
-        "revision": 1,
-        "ticket_ids": _json_list(cal.ticket_ids),
-        "reviewers": _json_list(cal.reviewers),
-        "note": "created",
-    }
-    cal_reviews = []
-    for conv in cal_convs:
-        latent = _latent(card, conv, skill[conv.agent_id], rng)
-        for k, reviewer in enumerate(REVIEWERS):
-            graded = _grade(card, latent, conv, _REVIEWER_BIAS[k], 0.08, rng)
-            at = _after(cal_at, float(rng.uniform(0.1, 3.0)), horizon, rng)
-            rid = _id("rev", seed, cal.calibration_id, conv.ticket_id, reviewer)
-            cal_reviews.append(_review(rid, conv, reviewer, card, graded, at, cal.calibration_id))
+    cal_row, cal_reviews = calibration_session(run, sample)
     step()
 
-    # coaching for the two agents with the lowest IQS, and the wow library
-    scores: dict[str, list[float]] = {}
-    for r in out.values():
-        if r.agent_id is not None and r.score is not None:
-            scores.setdefault(r.agent_id, []).append(r.score)
-    ranked = sorted((sum(v) / len(v), agent) for agent, v in scores.items() if len(v) >= 2)
-    sessions: list[dict[str, Any]] = []
-    for n, (_, agent) in enumerate(ranked[:2]):
-        # held about three weeks before the end, on the reviews written before it
-        held = _office_time(horizon - (20 - 2 * n) * _D, rng)
-        mine = [r for r in out.values() if r.agent_id == agent]
-        before = [r for r in mine if r.created_at < held - _H] or mine
-        theirs = sorted(before, key=lambda r: (r.score or 0.0, r.review_id))[:3]
-        held = max(held, max(r.created_at for r in theirs) + _H)
-        if held >= horizon:
-            continue
-        coach = Counter(r.reviewer_id for r in mine).most_common(1)[0][0]
-        items = [_ACTIONS[(2 * n + j) % len(_ACTIONS)] for j in range(3 - n)]
-        session = CoachingSession(
-            session_id=_id("coa", seed, agent),
-            revision=1,
-            agent_id=agent,
-            coach_id=coach,
-            held_on=held,
-            coach_note=_COACHING_NOTES[n % len(_COACHING_NOTES)],
-            review_ids=[r.review_id for r in theirs],
-            action_items=[ActionItem(text, (held + days * _D).date()) for text, days in items],
-            changed_by=coach,
-            changed_at=held,
-        )
-        sessions.append(session.to_row("created"))
-        if n == 0:
-            done_at = _after(held, 2.0, horizon, rng)
-            actions = list(session.action_items)
-            actions[0] = dataclasses.replace(actions[0], done=True, done_by=agent, done_at=done_at)
-            ticked = dataclasses.replace(
-                session, revision=2, action_items=actions, changed_by=agent, changed_at=done_at
-            )
-            sessions.append(ticked.to_row("action item 0 done"))
-    disputed = {r.review_id for r in chosen}
-    best = sorted(
-        (r for r in out.values() if r.score is not None and r.review_id not in disputed),
-        key=lambda r: (-(r.score or 0.0), r.review_id),
-    )
-    wow_rows = []
-    for r in [r for r in best if (r.score or 0) >= 90][:10]:
-        at = _after(r.created_at, float(rng.uniform(0.01, 0.15)), horizon, rng)
-        wow_rows.append(
-            {
-                "row_id": f"{r.ticket_id}@1",
-                "wow_id": r.ticket_id,
-                "revision": 1,
-                "ticket_id": r.ticket_id,
-                "agent_id": r.agent_id,
-                "note": _WOW_NOTES[int(rng.integers(len(_WOW_NOTES)))],
-                "changed_by": r.reviewer_id,
-                "changed_at": at,
-            }
-        )
+    sessions = coaching_sessions(run, latest)
+    wow_rows = wow_library(run, latest, {r.review_id for r in disputes.disputed})
     step()
 
     review_rows = [first[rid].to_row() for rid in order]
-    review_rows += [r.to_row() for r in revisions] + [r.to_row() for r in cal_reviews]
-    cycle_row = {
-        **dataclasses.asdict(cycle),
-        "reviewers": _json_list(cycle.reviewers),
-        "row_id": f"{cycle.cycle_id}@1",
-        "revision": 1,
-    }
+    review_rows += [r.to_row() for r in disputes.revisions] + [r.to_row() for r in cal_reviews]
     tables = {
         "qa_reviews": review_rows,
-        "qa_disputes": dispute_rows,
-        "qa_cycles": [cycle_row] if cycle_convs else [],
+        "qa_disputes": disputes.rows,
+        "qa_cycles": [cycle_row(cycle)] if sample.cycle else [],
         "qa_assignments": assignments,
         "qa_calibrations": [cal_row],
         "qa_coaching": sessions,
@@ -951,11 +374,11 @@ def generate_qa(
         rows={"qa_scorecards": int(card_written), **{k: len(v) for k, v in tables.items()}},
         reviews=len(order),
         calibration_reviews=len(cal_reviews),
-        disputes=len(chosen),
+        disputes=len(disputes.disputed),
         calibrations=1,
-        cycles=1 if cycle_convs else 0,
-        assignments=len(cycle_convs),
-        completed_assignments=done_n,
+        cycles=1 if sample.cycle else 0,
+        assignments=len(sample.cycle),
+        completed_assignments=len(sample.completed),
         coaching_sessions=len({r["session_id"] for r in sessions}),
         wow=len(wow_rows),
         seconds=time.perf_counter() - began,

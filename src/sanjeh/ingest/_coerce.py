@@ -272,25 +272,7 @@ def coerce(raw: RawRows, spec: TableSpec, options: CoerceOptions) -> tuple[pa.Ta
         else:
             columns[col.name] = pa.nulls(n, col.arrow_type)
             continue
-        if col.type in ("id", "string"):
-            arr = _text(arr)
-            if col.type == "id":
-                arr = _blank_to_null(arr)
-                arr = _namespace(arr, options.source)
-            elif col.name != "body":  # message bodies keep their whitespace
-                arr = _blank_to_null(arr)
-            else:
-                arr = _blank_text_to_null(arr)
-            if col.choices:
-                arr = _choices(arr, col, bad)
-        elif col.type == "timestamp":
-            arr = parse_timestamps(arr, col, options.timezone, bad)
-        elif col.type in ("int", "float"):
-            arr = _numbers(arr, col, bad)
-        elif col.type == "bool":
-            arr = _booleans(arr, col, bad)
-        elif col.type == "strings":
-            arr = _lists(arr)
+        arr = _typed(arr, col, options, bad)
         if col.default is not None and col.type != "strings":
             arr = pc.fill_null(arr, pa.scalar(col.default).cast(col.arrow_type))
         columns[col.name] = arr.cast(col.arrow_type)
@@ -305,25 +287,52 @@ def coerce(raw: RawRows, spec: TableSpec, options: CoerceOptions) -> tuple[pa.Ta
         field = check.fields[0]
         bad.add(broken, field, check.reason, typed[field].combine_chunks())
 
+    if not bad.items:
+        return typed, []
+    return typed.filter(pa.array(~bad.mask)), _rejects(raw, spec, bad)
+
+
+def _typed(arr: pa.Array, col: Column, options: CoerceOptions, bad: BadRows) -> pa.Array:
+    """One column's raw values in the column's type; values that fail go to ``bad``."""
+    if col.type in ("id", "string"):
+        arr = _text(arr)
+        if col.type == "id":
+            arr = _namespace(_blank_to_null(arr), options.source)
+        elif col.name != "body":  # message bodies keep their whitespace
+            arr = _blank_to_null(arr)
+        else:
+            arr = _blank_text_to_null(arr)
+        return _choices(arr, col, bad) if col.choices else arr
+    if col.type == "timestamp":
+        return parse_timestamps(arr, col, options.timezone, bad)
+    if col.type in ("int", "float"):
+        return _numbers(arr, col, bad)
+    if col.type == "bool":
+        return _booleans(arr, col, bad)
+    if col.type == "strings":
+        return _lists(arr)
+    return arr
+
+
+def _rejects(raw: RawRows, spec: TableSpec, bad: BadRows) -> list[Reject]:
+    """The rows ``bad`` holds, with their line, field, reason and original values."""
+    rows = raw.rows.to_numpy(zero_copy_only=False)
+    indices = sorted(bad.items)
+    originals = raw.data.take(pa.array(indices)).to_pylist()
     rejects = []
-    if bad.items:
-        rows = raw.rows.to_numpy(zero_copy_only=False)
-        indices = sorted(bad.items)
-        originals = data.take(pa.array(indices)).to_pylist()
-        for i, original in zip(indices, originals, strict=True):
-            field, reason, value = bad.items[i]
-            rejects.append(
-                Reject(
-                    row=int(rows[i]),
-                    field=field,
-                    reason=reason,
-                    value=None if value is None else str(value),
-                    raw=original,
-                    table=spec.name,
-                )
+    for i, original in zip(indices, originals, strict=True):
+        field, reason, value = bad.items[i]
+        rejects.append(
+            Reject(
+                row=int(rows[i]),
+                field=field,
+                reason=reason,
+                value=None if value is None else str(value),
+                raw=original,
+                table=spec.name,
             )
-        typed = typed.filter(pa.array(~bad.mask))
-    return typed, rejects
+        )
+    return rejects
 
 
 def _nullable(schema: pa.Schema) -> pa.Schema:

@@ -19,6 +19,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from .._redaction import redact as redact_texts
+from .._redaction import redact_table
 from ..errors import EmptyFile, IngestError, StrictModeError
 from ..model import TABLES
 from ..store import DuplicateKeysInInput, Stage, Store, WriteResult
@@ -207,10 +209,9 @@ def _redacted(
     good: dict[str, pa.Table], rejects: list[Reject]
 ) -> tuple[dict[str, pa.Table], list[Reject]]:
     """Personal data replaced in the validated rows and in what quarantine would keep."""
-    from ..text import redact, redact_table  # text is above ingest: imported on demand
 
     def clean(value: str | None) -> str | None:
-        return None if value is None else redact([value])[0]
+        return None if value is None else redact_texts([value])[0]
 
     tables = {name: redact_table(name, rows) for name, rows in good.items()}
     found = [dataclasses.replace(r, value=clean(r.value), raw=clean(r.raw_json())) for r in rejects]

@@ -30,6 +30,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from ..store import Store
+from ..store._ibis_compat import duckdb_result_frame
 
 _NUMBER_BASE = -9_176_543_210_000  # placeholders: _NUMBER_BASE − 10 … − 99 (same width)
 _NUMBER = re.compile(r"-91765432100\d\d\.0")
@@ -169,18 +170,5 @@ def _compile(store: Store, values: Values, build: Callable[[], ir.Table]) -> _Te
 
 def _execute(store: Store, sql: str, schema: Any) -> pd.DataFrame:
     """What Ibis's DuckDB ``execute`` does after compiling (same types, same NULLs)."""
-    import pyarrow.types as pat
-    from ibis.backends.duckdb.converter import DuckDBPandasData
-
     arrow = store.cursor().sql(sql).to_arrow_table()
-    df = pd.DataFrame(
-        {
-            name: (
-                col.to_pylist()
-                if pat.is_nested(col.type) or pat.is_dictionary(col.type) or col.null_count
-                else col.to_pandas()
-            )
-            for name, col in zip(arrow.column_names, arrow.columns, strict=True)
-        }
-    )
-    return DuckDBPandasData.convert_table(df, schema)
+    return duckdb_result_frame(arrow, schema)

@@ -8,9 +8,14 @@ SHA-256 digests.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from ._spec import Column, TableSpec
 
-ROLE_CHOICES = ("admin", "manager", "reviewer", "agent")
+#: the roles a user may have, declared once (``sanjeh.accounts`` builds its groups and the
+#: permission matrix on them)
+Role = Literal["admin", "manager", "reviewer", "agent"]
+ROLE_CHOICES: tuple[Role, ...] = get_args(Role)
 
 
 def _changed() -> tuple[Column, ...]:

@@ -9,12 +9,15 @@ never marks ticket facts stale.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from ._spec import Column, TableSpec
 
 REVIEW_STATUSES = ("draft", "submitted", "disputed", "resolved")
 DISPUTE_STATUSES = ("open", "accepted", "partly_accepted", "rejected", "escalated")
 ASSIGNMENT_STATUSES = ("open", "completed")
-STRATEGIES = (
+#: how a review cycle samples conversations (see docs/qa.md), declared once
+Strategy = Literal[
     "random",
     "low_csat",
     "negative_sentiment",
@@ -22,7 +25,8 @@ STRATEGIES = (
     "reopened",
     "escalated",
     "outliers",
-)
+]
+STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
 #: the longest period of a recurring review cycle (days)
 MAX_REPEAT_DAYS = 366
 

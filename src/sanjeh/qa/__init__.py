@@ -35,8 +35,8 @@ from ._records import (
     ScoreRow,
     WowEntry,
 )
-from ._reviews import OUTCOMES
-from ._sampling import Strategy
+from ._reviews import OUTCOMES, Outcome
+from ._sampling import STRATEGIES, Strategy
 from ._scorecard import (
     DEFAULT_SCORECARD_ID,
     SCALES,
@@ -58,6 +58,7 @@ __all__ = [
     "GROUP_MEAN",
     "OUTCOMES",
     "SCALES",
+    "STRATEGIES",
     "ActionItem",
     "Assignment",
     "Calibration",
@@ -70,6 +71,7 @@ __all__ = [
     "Dispute",
     "EffectWindow",
     "HistoryEntry",
+    "Outcome",
     "Review",
     "ReviewScore",
     "Scale",

@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..accounts import Actor
-from ..errors import PermissionDenied, RecordNotFound
+from ..accounts import Actor, check
+from ..errors import RecordNotFound
 from . import _storage
 from ._records import Calibration, Review, dumps
 from ._scorecard import Scorecard, default_scorecard
@@ -17,11 +17,6 @@ if TYPE_CHECKING:
     from ..store import Store
 
 Clock = Callable[[], dt.datetime]
-REVIEWERS = ("admin", "manager", "reviewer")
-_ROLE_WORDS = {
-    "staff": "managers and admins",
-    "reviewers": "reviewers, managers and admins",
-}
 
 
 def utc_now() -> dt.datetime:
@@ -36,15 +31,14 @@ def as_utc(value: dt.date | dt.datetime) -> dt.datetime:
 
 
 def require_staff(actor: Actor, action: str) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied(f"only {_ROLE_WORDS['staff']} may {action} (you are {actor.role})")
+    """PermissionDenied unless the actor may manage the QA workflow (the one matrix,
+    ``sanjeh.accounts.PERMISSIONS``)."""
+    check(actor, "manage_qa", action=action)
 
 
 def require_reviewer(actor: Actor, action: str) -> None:
-    if actor.role not in REVIEWERS:
-        raise PermissionDenied(
-            f"only {_ROLE_WORDS['reviewers']} may {action} (you are {actor.role})"
-        )
+    """PermissionDenied unless the actor may review conversations."""
+    check(actor, "review_conversations", action=action)
 
 
 def new_id(prefix: str) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..accounts import Actor
 from ..errors import PermissionDenied, RecordNotFound, WorkflowError
+from ..metrics import kpis
 from . import _storage
 from ._base import WorkspaceBase, as_utc, new_id, require_reviewer
 from ._formulas import iqs
@@ -212,8 +213,6 @@ def _kpis(
 ) -> dict[str, float | None]:
     if not names:
         return {}
-    from ..metrics import kpis
-
     frame = kpis(store, list(names), by=["agent"], filters={"agent": [agent_id]}, start=lo, end=hi)
     out: dict[str, float | None] = {n: None for n in names}
     for row in frame.to_dict("records"):

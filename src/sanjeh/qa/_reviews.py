@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from ..accounts import Actor
 from ..errors import PermissionDenied, RecordNotFound, WorkflowError
@@ -16,7 +16,7 @@ from ._records import Assignment, Dispute, HistoryEntry, Review, ScoreRow
 from ._scorecard import Scorecard, choose_scorecard
 
 Outcome = Literal["accepted", "partly_accepted", "rejected"]
-OUTCOMES = ("accepted", "partly_accepted", "rejected")
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
 
 class ReviewsMixin(WorkspaceBase):

@@ -7,26 +7,18 @@ import datetime as dt
 import hashlib
 import random
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from ..accounts import Actor
 from ..errors import WorkflowError
-from ..model.workflow import MAX_REPEAT_DAYS, STRATEGIES
+from ..metrics import ensure_facts
+from ..model.workflow import MAX_REPEAT_DAYS, STRATEGIES, Strategy
 from . import _storage
 from ._base import WorkspaceBase, as_utc, new_id, require_reviewer, require_staff
 from ._records import Assignment, Cycle, dumps
 
-Strategy = Literal[
-    "random",
-    "low_csat",
-    "negative_sentiment",
-    "long_resolution",
-    "reopened",
-    "escalated",
-    "outliers",
-]
 #: long_resolution picks conversations at or above this percentile of resolution time
 LONG_RESOLUTION_PERCENTILE = 75
 #: outliers: resolution time or replies above this percentile
@@ -48,8 +40,6 @@ def candidates(
 ) -> list[Candidate]:
     """Solved, unmerged conversations with an agent, solved in [start, end), that fit
     ``strategy`` (see docs/qa.md), without the tickets in ``exclude``."""
-    from ..metrics import ensure_facts
-
     ensure_facts(store)
     f = store.con.table("facts_tickets")
     f = f.filter(

@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from .._redaction import redact_table
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def export_table(
     store: Store, table: str, path: Path, fmt: str | None, *, redact: bool = False
 ) -> int:
     """Stream ``table`` to ``path``; with ``redact``, personal data in its free-text and
-    personal columns is replaced, batch by batch (``sanjeh.text.redact_table``)."""
+    personal columns is replaced, batch by batch (``redact_table``)."""
     fmt = fmt or path.suffix.lstrip(".").lower()
     if fmt not in ("csv", "parquet"):
         raise ConfigError(f"cannot export to {path}: say --format csv or --format parquet")
@@ -45,8 +46,6 @@ def export_table(
     try:
         for batch in store.batches(table):
             if redact:
-                from ..text import redact_table  # text is above store: imported on demand
-
                 batch = redact_table(table, batch)
             out = _csv_ready(batch) if fmt == "csv" else batch
             if writer is None:

@@ -14,14 +14,20 @@ one under a default's name to replace it everywhere: ``registry.register(...)``.
 See docs/text.md.
 """
 
+from .._redaction import (
+    PII_KINDS,
+    PiiMatch,
+    find_pii,
+    redact,
+    redact_table,
+    redacted_columns,
+)
 from ._adapters import HttpAnalyzer, TransformersAnalyzer
 from ._api import MessageAnalysis, Registry, analyze, prepare, registry, run, sentiment
 from ._conversation import ConversationAnalysis, analyze_conversation, quality_score
 from ._langid import LANGUAGES, detect_language, detect_languages
 from ._model import ModelAnalyzer, load_model, train
 from ._normalize import fold, normalize
-from ._pii import PII_KINDS, PiiMatch, find_pii, redact
-from ._redact import redact_table, redacted_columns
 from ._rows import AUTO_SCORES_SCHEMA, auto_score_rows
 from ._rules import ActiveListeningAnalyzer, FramingAnalyzer, PhraseAnalyzer, rules_version
 from ._scoring import RETIRED, ScoreSummary, score_store

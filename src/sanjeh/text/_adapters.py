@@ -56,8 +56,8 @@ class TransformersAnalyzer:
                 from transformers import pipeline
             except ImportError as exc:
                 raise ConfigError(
-                    "the transformers package is not installed; pip install transformers "
-                    "torch to use a local model"
+                    "the transformers package is not installed; pip install "
+                    "'sanjeh[transformers]' (transformers and torch) to use a local model"
                 ) from exc
             self._pipeline = pipeline(
                 "text-classification",

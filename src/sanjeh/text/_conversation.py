@@ -165,129 +165,18 @@ def _summarise(analyses: tuple[MessageAnalysis, ...], docs: Sequence[Doc]) -> Co
         )
         return found
 
-    first_agent = agent_idx[0] if agent_idx else None
-    last_agent = agent_idx[-1] if agent_idx else None
-    greeting = flag("conversation.greeting", first_agent, "greeting")
-    closing = flag("conversation.closing", last_agent, "closing")
-
-    # customer sentiment: start, end, trend
-    series: list[tuple[int, float]] = []
-    for i in customer_idx:
-        polarity = analyses[i].get("sentiment")
-        if polarity is not None:
-            series.append((i, polarity.score))
-    start = series[0][1] if series else None
-    end = series[-1][1] if series else None
-    trend = "unknown"
-    if len(series) >= 2 and start is not None and end is not None:
-        delta = end - start
-        trend = (
-            "improving"
-            if delta >= TREND_THRESHOLD
-            else ("worsening" if delta <= -TREND_THRESHOLD else "stable")
-        )
-    if series:
-        signals.append(
-            Signal(
-                "conversation.customer_sentiment_start",
-                _polarity_label(start),
-                round(start or 0.0, 4),
-                (),
-                version,
-            )
-        )
-        signals.append(
-            Signal(
-                "conversation.customer_sentiment_end",
-                _polarity_label(end),
-                round(end or 0.0, 4),
-                (),
-                version,
-            )
-        )
-        signals.append(
-            Signal(
-                "conversation.customer_sentiment_trend",
-                trend,
-                round((end or 0.0) - (start or 0.0), 4),
-                (),
-                version,
-            )
-        )
-
-    # empathy when the customer was upset
-    first_negative = next((i for i, score in series if score <= -0.05), None)
-    empathy_ok: bool | None = None
-    if first_negative is not None:
-        later = [i for i in agent_idx if i > first_negative]
-        shown = [
-            i for i in later if _present(analyses[i], "empathy") or _present(analyses[i], "apology")
-        ]
-        empathy_ok = bool(shown)
-        evidence: tuple[Evidence, ...] = ()
-        if shown:
-            sig = analyses[shown[0]].get("empathy") or analyses[shown[0]].get("apology")
-            if sig is not None and sig.label != "present":
-                sig = analyses[shown[0]].get("apology")
-            evidence = _with_message(sig.evidence if sig else (), shown[0])
-        signals.append(
-            Signal(
-                "conversation.empathy_when_needed",
-                "present" if shown else "absent",
-                1.0 if shown else 0.0,
-                evidence,
-                version,
-            )
-        )
-
-    # paraphrase: an agent message repeats much of the customer message just before it
-    paraphrase: list[Evidence] = []
-    for i in agent_idx:
-        if i == 0 or analyses[i - 1].role != "customer":
-            continue
-        said = _content_words(docs[i - 1])
-        if len(said) < 2:
-            continue
-        repeated = said & _content_words(docs[i])
-        if len(repeated) >= 2 and len(repeated) / len(said) >= PARAPHRASE_OVERLAP:
-            paraphrase.append(Evidence(0, len(docs[i].text), docs[i].text, "paraphrase", i))
-    signals.append(
-        Signal(
-            "conversation.paraphrase",
-            "present" if paraphrase else "absent",
-            1.0 if paraphrase else 0.0,
-            tuple(paraphrase),
-            version,
-        )
-    )
-
-    # follow-up promises and whether an agent came back afterwards
-    promises = [i for i in agent_idx if _present(analyses[i], "follow_up")]
-    kept: bool | None = None
-    if promises:
-        kept = any(i > promises[0] for i in agent_idx)
-        signals.append(
-            Signal(
-                "conversation.follow_up_kept",
-                "kept" if kept else "open",
-                1.0 if kept else 0.0,
-                (),
-                version,
-            )
-        )
-
-    escalation = [i for i in customer_idx if _present(analyses[i], "escalation_request")]
-    if escalation:
-        sig = analyses[escalation[0]].get("escalation_request")
-        signals.append(
-            Signal(
-                "conversation.escalation_request",
-                "present",
-                1.0,
-                _with_message(sig.evidence if sig else (), escalation[0]),
-                version,
-            )
-        )
+    greeting = flag("conversation.greeting", agent_idx[0] if agent_idx else None, "greeting")
+    closing = flag("conversation.closing", agent_idx[-1] if agent_idx else None, "closing")
+    series = [
+        (i, polarity.score)
+        for i in customer_idx
+        if (polarity := analyses[i].get("sentiment")) is not None
+    ]
+    start, end, trend = _sentiment(series, signals, version)
+    empathy_ok = _empathy_when_needed(analyses, agent_idx, series, signals, version)
+    paraphrase = _paraphrase(analyses, docs, agent_idx, signals, version)
+    kept = _follow_up_kept(analyses, agent_idx, signals, version)
+    escalation = _escalation_request(analyses, customer_idx, signals, version)
 
     components: dict[str, float] = {}
     score: float | None = None
@@ -298,11 +187,11 @@ def _summarise(analyses: tuple[MessageAnalysis, ...], docs: Sequence[Doc]) -> Co
             greeting=greeting,
             closing=closing,
             empathy_ok=empathy_ok,
-            paraphrase=bool(paraphrase),
+            paraphrase=paraphrase,
             promise_kept=kept,
             end=end,
             trend=trend,
-            escalation=bool(escalation),
+            escalation=escalation,
         )
         score = quality_score(components)
         grade = "good" if score >= 80 else "fair" if score >= 60 else "poor"
@@ -318,6 +207,127 @@ def _summarise(analyses: tuple[MessageAnalysis, ...], docs: Sequence[Doc]) -> Co
         customer_sentiment_end=end,
         customer_sentiment_trend=trend,
     )
+
+
+def _sentiment(
+    series: list[tuple[int, float]], signals: list[Signal], version: str
+) -> tuple[float | None, float | None, str]:
+    """The customer's sentiment at the start and the end, and its trend (signals added)."""
+    start = series[0][1] if series else None
+    end = series[-1][1] if series else None
+    trend = "unknown"
+    if len(series) >= 2 and start is not None and end is not None:
+        delta = end - start
+        trend = (
+            "improving"
+            if delta >= TREND_THRESHOLD
+            else ("worsening" if delta <= -TREND_THRESHOLD else "stable")
+        )
+    if series:
+        for name, label, value in (
+            ("start", _polarity_label(start), start or 0.0),
+            ("end", _polarity_label(end), end or 0.0),
+            ("trend", trend, (end or 0.0) - (start or 0.0)),
+        ):
+            signals.append(
+                Signal(
+                    f"conversation.customer_sentiment_{name}", label, round(value, 4), (), version
+                )
+            )
+    return start, end, trend
+
+
+def _empathy_when_needed(
+    analyses: Sequence[MessageAnalysis],
+    agent_idx: list[int],
+    series: list[tuple[int, float]],
+    signals: list[Signal],
+    version: str,
+) -> bool | None:
+    """Whether an agent showed empathy (or apologised) after the customer was first upset
+    (None: the customer never was)."""
+    first_negative = next((i for i, score in series if score <= -0.05), None)
+    if first_negative is None:
+        return None
+    later = [i for i in agent_idx if i > first_negative]
+    shown = [
+        i for i in later if _present(analyses[i], "empathy") or _present(analyses[i], "apology")
+    ]
+    evidence: tuple[Evidence, ...] = ()
+    if shown:
+        sig = analyses[shown[0]].get("empathy") or analyses[shown[0]].get("apology")
+        if sig is not None and sig.label != "present":
+            sig = analyses[shown[0]].get("apology")
+        evidence = _with_message(sig.evidence if sig else (), shown[0])
+    signals.append(
+        Signal(
+            "conversation.empathy_when_needed",
+            "present" if shown else "absent",
+            1.0 if shown else 0.0,
+            evidence,
+            version,
+        )
+    )
+    return bool(shown)
+
+
+def _paraphrase(
+    analyses: Sequence[MessageAnalysis],
+    docs: Sequence[Doc],
+    agent_idx: list[int],
+    signals: list[Signal],
+    version: str,
+) -> bool:
+    """An agent message repeats much of the customer message just before it."""
+    found: list[Evidence] = []
+    for i in agent_idx:
+        if i == 0 or analyses[i - 1].role != "customer":
+            continue
+        said = _content_words(docs[i - 1])
+        if len(said) < 2:
+            continue
+        repeated = said & _content_words(docs[i])
+        if len(repeated) >= 2 and len(repeated) / len(said) >= PARAPHRASE_OVERLAP:
+            found.append(Evidence(0, len(docs[i].text), docs[i].text, "paraphrase", i))
+    signals.append(
+        Signal(
+            "conversation.paraphrase",
+            "present" if found else "absent",
+            1.0 if found else 0.0,
+            tuple(found),
+            version,
+        )
+    )
+    return bool(found)
+
+
+def _follow_up_kept(
+    analyses: Sequence[MessageAnalysis], agent_idx: list[int], signals: list[Signal], version: str
+) -> bool | None:
+    """Whether an agent came back after the first follow-up promise (None: no promise)."""
+    promises = [i for i in agent_idx if _present(analyses[i], "follow_up")]
+    if not promises:
+        return None
+    kept = any(i > promises[0] for i in agent_idx)
+    signals.append(
+        Signal("conversation.follow_up_kept", "kept" if kept else "open", float(kept), (), version)
+    )
+    return kept
+
+
+def _escalation_request(
+    analyses: Sequence[MessageAnalysis],
+    customer_idx: list[int],
+    signals: list[Signal],
+    version: str,
+) -> bool:
+    """Whether the customer asked for a manager / escalation (with the first request)."""
+    asked = [i for i in customer_idx if _present(analyses[i], "escalation_request")]
+    if asked:
+        sig = analyses[asked[0]].get("escalation_request")
+        evidence = _with_message(sig.evidence if sig else (), asked[0])
+        signals.append(Signal("conversation.escalation_request", "present", 1.0, evidence, version))
+    return bool(asked)
 
 
 def _polarity_label(score: float | None) -> str:

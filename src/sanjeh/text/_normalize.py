@@ -17,6 +17,8 @@ import re
 import unicodedata
 from typing import Literal
 
+from .._digits import AR_DIGITS, ASCII_DIGITS, DIGITS_TO_ASCII, FA_DIGITS
+
 ZWNJ = "\u200c"
 
 # -- character classes ---------------------------------------------------------------
@@ -26,13 +28,6 @@ _TATWEEL = "\u0640"
 _INVISIBLE = "\u200b\u200d\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff\u00ad"
 _SPACES = "\u00a0\u2000-\u200a\u202f\u205f\u3000"
 _AR_LETTERS = "\u0621-\u063a\u0641-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff"
-
-FA_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
-AR_DIGITS = "٠١٢٣٤٥٦٧٨٩"
-_ASCII_DIGITS = "0123456789"
-
-#: every digit set to ASCII; 1:1, so offsets are preserved (PII search relies on it)
-DIGITS_TO_ASCII = str.maketrans(FA_DIGITS + AR_DIGITS, _ASCII_DIGITS * 2)
 
 # 1:1 replacements for the matching key (length preserving)
 _FOLD_MAP = {
@@ -207,7 +202,7 @@ def normalize(
         s = s.translate(DIGITS_TO_ASCII)
     elif digits == "native" and language in ("fa", "ar"):
         native = FA_DIGITS if language == "fa" else AR_DIGITS
-        s = s.translate(DIGITS_TO_ASCII).translate(str.maketrans(_ASCII_DIGITS, native))
+        s = s.translate(DIGITS_TO_ASCII).translate(str.maketrans(ASCII_DIGITS, native))
     if collapse_repeats:
         s = _REPEAT_AR_RE.sub(r"\1", s)
         s = _REPEAT_LATIN_ANY_RE.sub(r"\1\1", s)

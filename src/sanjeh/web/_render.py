@@ -123,7 +123,12 @@ def render_html(
     query: list[tuple[str, str]],
     options: Model,
     timezone: str,
+    **extra: Any,
 ) -> bytes:
+    """A page built on base.html (the dashboard's and the QA pages): the view model
+    ``m``, the locale, ``url()``, the JSON twin's path, the filter ``options``, the
+    table and sparkline helpers, and ``extra``."""
+
     def url(target: str | None = None, **changes: str | None) -> str:
         """This page's (or ``target``'s) URL with some query parameters changed."""
         kept = [(k, v) for k, v in query if k not in changes]
@@ -149,6 +154,7 @@ def render_html(
         rows=lambda tab: table_rows(tab, lambda c, r: cell(locale, timezone, c, r), url),
         sparkline=lambda values: sparkline(values, locale.rtl),
         version=__version__,
+        **extra,
     )
     return page.encode()
 

@@ -47,7 +47,8 @@ class DownloadQuery(SearchQuery):
     )
 
 
-def _source(request: Request) -> Source:
+def source_of(request: Request) -> Source:
+    """The app's data source, checked for changes (every page and QA route starts here)."""
     source: Source = request.app.state.source
     source.check()
     return source
@@ -57,7 +58,7 @@ def _model(
     request: Request, key: tuple[object, ...], query: PageQuery, build: Callable[[View], Model]
 ) -> tuple[Model, View]:
     authorize_view(request, key, query.agent)  # before the cache: every view, every time
-    return model_of(_source(request), request.app.state.language, key, query, build)
+    return model_of(source_of(request), request.app.state.language, key, query, build)
 
 
 def model_of(
@@ -308,7 +309,7 @@ def register(app: FastAPI) -> None:
     def meta(request: Request) -> Model:
         """What each filter may be set to (ids and names), the data's date span, the
         interface languages, calendars and digit sets, and the pages."""
-        source = _source(request)
+        source = source_of(request)
         dims = source.dims
         return {
             "languages": list(LANGS),

@@ -8,16 +8,16 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from ..._version import __version__
-from ...accounts import Actor
+from ...accounts import Actor, can, roles_with
 from ...errors import RecordNotFound
 from ...qa import Scorecard, Workspace
 from .._auth import current_actor, html_response
-from .._i18n import LANGS, Locale, catalogue
-from .._render import _ENV, to_json
+from .._i18n import Locale, catalogue
+from .._render import render_html, to_json
+from .._routes import source_of
 from .._source import Source
 
 #: query parameters that say how to show a page (kept on every QA link and redirect)
@@ -27,19 +27,12 @@ NO_STORE = {"Cache-Control": "no-store", "Vary": "Cookie, Authorization"}
 Model = dict[str, Any]
 
 
-def workspace(request: Request) -> Workspace:
+def workspace(app: FastAPI) -> Workspace:
     """The app's QA workspace (one per app, over the dashboard's store)."""
-    app = request.app
     ws: Workspace | None = getattr(app.state, "qa_workspace", None)
     if ws is None:
         ws = app.state.qa_workspace = Workspace(app.state.source.store)
     return ws
-
-
-def _source(request: Request) -> Source:
-    source: Source = request.app.state.source
-    source.check()
-    return source
 
 
 @dataclasses.dataclass
@@ -61,7 +54,7 @@ class Ctx:
         locale = Locale.of(
             q.get("lang") or request.app.state.language, q.get("cal"), q.get("digits")
         )
-        return cls(request, actor, _source(request), workspace(request), locale)
+        return cls(request, actor, source_of(request), workspace(request.app), locale)
 
     def __enter__(self) -> Ctx:
         self.source.db_lock.acquire()
@@ -73,6 +66,11 @@ class Ctx:
     @property
     def store(self) -> Any:
         return self.source.store
+
+    @property
+    def may_review(self) -> bool:
+        """May the user grade conversations (and coach agents, and add to the wow library)?"""
+        return can(self.actor, "review_conversations")
 
     def t(self, key: str, **values: Any) -> str:
         return self.locale.t(key, **values)
@@ -111,10 +109,11 @@ class Ctx:
     def reviewers(self) -> list[tuple[str, str]]:
         """Users who may review (id, name); the local admin when there are none."""
         accounts = self.request.app.state.accounts
+        may = roles_with("review_conversations")
         found = [
             (u.user_id, u.display_name or u.username)
             for u in accounts.users()
-            if u.active and u.role in ("admin", "manager", "reviewer")
+            if u.active and u.role in may
         ]
         return found or [("local", self.t("qa.local_user"))]
 
@@ -169,40 +168,23 @@ def iso(value: dt.date | dt.datetime | None) -> str | None:
 def render(ctx: Ctx, template: str, model: Model) -> Response:
     """A QA page (built on base.html) with the user in the header; never cached."""
     request = ctx.request
-    path = request.url.path
-    query = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
-    locale = ctx.locale
     dims = ctx.source.dims
-
-    def url(target: str | None = None, **changes: str | None) -> str:
-        kept = [(k, v) for k, v in query if k not in changes]
-        kept += [(k, v) for k, v in changes.items() if v is not None]
-        text = urlencode(kept)
-        return (target or path) + (f"?{text}" if text else "")
-
-    def request_value(key: str, default: str = "") -> str:
-        return next((v for k, v in query if k == key), default)
-
-    body = _ENV.get_template(template).render(
-        m=model,
-        L=locale,
-        t=locale.t,
-        url=url,
-        link=ctx.link,
-        request_value=request_value,
-        json_path="/api" + path,
-        query=query,
-        path=path,
+    body = render_html(
+        template,
+        model,
+        ctx.locale,
+        path=request.url.path,
+        query=[(k, v) for k, v in request.query_params.multi_items() if v != ""],
         options={
-            "months": locale.month_names(),
+            "months": ctx.locale.month_names(),
             "first_day": dims.first_day.isoformat(),
             "last_day": dims.last_day.isoformat(),
         },
-        langs=LANGS,
-        version=__version__,
+        timezone=ctx.source.timezone,
+        link=ctx.link,
         actor=ctx.actor,
     )
-    response = html_response(request, body.encode())
+    response = html_response(request, body)
     response.headers.update(NO_STORE)
     return response
 

@@ -1,20 +1,48 @@
-"""What the QA actions accept: one pydantic model per action, for JSON bodies and for
-HTML forms alike (forms are turned into the same dictionaries first), and the checks
-of ratings against a scorecard that give a clear 400 before anything is written."""
+"""What the QA routes accept: path and query parameters, one pydantic model per action
+for JSON bodies and HTML forms alike (forms are turned into the same dictionaries
+first), and the checks of ratings against a scorecard that give a clear 400 before
+anything is written."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError
 
-from ...model.workflow import MAX_REPEAT_DAYS, STRATEGIES
-from ...qa import Scorecard
+from ...model.workflow import MAX_REPEAT_DAYS
+from ...qa import Outcome, Scorecard, Strategy
 from .._errors import InvalidParameter
+
+# -- path and query parameters (what a view function's signature declares) --------------------
+
+TicketId = Annotated[str, PathParam(max_length=200, description="Conversation id.")]
+RecordId = Annotated[str, PathParam(max_length=200, description="Record id.")]
+ActionIndex = Annotated[int, PathParam(ge=0, le=1000, description="Action item number.")]
+#: an optional query parameter (blank counts as not given: see :func:`blank`)
+Opt = Annotated[str | None, Query(max_length=200)]
+
+
+def blank(value: str | None) -> str | None:
+    """A query parameter without surrounding spaces; empty is None."""
+    return value.strip() or None if value is not None else None
+
+
+def day(name: str, value: str | None) -> dt.date | None:
+    """A YYYY-MM-DD query parameter (blank: None); anything else is a 400."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidParameter(name, f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+# -- bodies -------------------------------------------------------------------------------------
 
 #: the longest comment, note or coaching text accepted
 MAX_COMMENT = 5000
@@ -27,8 +55,6 @@ Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_l
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Key = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Rating = Annotated[int, Strict()] | None
-Strategy = Literal[STRATEGIES]  # type: ignore[valid-type]
-Outcome = Literal["accepted", "partly_accepted", "rejected"]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -140,12 +166,21 @@ async def form_fields(request: Request) -> Fields:
         await form.close()
 
 
+#: a form post's fields, read before the handler runs
+FormData = Annotated[Fields, Depends(form_fields)]
+
+
 def field(fields: Fields, name: str, default: str = "") -> str:
     return next((v for k, v in fields if k == name), default)
 
 
 def values(fields: Fields, name: str) -> list[str]:
     return [v for k, v in fields if k == name and v != ""]
+
+
+def values_all(fields: Fields, name: str) -> list[str]:
+    """Every value of a repeated field, empty ones included (rows of a form)."""
+    return [v for k, v in fields if k == name]
 
 
 def optional(value: str) -> str | None:

@@ -11,11 +11,11 @@ not a card / national id / IBAN and is left alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+from .._digits import DIGITS_TO_ASCII
 from ..errors import ValidationError
-from ._normalize import DIGITS_TO_ASCII
 
 PII_KINDS = ("EMAIL", "IBAN", "CARD", "PHONE", "NATIONAL_ID")
 
@@ -86,47 +86,47 @@ def _digits(s: str) -> str:
 
 def _find(text: str) -> list[PiiMatch]:
     # Digit sets are 1:1, so offsets in the ASCII copy are offsets in the text.
-    s = text.translate(DIGITS_TO_ASCII)
     found: list[PiiMatch] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= a or start >= b for a, b in taken)
-
-    def add(kind: str, start: int, end: int) -> None:
+    for kind, start, end in _spans(text.translate(DIGITS_TO_ASCII)):
         # separators caught at the edges are not part of the number
         while end > start and not text[end - 1].isalnum():
             end -= 1
-        if free(start, end):
-            taken.append((start, end))
+        if all(end <= p.start or start >= p.end for p in found):  # the first span found wins
             found.append(PiiMatch(kind, start, end, text[start:end]))
+    found.sort(key=lambda p: p.start)
+    return found
 
+
+def _spans(s: str) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of the PII in ``s`` (ASCII digits), kind by kind, checksums passed."""
     for m in _EMAIL_RE.finditer(s):
-        add("EMAIL", *m.span())
+        yield "EMAIL", *m.span()
+    yield from _ibans(s)
+    for m in _CARD_RE.finditer(s):
+        digits = _digits(m.group())
+        if 13 <= len(digits) <= 19 and luhn_valid(digits):
+            yield "CARD", *m.span()
+    for pattern in _PHONE_RES:
+        for m in pattern.finditer(s):
+            if 7 <= len(_digits(m.group())) <= 15:
+                yield "PHONE", *m.span()
+    for m in _NATIONAL_ID_RE.finditer(s):
+        if iranian_national_id_valid(_digits(m.group())):
+            yield "NATIONAL_ID", *m.span()
+
+
+def _ibans(s: str) -> Iterator[tuple[str, int, int]]:
     for m in _IBAN_RE.finditer(s):
         # a following capitalised word or number may have been swallowed: drop trailing
         # groups until the check passes
         candidate = m.group()
         while len(candidate.replace(" ", "")) >= 15:
             if iban_valid(candidate):
-                add("IBAN", m.start(), m.start() + len(candidate))
+                yield "IBAN", m.start(), m.start() + len(candidate)
                 break
             if " " not in candidate:
                 break
             candidate = candidate.rsplit(" ", 1)[0]
-    for m in _CARD_RE.finditer(s):
-        digits = _digits(m.group())
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
-            add("CARD", *m.span())
-    for pattern in _PHONE_RES:
-        for m in pattern.finditer(s):
-            if 7 <= len(_digits(m.group())) <= 15:
-                add("PHONE", *m.span())
-    for m in _NATIONAL_ID_RE.finditer(s):
-        if iranian_national_id_valid(_digits(m.group())):
-            add("NATIONAL_ID", *m.span())
-    found.sort(key=lambda p: p.start)
-    return found
 
 
 def _batch(texts: Iterable[str]) -> list[str]:

@@ -1,0 +1,193 @@
+"""Every use of an Ibis internal, in one place, each behind a small named function.
+
+Sanjeh reaches past Ibis's public API in a few places, each because the public route
+is missing or much slower (the reason is with each function). All were checked with
+the Ibis releases in ``CHECKED_WITH`` on DuckDB and PostgreSQL. ``tests/test_ibis_compat.py``
+proves that each one takes its fast path on the installed Ibis, and fails on a release
+not in ``CHECKED_WITH``: an upgrade fails a test instead of leaving Sanjeh silently
+slower or leakier. To admit a new release, run that test file and the suite with it,
+then add it here and widen the pin in ``pyproject.toml``.
+
+Nothing here falls back quietly: when an internal is missing the function raises
+:class:`IbisIncompatible`, which names the installed Ibis version and the one checked.
+Only the exception a missing internal raises is caught (``AttributeError`` for an
+attribute, ``ImportError`` for a module), never a blanket ``except``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import pyarrow as pa
+import pyarrow.types as pat
+
+from ..errors import StoreError
+
+if TYPE_CHECKING:
+    import duckdb
+    import ibis.expr.types as ir
+    import pandas as pd
+    import sqlglot.expressions as sge
+
+#: the Ibis releases every function below was checked with
+CHECKED_WITH = ("12.0.0",)
+
+
+class IbisIncompatible(StoreError):
+    """The installed Ibis lacks an internal Sanjeh relies on."""
+
+    code = "ibis_incompatible"
+
+
+def _missing(what: str, exc: BaseException) -> IbisIncompatible:
+    return IbisIncompatible(
+        f"Sanjeh relies on {what}, which Ibis {ibis.__version__} lacks ({exc}); it was "
+        f"checked with Ibis {', '.join(CHECKED_WITH)}: install that (see the pin in "
+        "pyproject.toml)"
+    )
+
+
+# -- SQL of the backend: used to write statements Ibis has no API for ------------------
+
+
+def sql_dialect(con: Any) -> Any:
+    """The sqlglot dialect the backend's SQL is written in (``Backend.dialect``).
+
+    Used with sqlglot to build ``ALTER TABLE … ADD COLUMN`` and ``DELETE``, which Ibis
+    has no API for, in the backend's own SQL.
+    """
+    try:
+        return con.dialect
+    except AttributeError as exc:
+        raise _missing("Backend.dialect", exc) from exc
+
+
+def quotes_identifiers(con: Any) -> bool:
+    """Whether the backend's compiler quotes identifiers (``Backend.compiler.quoted``)."""
+    try:
+        return bool(con.compiler.quoted)
+    except AttributeError as exc:
+        raise _missing("Backend.compiler.quoted", exc) from exc
+
+
+def column_type(con: Any, dtype: Any) -> sge.DataType:
+    """The backend's SQL type of an Ibis data type, as a sqlglot expression
+    (``Backend.compiler.type_mapper.from_ibis``): the type ``create_table`` would use,
+    so a column added later has the same type as one created with the table."""
+    try:
+        from_ibis = con.compiler.type_mapper.from_ibis
+    except AttributeError as exc:
+        raise _missing("Backend.compiler.type_mapper.from_ibis", exc) from exc
+    return from_ibis(ibis.dtype(dtype))
+
+
+# -- DuckDB's own connection -------------------------------------------------------------
+
+
+def duckdb_connection(con: Any) -> duckdb.DuckDBPyConnection:
+    """The DuckDB connection under an Ibis DuckDB backend (``Backend.con``).
+
+    Its cursors run read-only SQL in several threads at once, without Ibis (whose
+    backend is not thread-safe) and without compiling an expression per request.
+    """
+    import duckdb
+
+    try:
+        raw = con.con
+    except AttributeError as exc:
+        raise _missing("the DuckDB connection at Backend.con", exc) from exc
+    if not isinstance(raw, duckdb.DuckDBPyConnection):
+        raise _missing(
+            "the DuckDB connection at Backend.con",
+            TypeError(f"it is a {type(raw).__name__}"),
+        )
+    return raw
+
+
+# -- in-memory tables --------------------------------------------------------------------
+
+
+def release_memtable(con: Any, memtable: ir.Table) -> None:
+    """Release the backend's registration of an in-memory table that was written.
+
+    Ibis registers a memtable with the backend when an expression using it runs and
+    keeps it until the process exits; on DuckDB the registered view keeps the Arrow data
+    alive, so a long import would hold every batch it ever wrote. DuckDB: unregister the
+    view (``InMemoryTable.name`` of ``Table.op()``); other backends: run Ibis's own
+    finalizer (``Backend._make_memtable_finalizer``), and where that does nothing (Ibis
+    12.0 on PostgreSQL, whose memtables are temporary tables kept until the connection
+    closes: a long import would hold a copy of every batch) drop the temporary table.
+    Then forget the registration (``Backend._memtables``), as Ibis itself would.
+    """
+    try:
+        node = memtable.op()
+        name = node.name
+        registered = con._memtables
+    except AttributeError as exc:
+        raise _missing("Table.op().name and Backend._memtables of a memtable", exc) from exc
+    if con.name == "duckdb":
+        duckdb_connection(con).unregister(name)
+    else:
+        try:
+            make_finalizer = con._make_memtable_finalizer
+        except AttributeError as exc:
+            raise _missing("Backend._make_memtable_finalizer", exc) from exc
+        finalize = make_finalizer(name)
+        if finalize is not None:
+            finalize()
+        else:
+            con.drop_table(name, force=True)  # (public API: the temporary table's name)
+    registered.discard(node)
+
+
+# -- which backend an expression runs on -----------------------------------------------
+
+
+def only_backend(expr: ir.Expr) -> str | None:
+    """The name of the one backend ``expr``'s tables belong to; None when it has none
+    (memtables, unbound tables) or several (``Expr._find_backends``).
+
+    The public ``Expr.get_backend()`` answers the *default* backend (DuckDB) for an
+    expression of memtables only, which may then run on another backend; a fast path
+    written in DuckDB's own SQL must know the expression's tables are DuckDB's.
+    """
+    try:
+        find_backends = expr._find_backends
+    except AttributeError as exc:
+        raise _missing("Expr._find_backends", exc) from exc
+    backends, _unbound = find_backends()
+    return backends[0].name if len(backends) == 1 else None
+
+
+# -- results of SQL run on DuckDB directly ---------------------------------------------
+
+
+def duckdb_result_frame(arrow: pa.Table, schema: Any) -> pd.DataFrame:
+    """A DuckDB result as the DataFrame Ibis's DuckDB ``execute`` returns: the same
+    dtypes, the same NULLs (``DuckDBPandasData.convert_table``, after converting
+    columns as ``Backend.execute`` does in Ibis 12.0).
+
+    Compiled queries (``metrics/_compiled.py``) run their SQL on a DuckDB cursor, not
+    through Ibis, and must hand back exactly what ``expr.to_pandas()`` would.
+    """
+    import pandas as pd
+
+    try:
+        from ibis.backends.duckdb.converter import DuckDBPandasData
+
+        convert_table = DuckDBPandasData.convert_table
+    except (ImportError, AttributeError) as exc:
+        raise _missing("ibis.backends.duckdb.converter.DuckDBPandasData", exc) from exc
+    frame = pd.DataFrame(
+        {
+            # lists, dictionaries and columns with NULLs as Python objects (None, not NaN)
+            name: (
+                col.to_pylist()
+                if pat.is_nested(col.type) or pat.is_dictionary(col.type) or col.null_count
+                else col.to_pandas()
+            )
+            for name, col in zip(arrow.column_names, arrow.columns, strict=True)
+        }
+    )
+    return convert_table(frame, schema)

@@ -1,0 +1,373 @@
+"""The store's implementation: :class:`Store`, :class:`Stage` and the Arrow insert.
+
+Imported through the package (``from sanjeh.store import Store``); see its docstring.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import pyarrow as pa
+import sqlglot.expressions as sge
+
+from ..errors import ConfigError, SchemaMismatch, StoreError
+from ..model import ALL_TABLES, MODEL_VERSION, TABLES, TableSpec
+from . import _changes, _ibis_compat, _url
+from ._merge import SEQ, WriteResult, merge_stage
+
+META_TABLE = "sanjeh_meta"
+STAGE_PREFIX = "sanjeh_stage_"
+#: DuckDB's row-group size: it scans an Arrow table in parallel one batch per thread
+ROW_GROUP = 122_880
+#: rows buffered before a staging write: four row groups
+FLUSH_ROWS = 4 * ROW_GROUP
+
+
+class Store:
+    """A connection to the canonical tables.
+
+    Open with :meth:`open`; use as a context manager or call :meth:`close`.
+
+    The Ibis connection ``con`` is not safe to use from two threads at once: a
+    threaded caller (the web app) holds :attr:`lock` around it. Plain SQL reads may
+    instead run on :meth:`cursor`, this thread's own DuckDB connection, without the lock.
+    """
+
+    def __init__(self, url: str, con: Any) -> None:
+        self.url = url
+        self.con = con
+        self.backend = _url.backend_name(url)
+        #: held around every use of ``con`` by code that runs in several threads
+        self.lock = threading.RLock()
+        self._cursors: dict[int, Any] = {}
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str | None = None, *, init: bool = True, read_only: bool = False) -> Store:
+        """Open (and by default initialise) the store at ``url``.
+
+        Without a URL the configured default is used (``SANJEH_DB`` or ``sanjeh.duckdb``).
+        ``read_only=True`` opens a DuckDB file for reading only, so other readers may
+        open it too; a store that must first gain tables or columns (``init``) is opened
+        for writing instead. Other backends ignore it.
+        """
+        if url is None:
+            from ..settings import load_settings
+
+            url = load_settings().db
+        if read_only and _url.duckdb_file(url) is not None:
+            reader = cls(url, _url.connect(url, read_only=True))
+            if reader._is_current():
+                return reader
+            reader.close()
+        store = cls(url, _url.connect(url))
+        if init:
+            store.init()
+        return store
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self.lock:
+            for cursor in self._cursors.values():
+                cursor.close()
+            self._cursors.clear()
+            self.con.disconnect()
+
+    def cursor(self) -> Any:
+        """This thread's own DuckDB connection to the store, for read-only SQL.
+
+        DuckDB runs queries of different connections at the same time; one connection
+        must not be used by two threads at once. (DuckDB stores only.)
+        """
+        assert self.backend == "duckdb", "cursor() is for DuckDB stores"
+        me = threading.get_ident()
+        found = self._cursors.get(me)
+        if found is None:
+            with self.lock:
+                found = self._cursors[me] = _ibis_compat.duckdb_connection(self.con).cursor()
+        return found
+
+    def __repr__(self) -> str:
+        return f"<Store {_url.describe(self.url)}>"
+
+    def init(self) -> list[str]:
+        """Create the tables that are missing; return their names. Safe to repeat."""
+        existing = set(self.con.list_tables())
+        upgrade = False
+        if META_TABLE in existing:
+            upgrade = self._check_version()
+        else:
+            self.con.create_table(
+                META_TABLE, schema=ibis.schema({"key": "!string", "value": "string"})
+            )
+            self.con.insert(META_TABLE, [{"key": "model_version", "value": str(MODEL_VERSION)}])
+        if _changes.CHANGES_TABLE not in existing:
+            _changes.create(self.con)
+        created = []
+        for name, spec in ALL_TABLES.items():
+            if name not in existing:
+                self.con.create_table(name, schema=spec.ibis_schema())
+                created.append(name)
+            elif upgrade:
+                self._add_missing_columns(name, spec)
+        for leftover in (t for t in existing if t.startswith(STAGE_PREFIX)):
+            self.con.drop_table(leftover, force=True)  # from an interrupted import
+        return created
+
+    def _add_missing_columns(self, name: str, spec: TableSpec) -> None:
+        """Columns a newer model added to an existing table (always optional ones)."""
+        have = set(self.con.table(name).columns)
+        schema = spec.ibis_schema()
+        dialect = _ibis_compat.sql_dialect(self.con)
+        for column in (c for c in spec.column_names if c not in have):
+            kind = _ibis_compat.column_type(self.con, schema[column])
+            table = sge.to_identifier(name, quoted=True)
+            cursor = self.con.raw_sql(
+                f"ALTER TABLE {table.sql(dialect)} ADD COLUMN "
+                f"{sge.to_identifier(column, quoted=True).sql(dialect)} "
+                f"{kind.sql(dialect)}"
+            )
+            if self.backend != "duckdb":  # DuckDB hands back the connection itself
+                cursor.close()
+
+    def _is_current(self) -> bool:
+        """True when :meth:`init` would change nothing (reads only)."""
+        existing = set(self.con.list_tables())
+        needed = {META_TABLE, _changes.CHANGES_TABLE, *ALL_TABLES}
+        return needed <= existing and self._model_version() == MODEL_VERSION
+
+    def _model_version(self) -> int:
+        meta = self.con.table(META_TABLE)
+        rows = meta.filter(meta.key == "model_version").value.to_pyarrow().to_pylist()
+        return int(rows[0]) if rows else MODEL_VERSION
+
+    def _check_version(self) -> bool:
+        """Refuse a newer model; True when the store was written by an older one."""
+        found = self._model_version()
+        if found > MODEL_VERSION:
+            raise SchemaMismatch(
+                f"{_url.describe(self.url)} was written by a newer Sanjeh (data model "
+                f"v{found}, this is v{MODEL_VERSION}); upgrade Sanjeh"
+            )
+        if found < MODEL_VERSION:  # older stores lack tables and columns init() adds
+            row = ibis.memtable({"key": ["model_version"], "value": [str(MODEL_VERSION)]})
+            self.con.upsert(META_TABLE, row, on="key")
+        return found < MODEL_VERSION
+
+    # -- reading ------------------------------------------------------------------------
+
+    def table(self, name: str) -> ibis.Table:
+        """The Ibis table expression of a canonical table."""
+        if name not in ALL_TABLES:
+            raise StoreError(f"no table {name!r}; tables are: {', '.join(ALL_TABLES)}")
+        try:
+            return self.con.table(name)
+        except Exception as exc:
+            raise StoreError(
+                f"table {name!r} is missing in {_url.describe(self.url)}; run `sanjeh init`"
+            ) from exc
+
+    def counts(self, tables: list[str] | None = None) -> dict[str, int]:
+        """Row counts of the canonical (and bookkeeping) tables."""
+        names = tables or list(ALL_TABLES)
+        return {n: int(self.con.execute(self.table(n).count())) for n in names}
+
+    # -- writing ------------------------------------------------------------------------
+
+    def stage(self, table: str, *, direct: bool = False) -> Stage:
+        """A staging area for ``table``: append batches, then :meth:`Stage.commit`.
+
+        ``direct=True`` writes straight into the table when it is empty (see Stage).
+        """
+        return Stage(self, _spec(table), direct=direct)
+
+    def write(self, table: str, data: pa.Table | list[dict[str, Any]]) -> WriteResult:
+        """Merge rows already in canonical types into ``table`` (idempotent by key)."""
+        with self.stage(table) as stage:
+            stage.append(data if isinstance(data, pa.Table) else _from_rows(table, data))
+            return stage.commit()
+
+    # -- change tracking and derived tables --------------------------------------------
+
+    def changes(self) -> dict[str, bool]:
+        """Tables changed since :meth:`clear_changes` → True when anything in them may
+        have changed, False when only the rows of the ids in :meth:`changed_ids` did."""
+        return _changes.changed(self.con)
+
+    def changed_ids(self, tables: set[str]) -> ibis.Column:
+        """The ticket / customer ids recorded for changed rows of ``tables``."""
+        return _changes.ids(self.con, tables)
+
+    def clear_changes(self) -> None:
+        _changes.clear(self.con)
+
+    def delete_where_in(self, table: str, column: str, ids: ibis.Table) -> None:
+        """DELETE rows of a derived or housekeeping table (facts, old sessions) whose
+        ``column`` is in ``ids`` (one column).
+
+        Ibis has no delete; the statement is built with sqlglot for the backend's
+        dialect, so no backend-specific SQL is written by hand.
+        """
+
+        quoted = _ibis_compat.quotes_identifiers(self.con)
+        keys = f"{STAGE_PREFIX}keys_{uuid.uuid4().hex[:12]}"
+        self.con.create_table(keys, ids, temp=True)  # memtables exist only once registered
+        try:
+            subquery = sge.select(sge.column(ids.columns[0], quoted=quoted)).from_(
+                sge.table_(keys, quoted=quoted)
+            )
+            statement = sge.delete(
+                sge.table_(table, quoted=quoted),
+                where=sge.column(column, quoted=quoted).isin(query=subquery),
+            )
+            cursor = self.con.raw_sql(statement.sql(_ibis_compat.sql_dialect(self.con)))
+            if self.backend != "duckdb":  # DuckDB hands back the connection itself
+                cursor.close()
+        finally:
+            self.con.drop_table(keys, force=True)
+
+    # -- export -------------------------------------------------------------------------
+
+    def export(
+        self,
+        table: str,
+        path: str | os.PathLike[str],
+        fmt: Literal["csv", "parquet"] | None = None,
+        *,
+        redact: bool = False,
+    ) -> int:
+        """Write a table in Sanjeh's own format (re-importable as is); return rows written.
+
+        ``redact=True`` replaces personal data in free text (message bodies, survey
+        comments, ticket subjects) and customers' names and e-mails.
+        """
+        from ._export import export_table
+
+        return export_table(self, table, Path(path), fmt, redact=redact)
+
+    def batches(self, table: str, chunk_rows: int = 100_000) -> Iterator[pa.RecordBatch]:
+        """Stream a table as Arrow record batches in canonical column order."""
+        spec = _spec(table)
+        expr = self.table(table).select(spec.column_names)
+        reader = self.con.to_pyarrow_batches(expr, chunk_size=chunk_rows)
+        yield from reader
+
+
+class DuplicateKeysInInput(StoreError):
+    """A direct load met the same key twice; the caller retries through a staging table."""
+
+
+class Stage:
+    """Rows waiting to be merged into one canonical table (see ``_merge.py``).
+
+    With ``direct=True`` and an empty target table, rows are written straight into
+    the target (one write instead of two: the common first import of a big file).
+    If the input then turns out to repeat a key, :meth:`commit` empties the target
+    and raises :class:`DuplicateKeysInInput` so the caller can redo the load staged.
+    """
+
+    def __init__(self, store: Store, spec: TableSpec, *, direct: bool = False) -> None:
+        self.store, self.spec = store, spec
+        con = store.con
+        self.direct = direct and int(con.execute(con.table(spec.name).count())) == 0
+        self._rows = 0
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self._schema = pa.schema([f.with_nullable(True) for f in spec.arrow_schema()])
+        if self.direct:
+            self.name = spec.name
+            return
+        self.name = f"{STAGE_PREFIX}{spec.name}_{uuid.uuid4().hex[:12]}"
+        # a temporary table: fast to fill (DuckDB keeps it in memory, spilling when it
+        # must) and gone with the connection if the import dies half-way
+        schema = ibis.schema({**spec.ibis_schema(), SEQ: "int64"})
+        con.create_table(self.name, schema=schema, temp=True)
+
+    def __enter__(self) -> Stage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.direct:
+            self.store.con.drop_table(self.name, force=True)
+
+    def append(self, batch: pa.Table) -> None:
+        """Append rows (canonical column names and types; missing columns become null).
+
+        Rows are buffered up to ``FLUSH_ROWS`` and written in large batches: DuckDB
+        writes whole row groups far faster than many small appends.
+        """
+        if batch.num_rows == 0:
+            return
+        self._pending.append(self._conform(batch))
+        self._pending_rows += batch.num_rows
+        if self._pending_rows >= FLUSH_ROWS:
+            self._flush()
+
+    def _conform(self, batch: pa.Table) -> pa.Table:
+        n = batch.num_rows
+        columns = [
+            batch[f.name].cast(f.type) if f.name in batch.column_names else pa.nulls(n, f.type)
+            for f in self._schema
+        ]
+        return pa.Table.from_arrays(columns, schema=self._schema)
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        # batches of one row group each let DuckDB write with every core at once
+        table = pa.concat_tables(self._pending).combine_chunks()
+        table = pa.Table.from_batches(table.to_batches(max_chunksize=ROW_GROUP))
+        self._pending, self._pending_rows = [], 0
+        if not self.direct:
+            seq = pa.array(range(self._rows, self._rows + table.num_rows), pa.int64())
+            table = table.append_column(SEQ, seq)
+        insert_arrow(self.store.con, self.name, table)
+        self._rows += table.num_rows
+
+    def commit(self) -> WriteResult:
+        self._flush()
+        if not self.direct:
+            return merge_stage(self.store.con, self.name, self.spec)
+        con, t = self.store.con, self.store.con.table(self.spec.name)
+        keys = int(con.execute(t[self.spec.key].nunique()))
+        if keys != self._rows:
+            con.truncate_table(self.spec.name)
+            raise DuplicateKeysInInput(f"{self.spec.name}: the input repeats keys")
+        if self._rows:
+            _changes.record(con, self.spec.name, None)
+        return WriteResult(self.spec.name, inserted=self._rows)
+
+
+def insert_arrow(con: Any, name: str, data: pa.Table) -> None:
+    """Insert an Arrow table, then release Ibis's registration of it.
+
+    Ibis keeps every in-memory table registered until the process exits (DuckDB even
+    keeps the Arrow data alive), so a long import would hold every batch it ever wrote.
+    """
+    memtable = ibis.memtable(data)
+    con.insert(name, memtable)
+    _ibis_compat.release_memtable(con, memtable)
+
+
+def _spec(table: str) -> TableSpec:
+    try:
+        return ALL_TABLES[table]
+    except KeyError:
+        raise ConfigError(f"no table {table!r}; tables are: {', '.join(TABLES)}") from None
+
+
+def _from_rows(table: str, rows: list[dict[str, Any]]) -> pa.Table:
+    schema = _spec(table).arrow_schema()
+    return pa.Table.from_pylist(rows, schema=schema)
