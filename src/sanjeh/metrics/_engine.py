@@ -33,6 +33,7 @@ from ._build import (
     ensure_facts,
     facts_as_of,
 )
+from ._columns import ALL_DIMENSIONS, DIMENSIONS, RESULT_COLUMNS
 from ._config import MetricsConfig, parse_duration
 from ._periods import (
     check_period,
@@ -46,53 +47,6 @@ from ._periods import (
 )
 from ._registry import KPI, Context, all_kpis, get_kpi
 
-#: the columns of a KPI result, in order; the breakdowns come after "unit"
-RESULT_COLUMNS = (
-    "kpi",
-    "title",
-    "unit",
-    "period",
-    "period_start",
-    "n",
-    "value",
-    "mean",
-    "median",
-    "p90",
-    "ci_low",
-    "ci_high",
-    "previous",
-    "change",
-    "change_pct",
-    "target",
-    "status",
-    "partial",
-    "pending",
-    "note",
-)
-#: the breakdowns every ticket-based fact table carries (its own or its ticket's)
-_TICKET_DIMENSIONS = {
-    "team": "team_id",
-    "agent": "agent_id",
-    "channel": "channel",
-    "priority": "priority",
-    "category": "category",
-    "tag": "tags",
-    "segment": "segment",
-    "plan": "plan",
-    "language": "language",
-}
-#: breakdown name → column, per fact table
-DIMENSIONS: dict[str, dict[str, str]] = {
-    "tickets": _TICKET_DIMENSIONS,
-    "replies": _TICKET_DIMENSIONS,
-    "surveys": {**_TICKET_DIMENSIONS, "survey": "survey"},
-    "quality": _TICKET_DIMENSIONS,
-    "reviews": _TICKET_DIMENSIONS,
-    "calls": {"team": "team_id", "agent": "agent_id", "queue": "queue"},
-    "customers": {"segment": "segment", "plan": "plan"},
-    "shifts": {"team": "team_id", "agent": "agent_id"},
-}
-ALL_DIMENSIONS = sorted({d for dims in DIMENSIONS.values() for d in dims})
 _LOCAL = {
     "created_at": "created_local",
     "solved_at": "solved_local",
@@ -641,7 +595,7 @@ def kpis(
     frames = []
     absent: dict[str, str] = {}
     for kpi in chosen:
-        reason = _inapplicable(kpi, by, list(filters))
+        reason = _notes.inapplicable(kpi, by, list(filters))
         if reason is not None:  # e.g. eNPS by channel means nothing: say so, in a row
             absent[kpi.name] = reason
             continue
@@ -671,89 +625,9 @@ def kpis(
         if period is not None:
             raw = _fill_counts(raw, q, [k for k in chosen if k.kind == "count"])
         result = _finish(raw, q, chosen)
-    out = _with_absent(result, q, chosen, absent)
+    out = _notes.with_absent(result, q, chosen, absent)
     out["note"] = out["note"].astype(object).where(out["note"].notna(), None)  # None, not NaN
     return out
-
-
-#: why a KPI has not a single row, by the fact table it reads
-_NO_ROWS = {
-    "tickets": "no tickets",
-    "replies": "no agent replies",
-    "surveys": "no survey responses",
-    "quality": "no analysed conversations (run `sanjeh analyze` to score them)",
-    "reviews": "no QA reviews",
-    "calls": "no calls",
-    "customers": "no customers",
-    "shifts": "no agent shifts",
-}
-
-
-def _inapplicable(kpi: KPI, by: list[str], filters: list[str]) -> str | None:
-    """Why a breakdown or filter rules ``kpi`` out (None: it applies)."""
-    dims = DIMENSIONS[kpi.source]
-    allowed = kpi.dimensions if kpi.dimensions is not None else tuple(dims)
-    for d in by:
-        if d not in dims:
-            return (
-                f"cannot be broken down by {d}: {kpi.source} data has no {d} "
-                f"(possible: {', '.join(allowed) or 'none'})"
-            )
-        if d not in allowed:
-            return (
-                f"not broken down by {d}: it means nothing per {d} "
-                f"(possible: {', '.join(allowed) or 'none'})"
-            )
-    for d in filters:
-        if d not in dims:
-            return (
-                f"the {d} filter does not apply: {kpi.source} data has no {d} "
-                f"(possible filters: {', '.join(dims)})"
-            )
-    return None
-
-
-def _with_absent(
-    out: pd.DataFrame | None, q: Query, chosen: list[KPI], absent: dict[str, str]
-) -> pd.DataFrame:
-    """``out`` plus one row without a value, with its reason, per KPI ruled out or
-    without a single row to aggregate."""
-    cols = [*RESULT_COLUMNS[:3], *q.by, *RESULT_COLUMNS[3:]]
-    found = set(out.kpi) if out is not None else set()
-    zero: set[str] = set()  # counted nothing: 0, the honest answer without a breakdown
-    for kpi in chosen:
-        if kpi.name not in found and kpi.name not in absent:
-            if kpi.kind in ("count", "level") and not q.by and q.period is None:
-                zero.add(kpi.name)
-            absent[kpi.name] = (
-                _NO_ROWS.get(kpi.source, f"no {kpi.source} data")
-                + (" match the filters" if q.filters else "")
-                + (" in this range" if q.start is not None or q.end is not None else "")
-            )
-    if not absent:
-        return out if out is not None else pd.DataFrame(columns=cols)
-    meta = {k.name: k for k in chosen}
-    rows = pd.DataFrame(
-        {
-            "kpi": list(absent),
-            "title": [meta[k].title for k in absent],
-            "unit": [meta[k].unit for k in absent],
-            "n": 0,
-            "value": [0.0 if k in zero else np.nan for k in absent],
-            "partial": False,
-            "note": [None if k in zero else why for k, why in absent.items()],
-        }
-    )
-    for col in cols:
-        if col not in rows:
-            rows[col] = None if col in ("period", "status", *q.by) else np.nan
-    rows["period_start"] = pd.NaT
-    rows = rows[cols]
-    if out is None or out.empty:
-        return rows.reset_index(drop=True)
-    both = pd.concat([out, rows], ignore_index=True)
-    order = {k.name: i for i, k in enumerate(chosen)}
-    return both.sort_values("kpi", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
 
 
 def _fill_counts(raw: pd.DataFrame, q: Query, counted: list[KPI]) -> pd.DataFrame:
@@ -826,22 +700,7 @@ def _finish(raw: pd.DataFrame, q: Query, chosen: list[KPI]) -> pd.DataFrame:
         by=["kpi", *q.by, "period_start"], key=lambda s: s.map(order) if s.name == "kpi" else s
     )
     cols = [*RESULT_COLUMNS[:3], *q.by, *RESULT_COLUMNS[3:]]
-    return _without_empty_unknowns(out[cols], q).reset_index(drop=True)
-
-
-def _without_empty_unknowns(out: pd.DataFrame, q: Query) -> pd.DataFrame:
-    """Leave out a KPI's "no team / no segment …" group when it has no rows for that KPI
-    in any period: such a group exists only because other KPIs of the same scan have
-    rows without that breakdown (eNPS answers have no customer segment). A named group
-    with n = 0 stays: a team that answered nothing is news."""
-    if not q.by or out.empty:
-        return out
-    unknown = out[q.by].isna().any(axis=1)
-    if not unknown.any():
-        return out
-    keys = [out.kpi, *(out[d].astype(object).where(out[d].notna(), "\0") for d in q.by)]
-    total = out.n.groupby(keys).transform("sum")
-    return out[~(unknown & (total == 0))]
+    return _notes.without_empty_unknowns(out[cols], q).reset_index(drop=True)
 
 
 #: the common standard, used when the configuration sets no target of its own

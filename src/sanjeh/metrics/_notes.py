@@ -9,6 +9,8 @@ leaving the reader to guess:
   period is not compared with the period before (a few days against a whole month
   would read as a collapse).
 - *pending* rows: outcomes not known yet (an FCR or reopen window still open).
+- *absent* KPIs: a breakdown or filter that does not apply, or no rows at all, gives one
+  row without a value and its reason, never no row.
 - *outliers*: one duration that makes up most of a mean's total (one Twitter thread
   answered six years late can be 99 % of all waiting time).
 """
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._columns import DIMENSIONS, RESULT_COLUMNS
 from ._periods import next_key, previous_key, start_of
 
 if TYPE_CHECKING:
@@ -160,3 +163,98 @@ def human(unit: str, value: Any) -> str:
     if unit == "ratio":
         return f"{v * 100:.1f}%"
     return f"{v:,.2f}"
+
+
+#: why a KPI has not a single row, by the fact table it reads
+_NO_ROWS = {
+    "tickets": "no tickets",
+    "replies": "no agent replies",
+    "surveys": "no survey responses",
+    "quality": "no analysed conversations (run `sanjeh analyze` to score them)",
+    "reviews": "no QA reviews",
+    "calls": "no calls",
+    "customers": "no customers",
+    "shifts": "no agent shifts",
+}
+
+
+def inapplicable(kpi: KPI, by: list[str], filters: list[str]) -> str | None:
+    """Why a breakdown or filter rules ``kpi`` out (None: it applies)."""
+    dims = DIMENSIONS[kpi.source]
+    allowed = kpi.dimensions if kpi.dimensions is not None else tuple(dims)
+    for d in by:
+        if d not in dims:
+            return (
+                f"cannot be broken down by {d}: {kpi.source} data has no {d} "
+                f"(possible: {', '.join(allowed) or 'none'})"
+            )
+        if d not in allowed:
+            return (
+                f"not broken down by {d}: it means nothing per {d} "
+                f"(possible: {', '.join(allowed) or 'none'})"
+            )
+    for d in filters:
+        if d not in dims:
+            return (
+                f"the {d} filter does not apply: {kpi.source} data has no {d} "
+                f"(possible filters: {', '.join(dims)})"
+            )
+    return None
+
+
+def with_absent(
+    out: pd.DataFrame | None, q: Query, chosen: list[KPI], absent: dict[str, str]
+) -> pd.DataFrame:
+    """``out`` plus one row without a value, with its reason, per KPI ruled out or
+    without a single row to aggregate."""
+    cols = [*RESULT_COLUMNS[:3], *q.by, *RESULT_COLUMNS[3:]]
+    found = set(out.kpi) if out is not None else set()
+    zero: set[str] = set()  # counted nothing: 0, the honest answer without a breakdown
+    for kpi in chosen:
+        if kpi.name not in found and kpi.name not in absent:
+            if kpi.kind in ("count", "level") and not q.by and q.period is None:
+                zero.add(kpi.name)
+            absent[kpi.name] = (
+                _NO_ROWS.get(kpi.source, f"no {kpi.source} data")
+                + (" match the filters" if q.filters else "")
+                + (" in this range" if q.start is not None or q.end is not None else "")
+            )
+    if not absent:
+        return out if out is not None else pd.DataFrame(columns=cols)
+    meta = {k.name: k for k in chosen}
+    rows = pd.DataFrame(
+        {
+            "kpi": list(absent),
+            "title": [meta[k].title for k in absent],
+            "unit": [meta[k].unit for k in absent],
+            "n": 0,
+            "value": [0.0 if k in zero else np.nan for k in absent],
+            "partial": False,
+            "note": [None if k in zero else why for k, why in absent.items()],
+        }
+    )
+    for col in cols:
+        if col not in rows:
+            rows[col] = None if col in ("period", "status", *q.by) else np.nan
+    rows["period_start"] = pd.NaT
+    rows = rows[cols]
+    if out is None or out.empty:
+        return rows.reset_index(drop=True)
+    both = pd.concat([out, rows], ignore_index=True)
+    order = {k.name: i for i, k in enumerate(chosen)}
+    return both.sort_values("kpi", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+
+def without_empty_unknowns(out: pd.DataFrame, q: Query) -> pd.DataFrame:
+    """Leave out a KPI's "no team / no segment …" group when it has no rows for that KPI
+    in any period: such a group exists only because other KPIs of the same scan have
+    rows without that breakdown (eNPS answers have no customer segment). A named group
+    with n = 0 stays: a team that answered nothing is news."""
+    if not q.by or out.empty:
+        return out
+    unknown = out[q.by].isna().any(axis=1)
+    if not unknown.any():
+        return out
+    keys = [out.kpi, *(out[d].astype(object).where(out[d].notna(), "\0") for d in q.by)]
+    total = out.n.groupby(keys).transform("sum")
+    return out[~(unknown & (total == 0))]
