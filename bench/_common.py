@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import resource
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -47,3 +50,28 @@ def _fmt(v: Any) -> str:
     if isinstance(v, int):
         return f"{v:,}"
     return str(v)
+
+
+def start_server(
+    db: Path, port: int, *, env: dict[str, str] | None = None, ready: str = "/login"
+) -> subprocess.Popen[bytes]:
+    """``sanjeh.web.serve`` over ``db`` in a second process; return once ``ready`` answers."""
+    import httpx
+
+    code = (
+        "from sanjeh.web import serve; "
+        f"serve({str(db)!r}, '127.0.0.1', {port}, log_level='warning', warm=False)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, **(env or {})})
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}{ready}", timeout=60).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit("the server process ended; see its output above")
+        time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("the server did not start in 15 minutes")

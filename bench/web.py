@@ -29,15 +29,13 @@ import argparse
 import concurrent.futures
 import datetime as dt
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-from _common import report
+from _common import report, start_server
 from sanjeh.demo import generate
 from sanjeh.metrics import ensure_facts, kpis
 from sanjeh.store import Store
@@ -97,26 +95,6 @@ def prepare(db: Path, tickets: int) -> tuple[dict[str, float], list[str], list[s
     return timings, channels, teams
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
-    code = (
-        "from sanjeh.web import serve; "
-        f"serve({str(db)!r}, '127.0.0.1', {port}, log_level='warning', warm=False)"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code])
-    deadline = time.monotonic() + 900
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/meta", timeout=60).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            raise SystemExit("the server process ended; see its output above")
-        time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("the server did not start in 15 minutes")
-
-
 def variants(channels: list[str], teams: list[str], lang: str) -> list[str]:
     """Query strings people would share: no filter, every channel, every team."""
     filters = ["", *[f"channel={c}" for c in channels], *[f"team={t}" for t in teams]]
@@ -160,7 +138,7 @@ def main() -> None:
     timings, channels, teams = prepare(args.db, args.tickets)
     print({k: round(v, 3) for k, v in timings.items()}, flush=True)
     port = free_port()
-    server = start_server(args.db, port)
+    server = start_server(args.db, port, ready="/api/meta")
     base = f"http://127.0.0.1:{port}"
     rows = []
     try:

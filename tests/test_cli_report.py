@@ -311,3 +311,36 @@ def test_the_table_says_why_a_number_is_missing_or_partial(
     ) in text
     # the first and last weeks are cut by --start / --end (Saturday weeks: Tehran hours)
     assert "2026-10-03 ◐" in out and "2026-10-24 ◐" in out and "2026-10-10 ◐" not in out
+
+
+# -- text a spreadsheet would run (issue 23) -------------------------------------------------
+
+#: tags a ticket may carry that a spreadsheet would run as formulas
+FORMULAS = ('=HYPERLINK("http://x.example","y")', "+1", "-2", "@SUM(A1)")
+
+
+def test_report_files_hold_no_formula(tmp_path: Path, capsys) -> None:
+    """CSV and Excel reports write text that starts a formula as text (a leading '),
+    as the web's downloads do; other text is left as it is."""
+    db = str(tmp_path / "f.duckdb")
+    tickets = tmp_path / "tickets.csv"
+    with tickets.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["ticket_id", "created_at", "channel", "tags"])
+        for i, tag in enumerate([*FORMULAS, "plain"], start=1):
+            writer.writerow([i, "2026-03-02T09:00:00Z", "email", tag])
+    assert run(capsys, "import", str(tickets), "--source", "s", "--db", db)[0] == 0
+    args = ("-k", "tickets_created", "--by", "tag", "--start", "2026-03-02", "--end", "2026-03-03")
+    expected = {"'" + t for t in FORMULAS} | {"plain"}
+
+    code, out, _ = run(capsys, "report", "--db", db, *args, "--format", "csv")
+    assert code == 0
+    assert {r["tag"] for r in csv.DictReader(io.StringIO(out))} == expected
+
+    xlsx = tmp_path / "r.xlsx"
+    code, _, _ = run(capsys, "report", "--db", db, *args, "--format", "xlsx", "-o", str(xlsx))
+    sheet = openpyxl.load_workbook(xlsx).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert code == 0 and not [c.coordinate for c in cells if c.data_type == "f"]
+    column = [c.value for c in sheet[1]].index("tag") + 1
+    assert {sheet.cell(r, column).value for r in range(2, sheet.max_row + 1)} == expected

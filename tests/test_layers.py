@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("settings", "model", "_redaction"),
     ("store",),
     ("calendar",),
-    ("ingest", "text", "accounts", "metrics"),
+    ("ingest", "text", "accounts", "metrics", "staffing"),
     ("qa", "report"),
     ("demo", "web"),
     ("cli",),

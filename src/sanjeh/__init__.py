@@ -12,6 +12,7 @@ The public API::
 Everything else lives in sub-packages: ``sanjeh.model`` (the canonical tables),
 ``sanjeh.ingest`` (formats), ``sanjeh.metrics`` (facts, KPI registry, options),
 ``sanjeh.calendar`` (business hours), ``sanjeh.text`` (conversation analysis),
+``sanjeh.staffing`` (Erlang C / A, required agents, arrival forecasts),
 ``sanjeh.errors`` (the exception tree).
 """
 

@@ -6,6 +6,7 @@ JSON error shape (``{"error": {"type": ..., "message": ...}}``).
 
     SanjehError
     ├── ConfigError              bad settings, URL or option
+    │   └── StaffingError        a staffing / forecast input out of range (names the argument)
     ├── StoreError               the database cannot be opened / used
     │   ├── BackendUnavailable   the server is unreachable or a driver is missing
     │   └── SchemaMismatch       the store was written by an incompatible model version
@@ -21,8 +22,9 @@ JSON error shape (``{"error": {"type": ..., "message": ...}}``).
     │   ├── NotAuthenticated     no or wrong credentials: log in / send a token
     │   ├── PermissionDenied     logged in, but the role may not do this
     │   └── TooManyAttempts      login throttled: wait, then try again
-    └── WorkflowError            a QA action that does not fit the record's state
-        └── RecordNotFound       no such review, scorecard, dispute, user …
+    ├── WorkflowError            a QA action that does not fit the record's state
+    │   └── RecordNotFound       no such review, scorecard, dispute, user …
+    └── ServerBusy               too many views being computed: try again in a moment
 """
 
 from __future__ import annotations
@@ -44,6 +46,18 @@ class SanjehError(Exception):
 
 class ConfigError(SanjehError):
     code = "config_error"
+
+
+class StaffingError(ConfigError, ValueError):
+    """A staffing or forecast input that cannot be used (negative arrivals, AHT 0, a
+    series with gaps …). ``argument`` names it; also a ``ValueError`` for callers
+    of the Python API that catch that."""
+
+    code = "staffing_error"
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(f"{argument}: {message}")
+        self.argument = argument
 
 
 class StoreError(SanjehError):
@@ -133,3 +147,14 @@ class WorkflowError(SanjehError):
 
 class RecordNotFound(WorkflowError):
     code = "not_found"
+
+
+class ServerBusy(SanjehError):
+    """The dashboard is computing as many uncached views as it takes on at once (or this
+    user already has theirs computing); ``retry_after`` seconds is a fair wait."""
+
+    code = "server_busy"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

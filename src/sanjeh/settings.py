@@ -12,7 +12,9 @@ Nothing else in Sanjeh reads ``os.environ``.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
+import re
 import tomllib
 import zoneinfo
 from pathlib import Path
@@ -76,6 +78,37 @@ def _check(name: str, value: Any, where: str) -> Any:
     return value
 
 
+@dataclasses.dataclass(frozen=True)
+class WebSettings:
+    """``[web]`` in the config file: how much uncached work the dashboard takes on at
+    once (docs/web.md, "Busy servers")."""
+
+    #: uncached views computed at once; 0: half the cores, at least one
+    computations: int = 0
+    #: more requests that may wait for a turn (or for the same view); beyond: 503
+    queue: int = 16
+    #: uncached views one user (without logins: one client address) may have computing
+    #: or waiting at once; beyond: 503
+    computations_per_user: int = 2
+
+
+_WEB_MINIMUM = {"computations": 0, "queue": 0, "computations_per_user": 1}
+
+
+def web_settings(settings: Settings) -> WebSettings:
+    """The ``[web]`` table, checked: a ConfigError names the key and what it may be."""
+    where = f"{settings.config_file}: [web]"
+    values: dict[str, int] = {}
+    for key, raw in settings.section("web").items():
+        if key not in _WEB_MINIMUM:
+            raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(_WEB_MINIMUM)}")
+        least = _WEB_MINIMUM[key]
+        if not isinstance(raw, int) or isinstance(raw, bool) or raw < least:
+            raise ConfigError(f"{where}: {key} must be a whole number ≥ {least}, not {raw!r}")
+        values[key] = raw
+    return WebSettings(**values)
+
+
 def _coerce(field: dataclasses.Field[Any], raw: Any, origin: str) -> Any:
     kind = _FIELD_TYPES[str(field.type)]
     if kind is int and isinstance(raw, float | bool):  # int(2.5) would quietly give 2
@@ -128,3 +161,36 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     values.update({k: _check(k, v, k) for k, v in given.items()})
     return Settings(**values, sections=sections)
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportSettings:
+    """``[import]`` in the config file (docs/formats.md, "Times that cannot be")."""
+
+    #: how far after the import's own clock an imported time may lie (clocks a little
+    #: ahead, a zone a little off); later times are rejected row by row
+    future_tolerance: dt.timedelta = dt.timedelta(days=1)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+#: a tolerance beyond this is no check at all (times after 2200 are rejected anyway)
+_MAX_TOLERANCE = dt.timedelta(days=36_500)
+
+
+def import_settings(settings: Settings) -> ImportSettings:
+    """The ``[import]`` table, checked: a ConfigError names the key and what it may be."""
+    where = f"{settings.config_file}: [import]"
+    values: dict[str, Any] = {}
+    for key, raw in settings.section("import").items():
+        if key != "future_tolerance":
+            raise ConfigError(f"{where}: unknown key {key!r}; known: future_tolerance")
+        match = None if isinstance(raw, bool) else _DURATION.match(str(raw))
+        if match is None:
+            raise ConfigError(
+                f"{where}: future_tolerance must be a duration such as 90s, 30m, 12h or 1d "
+                f"(a number alone: seconds), not {raw!r}"
+            )
+        seconds = float(match.group(1)) * _SECONDS[match.group(2)]
+        values[key] = dt.timedelta(seconds=min(seconds, _MAX_TOLERANCE.total_seconds()))
+    return ImportSettings(**values)

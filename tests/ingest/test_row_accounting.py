@@ -3,7 +3,8 @@
 Hypothesis writes files in each format's shape (``_shapes.py``) mixing valid rows with
 broken ones — a bare carriage return inside an unquoted value (issue 12: such a row
 was dropped without a word), a stray quote, too few or too many fields, an invalid
-value, bytes that are not UTF-8 — and lines that are no rows (empty, blank, a blank
+value, bytes that are not UTF-8, a NUL byte (issue 23: PostgreSQL cannot store one) —
+and lines that are no rows (empty, blank, a blank
 last line). Each file is imported into a fresh DuckDB store; the test knows which line
 each row starts on and checks that every record is read, the broken ones (and only
 they) are rejected by their line, the others are in the store, and that importing the
@@ -29,7 +30,7 @@ from ._shapes import Shape, shapes, write_mapping
 SHAPES = shapes()
 #: kinds of rows; "blank" and "spaces" are lines that are no rows
 GOOD = ("valid", "cr")
-BROKEN = ("stray_quote", "few_fields", "many_fields", "not_utf8", "invalid")
+BROKEN = ("stray_quote", "few_fields", "many_fields", "not_utf8", "invalid", "nul")
 EMPTY = ("blank", "spaces")
 #: free text: Persian, a comma and a quote (quoted as CSV wants), a newline inside quotes.
 #: Not at its start: after a stray quote a line before, ``,"`` + delimiter or newline reads
@@ -76,6 +77,10 @@ def files(draw: st.DrawFn, shape: Shape) -> tuple[bytes, list[str], dict[int, st
             fields[at] = row[shape.text_column][:1] + "\r" + row[shape.text_column][1:]
         elif kind == "stray_quote":
             fields[at] = '"' + row[shape.text_column]
+        elif kind == "nul":  # in the free text, which every format reads
+            fields[at] = _quoted(
+                row[shape.text_column][:1] + "\x00" + row[shape.text_column][1:], d
+            )
         elif kind == "few_fields":
             fields = fields[:-1]
         elif kind == "many_fields":

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import re
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,11 +25,13 @@ from fastapi import Depends, Request
 from fastapi.responses import PlainTextResponse
 
 from sanjeh.accounts import LOCAL_ADMIN, Accounts
+from sanjeh.cli import main
 from sanjeh.demo import generate
 from sanjeh.store import Store
 from sanjeh.web import create_app
 from sanjeh.web._auth import AuthMiddleware, current_actor, require, safe_next
 from sanjeh.web._render import _ENV
+from sanjeh.web._server import Server, free_port, proxy_options
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"
@@ -487,3 +492,132 @@ def test_the_background_loop_purges_old_session_rows(app: Any) -> None:
     assert len(tasks) == 1
     tasks[0]()
     assert row["session_hash"] not in hashes()
+
+
+# -- forwarding headers (#23 item 11) -------------------------------------------------------
+
+
+def _served(app: Any) -> Any:
+    """An app over the module's open store, to run in a real uvicorn server (the store
+    is not closed when that server stops)."""
+    served = create_app(app.state.source.store, refresh_seconds=3600, warm=False)
+    served.state.accounts.hasher = FAST
+    return served
+
+
+def _post_login(
+    client: httpx.Client, username: str, password: str, headers: dict[str, str]
+) -> httpx.Response:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert found is not None
+    data = {"username": username, "password": password, "csrf_token": found.group(1)}
+    return client.post("/login", data=data, headers=headers)
+
+
+def _session_cookie(r: httpx.Response) -> str:
+    return next(c for c in r.headers.get_list("set-cookie") if c.startswith("sanjeh_session="))
+
+
+def _remote_of(app: Any, r: httpx.Response) -> str | None:
+    secret = _session_cookie(r).split(";")[0].split("=", 1)[1]
+    store = app.state.source.store
+    with store.lock:
+        t = store.table("user_sessions")
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        (row,) = t.filter(t.session_hash == digest).to_pyarrow().to_pylist()
+    return row["remote"]
+
+
+def test_forwarding_headers_from_an_unconfigured_client_are_ignored(app: Any) -> None:
+    """A local client cannot pick its address (the throttle) or https (Secure cookies)."""
+    spoof = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    with Server(_served(app)) as url, httpx.Client(base_url=url) as client:
+        r = _post_login(client, "manager", PASSWORD, spoof)
+        assert r.status_code == 303
+        assert "secure" not in _session_cookie(r).lower()
+        assert _remote_of(app, r) == "127.0.0.1"
+        for i in range(20):  # a new address in every try: all of them count as 127.0.0.1
+            headers = {"X-Forwarded-For": f"198.51.100.{i}"}
+            assert _post_login(client, f"nobody{i}", "wrong password!", headers).status_code == 401
+        r = _post_login(client, "manager", PASSWORD, {"X-Forwarded-For": "192.0.2.1"})
+        assert r.status_code == 429 and "Retry-After" in r.headers
+
+
+def test_forwarding_headers_from_a_configured_proxy_are_believed(app: Any) -> None:
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    served = _served(app)
+    with Server(served, forwarded_allow_ips="127.0.0.1") as url, httpx.Client(base_url=url) as c:
+        r = _post_login(c, "manager", PASSWORD, headers)
+        assert r.status_code == 303
+        assert "secure" in _session_cookie(r).lower()
+        assert _remote_of(app, r) == "203.0.113.7"
+        for i in range(20):  # the proxy's clients are throttled one by one
+            spray = {"X-Forwarded-For": "198.51.100.66"}
+            assert _post_login(c, f"nobody{i}", "wrong password!", spray).status_code == 401
+        spray = {"X-Forwarded-For": "198.51.100.66"}
+        assert _post_login(c, "manager", PASSWORD, spray).status_code == 429
+        assert _post_login(c, "manager", PASSWORD, headers).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, {"proxy_headers": False}),
+        ("", {"proxy_headers": False}),
+        ("127.0.0.1", {"proxy_headers": True, "forwarded_allow_ips": "127.0.0.1"}),
+        (
+            " 10.0.0.0/8 , ::1 ",
+            {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.0/8,::1"},
+        ),
+        ("*", {"proxy_headers": True, "forwarded_allow_ips": "*"}),
+    ],
+)
+def test_proxy_options(value: str | None, expected: dict[str, Any]) -> None:
+    assert proxy_options(value) == expected
+
+
+def test_sanjeh_serve_refuses_a_proxy_that_is_no_address(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["serve", "--forwarded-allow-ips", "127.0.0.1,proxy.local", "--db", "x.duckdb"])
+    assert code == 1
+    assert "'proxy.local' is not an address or network" in capsys.readouterr().err
+
+
+def test_sanjeh_serve_passes_the_proxies_to_uvicorn(tmp_path: Path) -> None:
+    """The real command: with --forwarded-allow-ips the proxy's headers are believed."""
+    db = str(tmp_path / "proxied.duckdb")
+    with Store.open(db) as store:
+        Accounts(store, hasher=FAST).add_user(LOCAL_ADMIN, "root", PASSWORD, "admin")
+    port = free_port()
+    sanjeh = str(Path(sys.executable).parent / "sanjeh")
+    command = [
+        sanjeh,
+        "serve",
+        "--db",
+        db,
+        "--port",
+        str(port),
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+    ]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(f"{url}/login", timeout=5)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.3)
+        with httpx.Client(base_url=url) as client:
+            headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+            r = _post_login(client, "root", PASSWORD, headers)
+            assert r.status_code == 303
+            assert "secure" in _session_cookie(r).lower()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)

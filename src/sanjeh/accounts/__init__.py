@@ -8,6 +8,13 @@
     accounts.session(secret)                             # → (actor, csrf) or None
     token = accounts.issue_token(LOCAL_ADMIN, "maryam", "ci")   # sjh_…, shown once
     accounts.verify_token(token)                         # → actor
+    link = accounts.issue_reset_link(LOCAL_ADMIN, "maryam")     # one-time, for a day
+    accounts.reset_password(link, "a new passphrase")
+    accounts.audit()                                     # who changed which account, when
+
+Usernames are compared folded (``_names``: NFKC, case, Arabic / Persian look-alikes),
+for lookup, uniqueness and login throttling alike; failed logins are counted in the
+store (``login_failures``), so every server process and a restart see the same counts.
 
 Roles: admin (everything, manages users), manager and reviewer (the whole dashboard;
 reviewers and staff grade conversations, staff manage the QA workflow), agent
@@ -17,6 +24,7 @@ single-user setup: everything acts as :data:`LOCAL_ADMIN` and nobody logs in.
 """
 
 from ._accounts import MIN_PASSWORD, TOKEN_PREFIX, Accounts, Token, User
+from ._audit import AuditEntry
 from ._permissions import PERMISSIONS, can, check, roles_with
 from ._roles import LOCAL_ADMIN, ROLES, Actor, Role
 from ._throttle import Throttle
@@ -29,6 +37,7 @@ __all__ = [
     "TOKEN_PREFIX",
     "Accounts",
     "Actor",
+    "AuditEntry",
     "Role",
     "Throttle",
     "Token",

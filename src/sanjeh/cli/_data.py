@@ -79,9 +79,10 @@ def import_(
     Text must be UTF-8 (or carry a byte-order mark); for another encoding the import
     stops and names the one it measured (--encoding cp1256)."""
     from ..ingest import import_file
-    from ..settings import check_timezone, load_settings
+    from ..settings import check_timezone, import_settings, load_settings
 
     settings = load_settings()
+    tolerance = import_settings(settings).future_tolerance
     params = _parse_params(option or [])
     if timezone is not None:
         check_timezone(timezone, "--timezone")
@@ -105,6 +106,7 @@ def import_(
                     params=params,
                     progress=update,
                     redact=redact,
+                    future_tolerance=tolerance,
                 )
             results.append(summary)
             if not as_json:

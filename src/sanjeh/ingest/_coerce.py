@@ -8,6 +8,7 @@ and the reason) instead of failing the chunk; the remaining rows go on.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..model import Column, TableSpec
-from ._rows import RawRows, Reject
+from ..settings import ImportSettings
+from ._lists import as_items, as_text, nul_rows
+from ._rows import NUL, RawRows, Reject
 
 _ISO = (
     r"^\d{4}-\d{2}-\d{2}"
@@ -28,17 +31,21 @@ _NON_ASCII_DIGITS = "[\u06f0-\u06f9\u0660-\u0669]"
 _TRUE = ("true", "t", "yes", "y", "1", "بله", "نعم")
 _FALSE = ("false", "f", "no", "n", "0", "خیر", "لا")
 LIST_SPLIT = r"\s*[;|]\s*"
-MIN_YEAR, MAX_YEAR = 1900, 2200
+#: no support system wrote a time before 1970; a "since" date (a customer's, a hire) may
+#: be older; nothing is later than 2200 (docs/formats.md, "Times that cannot be")
+EARLIEST, EARLIEST_SINCE = 1970, 1900
+MAX_YEAR = 2200
+#: columns whose times may be older than 1970: when a customer or an agent started
+_SINCE = {("customers", "created_at"), ("agents", "hired_at")}
+#: columns whose times may lie in the future: plans (a roster, a start or leaving date)
+_PLANNED = {
+    ("agent_shifts", "start_at"),
+    ("agent_shifts", "end_at"),
+    ("agents", "hired_at"),
+    ("agents", "left_at"),
+}
 #: whole numbers are read through float64, which holds them exactly up to 2**53
 _EXACT_INT = 2**53
-
-
-@dataclasses.dataclass(frozen=True)
-class CoerceOptions:
-    #: source name bare ids are prefixed with (``local`` → ``local:42``)
-    source: str = "local"
-    #: IANA zone for timestamps without an offset
-    timezone: str = "UTC"
 
 
 class BadRows:
@@ -57,12 +64,78 @@ class BadRows:
         self.mask[idx] = True
 
 
-def _text(arr: pa.Array) -> pa.Array:
-    if pa.types.is_dictionary(arr.type):
-        arr = arr.dictionary_decode()
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = arr.cast(pa.string())
-    return arr.cast(pa.string())
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class TimeBounds:
+    """When an imported time may lie: from 1970 (1900 for "since" dates) to the import's
+    own clock plus ``[import] future_tolerance`` (plans: to 2200)."""
+
+    #: the import's clock
+    now: dt.datetime = dataclasses.field(default_factory=_utc_now)
+    tolerance: dt.timedelta = ImportSettings.future_tolerance
+    #: the column's times may be in the future (plans) / before 1970 (since when)
+    planned: bool = False
+    since: bool = False
+
+    def of(self, table: str, column: str) -> TimeBounds:
+        """The bounds of one canonical column."""
+        key = (table, column)
+        return dataclasses.replace(self, planned=key in _PLANNED, since=key in _SINCE)
+
+    def check(self, times: pa.Array, field: str, values: Any, bad: BadRows) -> None:
+        """Times outside the bounds become problems of ``field`` in ``bad``."""
+        utc = pa.timestamp("us", tz="UTC")
+        micros = pc.cast(times.cast(utc), pa.int64())
+        first = EARLIEST_SINCE if self.since else EARLIEST
+        early = pc.less(micros, _micros(dt.datetime(first, 1, 1, tzinfo=dt.UTC)))
+        if pc.any(pc.fill_null(early, False)).as_py():
+            bad.add(
+                pc.fill_null(early, False),
+                field,
+                f"is before {first}, earlier than any support system: a year like 1403 or "
+                "1446 is a Jalali or Hijri date (convert it to Gregorian)",
+                values,
+            )
+        cap = dt.datetime(MAX_YEAR + 1, 1, 1, tzinfo=dt.UTC)
+        if self.planned or cap - self.now <= self.tolerance:
+            latest, why = cap, f"is after {MAX_YEAR} (a typo in the year?)"
+        else:
+            latest = self.now + self.tolerance
+            why = (
+                f"is in the future (after {latest:%Y-%m-%d %H:%M} UTC: the import's time plus "
+                f"[import] future_tolerance, {_span(self.tolerance)}); a typo in the year or a "
+                "placeholder date?"
+            )
+        late = pc.fill_null(pc.greater(micros, _micros(latest)), False)
+        if pc.any(late).as_py():
+            bad.add(late, field, why, values)
+
+
+@dataclasses.dataclass(frozen=True)
+class CoerceOptions:
+    #: source name bare ids are prefixed with (``local`` → ``local:42``)
+    source: str = "local"
+    #: IANA zone for timestamps without an offset
+    timezone: str = "UTC"
+    #: when imported times may lie (the import's clock)
+    times: TimeBounds = dataclasses.field(default_factory=TimeBounds)
+
+
+def _micros(at: dt.datetime) -> int:
+    return (at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+
+
+def _span(delta: dt.timedelta) -> str:
+    """``1 day``, ``12 hours``, ``90 seconds``."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds and seconds % size == 0:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
 _NULL_TEXT = pa.scalar(None, pa.string())
@@ -119,21 +192,31 @@ def _namespace(arr: pa.Array, source: str) -> pa.Array:
     return pc.if_else(has_prefix, arr, prefixed)
 
 
-def parse_timestamps(arr: pa.Array, col: Column, tz: str, bad: BadRows) -> pa.Array:
-    """Text or timestamps → UTC timestamps; unparseable values are recorded in ``bad``
-    (shared with the format modules, which parse their own timestamp columns)."""
+def parse_timestamps(
+    arr: pa.Array, col: Column, tz: str, bad: BadRows, bounds: TimeBounds | None = None
+) -> pa.Array:
+    """Text or timestamps → UTC timestamps; unparseable values and times out of
+    ``bounds`` are recorded in ``bad`` (shared with the format modules, which parse their
+    own timestamp columns)."""
+    bounds = bounds or TimeBounds()
     target = pa.timestamp("us", tz="UTC")
     if pa.types.is_date(arr.type):
         arr = arr.cast(pa.timestamp("us"))
-    if pa.types.is_timestamp(arr.type):  # typed (Parquet): the year is checked all the same
+    if pa.types.is_timestamp(arr.type):  # typed (Parquet): the bounds hold all the same
         if arr.type.tz is None:
             arr = pc.assume_timezone(arr, tz, ambiguous="earliest", nonexistent="latest")
-        return _check_year(arr.cast(target), col, bad, arr)
-    text = _blank_to_null(_text(arr))
+        out, failed = safe_cast(arr, target)
+        bad.add(failed, col.name, "not a valid date-time (out of range)", arr)
+        bounds.check(out, col.name, arr, bad)
+        return out
+    text = _blank_to_null(as_text(arr))
     try:  # fast path: every value already carries an offset (exports, APIs, our own CSV)
-        return _check_year(pc.cast(text, target), col, bad, text)
+        out = pc.cast(text, target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    else:
+        bounds.check(out, col.name, text, bad)
+        return out
     text = _ascii_digits(text)
     shaped = pc.match_substring_regex(text, _ISO)
     bad.add(
@@ -150,20 +233,8 @@ def parse_timestamps(arr: pa.Array, col: Column, tz: str, bad: BadRows) -> pa.Ar
     naive, failed_n = safe_cast(pc.if_else(aware, None, text), pa.timestamp("us"))
     local = pc.assume_timezone(naive, tz, ambiguous="earliest", nonexistent="latest")
     bad.add(failed_a | failed_n, col.name, "not a valid date-time (day or time out of range)", text)
-    return _check_year(pc.if_else(aware, with_offset, local.cast(target)), col, bad, text)
-
-
-def _check_year(out: pa.Array, col: Column, bad: BadRows, text: pa.Array) -> pa.Array:
-    year = pc.year(out)
-    wrong = pc.fill_null(pc.or_(pc.less(year, MIN_YEAR), pc.greater(year, MAX_YEAR)), False)
-    if pc.any(wrong).as_py():
-        bad.add(
-            wrong,
-            col.name,
-            f"year outside {MIN_YEAR}-{MAX_YEAR}; a year like 1403 or 1446 is a Jalali or "
-            "Hijri date: convert it to Gregorian",
-            text,
-        )
+    out = pc.if_else(aware, with_offset, local.cast(target))
+    bounds.check(out, col.name, text, bad)
     return out
 
 
@@ -173,7 +244,7 @@ def _numbers(arr: pa.Array, col: Column, bad: BadRows) -> pa.Array:
         source = arr
         out, failed = safe_cast(arr, pa.float64())
     else:
-        source = _blank_to_null(_text(arr))
+        source = _blank_to_null(as_text(arr))
         try:  # fast path: plain numbers
             out, failed = pc.cast(source, pa.float64()), np.zeros(len(source), dtype=bool)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -219,7 +290,7 @@ def _numbers(arr: pa.Array, col: Column, bad: BadRows) -> pa.Array:
 def _booleans(arr: pa.Array, col: Column, bad: BadRows) -> pa.Array:
     if pa.types.is_boolean(arr.type):
         return arr
-    text = pc.utf8_lower(_blank_to_null(_text(arr)))
+    text = pc.utf8_lower(_blank_to_null(as_text(arr)))
     is_true = pc.is_in(text, pa.array(_TRUE))
     is_false = pc.is_in(text, pa.array(_FALSE))
     unknown = pc.and_(pc.is_valid(text), pc.invert(pc.or_(is_true, is_false)))
@@ -228,17 +299,9 @@ def _booleans(arr: pa.Array, col: Column, bad: BadRows) -> pa.Array:
 
 
 def _lists(arr: pa.Array) -> pa.Array:
-    """``"a; b|c"`` → ``["a", "b", "c"]``; empty items are dropped."""
-    if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
-        return arr.cast(pa.list_(pa.string()))
-    text = _blank_to_null(_text(arr))
-    parts = pc.split_pattern_regex(text, LIST_SPLIT)
-    flat = pc.list_flatten(parts)
-    keep = pc.not_equal(flat, "")
-    owners = pc.filter(pc.list_parent_indices(parts), keep).to_numpy()
-    sizes = np.bincount(owners, minlength=len(parts))
-    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(offsets), pc.filter(flat, keep), mask=pc.is_null(text))
+    """``"a; b|c"`` → ``["a", "b", "c"]``; empty items are dropped. A list (a JSON array,
+    a Parquet list) is taken as it is: ``["a;b"]`` is one item."""
+    return as_items(arr, lambda text: pc.split_pattern_regex(text, LIST_SPLIT))
 
 
 def _choices(arr: pa.Array, col: Column, bad: BadRows) -> pa.Array:
@@ -272,7 +335,7 @@ def coerce(raw: RawRows, spec: TableSpec, options: CoerceOptions) -> tuple[pa.Ta
         else:
             columns[col.name] = pa.nulls(n, col.arrow_type)
             continue
-        arr = _typed(arr, col, options, bad)
+        arr = _typed(arr, col, options, bad, spec.name)
         if col.default is not None and col.type != "strings":
             arr = pc.fill_null(arr, pa.scalar(col.default).cast(col.arrow_type))
         columns[col.name] = arr.cast(col.arrow_type)
@@ -292,10 +355,13 @@ def coerce(raw: RawRows, spec: TableSpec, options: CoerceOptions) -> tuple[pa.Ta
     return typed.filter(pa.array(~bad.mask)), _rejects(raw, spec, bad)
 
 
-def _typed(arr: pa.Array, col: Column, options: CoerceOptions, bad: BadRows) -> pa.Array:
+def _typed(
+    arr: pa.Array, col: Column, options: CoerceOptions, bad: BadRows, table: str
+) -> pa.Array:
     """One column's raw values in the column's type; values that fail go to ``bad``."""
     if col.type in ("id", "string"):
-        arr = _text(arr)
+        arr = as_text(arr)
+        _no_nul(arr, col.name, bad)
         if col.type == "id":
             arr = _namespace(_blank_to_null(arr), options.source)
         elif col.name != "body":  # message bodies keep their whitespace
@@ -304,14 +370,24 @@ def _typed(arr: pa.Array, col: Column, options: CoerceOptions, bad: BadRows) -> 
             arr = _blank_text_to_null(arr)
         return _choices(arr, col, bad) if col.choices else arr
     if col.type == "timestamp":
-        return parse_timestamps(arr, col, options.timezone, bad)
+        return parse_timestamps(arr, col, options.timezone, bad, options.times.of(table, col.name))
     if col.type in ("int", "float"):
         return _numbers(arr, col, bad)
     if col.type == "bool":
         return _booleans(arr, col, bad)
     if col.type == "strings":
-        return _lists(arr)
+        arr = _lists(arr)
+        _no_nul(arr, col.name, bad)
+        return arr
     return arr
+
+
+def _no_nul(arr: pa.Array, field: str, bad: BadRows) -> None:
+    """Text holding a NUL byte (which PostgreSQL cannot store) rejects its row. The
+    readers reject such rows already; this holds for whatever a format makes of them."""
+    mask = nul_rows(arr)
+    if mask is not None and mask.any():
+        bad.add(mask, field, NUL, arr)
 
 
 def _rejects(raw: RawRows, spec: TableSpec, bad: BadRows) -> list[Reject]:

@@ -23,8 +23,9 @@ from .._redaction import redact as redact_texts
 from .._redaction import redact_table
 from ..errors import EmptyFile, IngestError, StrictModeError
 from ..model import TABLES
+from ..settings import ImportSettings
 from ..store import DuplicateKeysInInput, Stage, Store, WriteResult
-from ._coerce import CoerceOptions, coerce
+from ._coerce import CoerceOptions, TimeBounds, coerce
 from ._prefetch import prefetch
 from ._readers import columns_of, file_kind
 from ._rows import Reject
@@ -103,6 +104,7 @@ def import_file(
     params: dict[str, str] | None = None,
     progress: ProgressCallback | None = None,
     redact: bool = False,
+    future_tolerance: dt.timedelta = ImportSettings.future_tolerance,
 ) -> ImportSummary:
     """Import one file into ``store``; return what happened. Safe to repeat.
 
@@ -110,7 +112,8 @@ def import_file(
     survey comments, ticket subjects, customers' names and e-mails; quarantined values).
 
     Timestamps without an offset are read in ``timezone`` if given, else in the zone the
-    format (or the mapping file) knows for its source, else in ``default_timezone``.
+    format (or the mapping file) knows for its source, else in ``default_timezone``. A
+    time later than the import's clock plus ``future_tolerance`` rejects its row.
     """
     started = time.perf_counter()
     path = Path(path)
@@ -148,6 +151,8 @@ def import_file(
     if ignored is not None:
         summary.ignored_columns = ignored(columns_of(path, kind, encoding, sheet))
 
+    started_at = dt.datetime.now(dt.UTC)
+    times = TimeBounds(now=started_at, tolerance=future_tolerance)
     ctx = Context(
         path=path,
         kind=kind,
@@ -158,9 +163,9 @@ def import_file(
         mapping=mapping_path,
         params=dict(params or {}),
         progress=(lambda done: progress(done, size)) if progress else None,
+        times=times,
     )
-    options = CoerceOptions(source=src, timezone=zone)
-    started_at = dt.datetime.now(dt.UTC)
+    options = CoerceOptions(source=src, timezone=zone, times=times)
     try:
         rejects = _load(
             store, fmt, ctx, options, summary, strict=strict, direct=True, redact=redact
@@ -232,34 +237,28 @@ def _load(
     """Stream the file into stages and commit them; return the rejects."""
     all_rejects: list[Reject] = []
     stages: dict[str, Stage] = {}
-    try:
-        with contextlib.ExitStack() as stack:
-            for rows_read, good, found in prefetch(lambda: _validated(fmt, ctx, options, redact)):
-                summary.rows_read += rows_read
-                if found and strict:
-                    first = min(found, key=lambda r: r.row)
-                    raise StrictModeError(
-                        ctx.path,
-                        f"row {first.row}"
-                        + (f", field {first.field!r}" if first.field else "")
-                        + f": {first.reason}; nothing was imported (without --strict the "
-                        "good rows are imported and the bad ones quarantined)",
-                    )
-                all_rejects += found
-                for table, rows in good.items():
-                    if rows.num_rows:
-                        if table not in stages:
-                            stage = store.stage(table, direct=direct)
-                            stages[table] = stack.enter_context(stage)
-                        stages[table].append(rows)
-            for table, stage in stages.items():
-                summary.tables[table] = stage.commit()
-    except BaseException:
-        # tables filled directly were empty before this import: leave them so
-        for stage in stages.values():
-            if stage.direct:
-                store.con.truncate_table(stage.name)
-        raise
+    # a stage left uncommitted (an error, Ctrl+C) rolls back everything written so far
+    with contextlib.ExitStack() as stack:
+        for rows_read, good, found in prefetch(lambda: _validated(fmt, ctx, options, redact)):
+            summary.rows_read += rows_read
+            if found and strict:
+                first = min(found, key=lambda r: r.row)
+                raise StrictModeError(
+                    ctx.path,
+                    f"row {first.row}"
+                    + (f", field {first.field!r}" if first.field else "")
+                    + f": {first.reason}; nothing was imported (without --strict the "
+                    "good rows are imported and the bad ones quarantined)",
+                )
+            all_rejects += found
+            for table, rows in good.items():
+                if rows.num_rows:
+                    if table not in stages:
+                        stage = store.stage(table, direct=direct)
+                        stages[table] = stack.enter_context(stage)
+                    stages[table].append(rows)
+        for table, stage in stages.items():
+            summary.tables[table] = stage.commit()
     return all_rejects
 
 

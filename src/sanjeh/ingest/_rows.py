@@ -8,6 +8,32 @@ from typing import Any
 
 import pyarrow as pa
 
+#: why a row with a NUL byte in a value is rejected (PostgreSQL cannot store one in text)
+NUL = "contains a NUL byte (\\x00), which no database stores in text; remove it"
+#: the longest value an example in the import summary shows
+_SHOWN = 60
+
+
+def storable(text: str | None) -> str | None:
+    """``text`` as any store keeps it: a NUL byte as ``\\x00``, half a surrogate pair
+    as ``\\ud800`` (quarantine keeps what was read, so it holds whatever a file had)."""
+    if text is None:
+        return None
+    if "\x00" in text:
+        text = text.replace("\x00", "\\x00")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's message on one line (a library's may span several), for a message
+    that must be one: the CLI prints an error as one line."""
+    text = "".join(c if c.isprintable() else " " for c in str(error))
+    return " ".join(text.split()) or type(error).__name__
+
 
 @dataclasses.dataclass
 class Reject:
@@ -20,16 +46,24 @@ class Reject:
     raw: Any = None
     table: str = ""
 
+    def __post_init__(self) -> None:
+        self.reason = storable(self.reason) or ""
+        self.field = storable(self.field) or ""
+        self.value = storable(self.value)
+
     def describe(self, path: str) -> str:
         where = f"{path}, row {self.row}" + (f", field {self.field!r}" if self.field else "")
+        if self.field and self.value is not None:
+            shown = self.value if len(self.value) <= _SHOWN else self.value[: _SHOWN - 1] + "…"
+            where += " = '" + shown.replace("\n", "\\n").replace("\r", "\\r") + "'"
         return f"{where}: {self.reason}"
 
     def raw_json(self) -> str | None:
         if self.raw is None:
             return None
         if isinstance(self.raw, str):
-            return self.raw
-        return json.dumps(self.raw, ensure_ascii=False, default=str)
+            return storable(self.raw)
+        return storable(json.dumps(self.raw, ensure_ascii=False, default=str))
 
 
 @dataclasses.dataclass

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from ..errors import ConfigError, EmptyFile, IngestError
 from ._csv import unique_names
-from ._rows import Reject
+from ._rows import Reject, one_line
 
 RawChunk = tuple[pa.Table, np.ndarray, list[Reject]]
 Progress = Callable[[int], None]
@@ -33,6 +33,27 @@ def is_xlsx(path: Path) -> bool:
             return "xl/workbook.xml" in z.namelist()
     except (zipfile.BadZipFile, OSError):
         return False
+
+
+def not_a_workbook(path: Path) -> str:
+    """What a ZIP archive that is no ``.xlsx`` workbook is, and what to do with it."""
+    try:
+        with zipfile.ZipFile(path):
+            pass
+    except (zipfile.BadZipFile, OSError):
+        return (
+            "a damaged ZIP archive (a workbook cut short or corrupted on the way?): open it "
+            "in Excel and save it again, or export it again, and import that"
+        )
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return (
+            f"named {path.suffix} but not an Excel workbook (a ZIP archive without "
+            "xl/workbook.xml): save the sheet as .xlsx or CSV (UTF-8) and import that"
+        )
+    return (
+        "a ZIP archive, not a data file (an .ods or .xls workbook cannot be read either): "
+        "unpack it, or save the sheet as .xlsx or CSV (UTF-8), and import that"
+    )
 
 
 def cell_text(value: Any) -> str | None:
@@ -69,7 +90,11 @@ class XlsxReader:
         try:
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise IngestError(path, f"not a readable .xlsx workbook ({exc})") from exc
+            raise IngestError(
+                path,
+                f"not a readable .xlsx workbook ({one_line(exc)}); open it in Excel and save "
+                "it again",
+            ) from exc
         names = self._book.sheetnames
         if sheet is not None and sheet not in names:
             self.close()
@@ -77,11 +102,14 @@ class XlsxReader:
                 f"--option sheet={sheet}: {path.name} has no such sheet; its sheets are "
                 + ", ".join(names)
             )
+        if not self._book.worksheets:
+            self.close()
+            raise IngestError(path, "the workbook has no sheet; nothing to import")
         self.sheet = self._book[sheet] if sheet is not None else self._book.worksheets[0]
         self.total_rows = self.sheet.max_row or 0  # from the sheet's own note; may be absent
         # a written dimension may be wrong: read every cell there is
         self.sheet.reset_dimensions()
-        self._rows = enumerate(self.sheet.iter_rows(values_only=True), start=1)
+        self._rows = self._sheet_rows()
         self.header: list[str] = []
         self.header_row = 0
         for number, row in self._rows:
@@ -98,6 +126,28 @@ class XlsxReader:
 
     def close(self) -> None:
         self._book.close()
+
+    def _sheet_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """(row number, values); a damaged sheet (its XML cut short, a part missing, a
+        checksum wrong) is one IngestError: a damaged stream has no sound rows after it."""
+        number = 0
+        rows = self.sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows, None)
+            except Exception as exc:  # zipfile, zlib, XML and openpyxl errors alike
+                self.close()
+                raise IngestError(
+                    self.path,
+                    f"the sheet {self.sheet.title!r} is damaged "
+                    + (f"after row {number:,}" if number else "at its start")
+                    + f" ({type(exc).__name__}: {one_line(exc)}); nothing was imported: open the "
+                    "workbook in Excel and save it again",
+                ) from exc
+            if row is None:
+                return
+            number += 1
+            yield number, row
 
     def chunks(self, chunk_rows: int, progress: Progress | None = None) -> Iterator[RawChunk]:
         width = len(self.header)

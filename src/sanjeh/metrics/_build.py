@@ -6,22 +6,39 @@ refreshes only the tickets the import touched (plus the tickets whose facts depe
 them: the same customers' other tickets, and every unsolved ticket, whose age moves
 with "now"); a change of configuration, of teams or agents, or a first load rebuilds
 everything.
+
+Readers never wait for a build and never see half of one: it runs on a second
+connection, in one transaction (``store/_swap.py``). Tables rebuilt whole are written
+aside (``facts_tickets__next`` …) and renamed into place at the end; a refresh replaces
+the dirty tickets' rows in place, unseen until the commit. Only that last step (views
+dropped, tables renamed, views created, commit) runs inside the caller's ``hold`` (the
+web app's write gate): requests wait for the swap and its commit (a fraction of a
+second), never for the build.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import ibis
 
 from ..calendar import clock_table, date_dimension
 from ..model import TABLES
-from ..store import META_TABLE, Store
+from ..store import (
+    META_TABLE,
+    Side,
+    Store,
+    clear_seen_changes,
+    replace_tables,
+    side_transaction,
+)
 from . import _compiled
 from ._config import MetricsConfig
 from ._local import with_local_epoch
@@ -50,6 +67,10 @@ FACT_TABLES = (
     DATES,
 )
 _META_KEY = "facts"
+#: the name a whole table is built under until it replaces the old one
+ASIDE = "__next"
+#: held around putting new facts in place (the web app: its write gate); see ensure_facts
+Hold = Callable[[], contextlib.AbstractContextManager[Any]]
 #: a cheap safety net beside the change log: counts of the biggest tables
 _STAMP_TABLES = ("tickets", "events")
 
@@ -133,9 +154,42 @@ def _create(con: Any, name: str, expr: ibis.Table, temp: bool = False) -> ibis.T
     return table
 
 
-def _clock(store: Store, config: MetricsConfig) -> tuple[dt.datetime, ibis.Table]:
+class _Run:
+    """One build or refresh, on the side connection (see the module docstring).
+
+    Whole tables are written aside and renamed into place by :func:`_swap`; a refresh
+    (``dirty``: the tickets to redo) replaces those tickets' rows in place.
+    """
+
+    def __init__(self, store: Store, config: MetricsConfig, dirty: ibis.Table | None) -> None:
+        self.store, self.con, self.config, self.dirty = store, store.con, config, dirty
+        #: final name → the name it is built under
+        self.aside: dict[str, str] = {}
+        self._existing = set(self.con.list_tables())
+
+    def whole(self, name: str, data: Any) -> ibis.Table:
+        """Write a whole table aside (an Ibis expression, or Arrow data as it is)."""
+        aside = self.aside[name] = name + ASIDE
+        if isinstance(data, ibis.Table):
+            return _create(self.con, aside, data)
+        return self.con.create_table(aside, data, overwrite=True)
+
+    def rows(self, name: str, expr: ibis.Table, by: str = "ticket_id") -> None:
+        """A per-ticket table: whole on a build, the dirty tickets' rows on a refresh."""
+        if self.dirty is None or name not in self._existing:
+            self.whole(name, expr)
+            return
+        self.store.delete_where_in(name, by, self.dirty)
+        self.con.insert(name, expr)
+
+    def table(self, name: str) -> ibis.Table:
+        """A fact table as it will be after the swap."""
+        return self.con.table(self.aside.get(name, name))
+
+
+def _clock(run: _Run) -> tuple[dt.datetime, ibis.Table]:
     """(Re)create the clock and date tables over the data's span; return (as_of, clock)."""
-    con = store.con
+    store, config = run.store, run.config
     lo, hi = _span(store)
     lo = min(lo, _first_call(store) or lo)
     as_of = config.options.as_of or hi
@@ -143,36 +197,16 @@ def _clock(store: Store, config: MetricsConfig) -> tuple[dt.datetime, ibis.Table
     now = dt.datetime.now(dt.UTC)
     last = max(hi, as_of, _last_call(store) or hi, now).date() + dt.timedelta(days=2)
     first = lo.date() - dt.timedelta(days=2)
-    con.create_table(CLOCK, clock_table(config.all_calendars(), first, last), overwrite=True)
-    con.create_table(DATES, date_dimension(first, last), overwrite=True)
-    return as_of, con.table(CLOCK)
-
-
-class _Writer:
-    """Writes fact rows: whole tables on a build, or the dirty tickets' rows on a refresh."""
-
-    def __init__(self, store: Store, dirty: ibis.Table | None) -> None:
-        self.store, self.dirty = store, dirty
-
-    def write(self, name: str, expr: ibis.Table, by: str = "ticket_id") -> None:
-        con = self.store.con
-        if self.dirty is None or name not in set(con.list_tables()):
-            _create(con, name, expr)
-            return
-        self.store.delete_where_in(name, by, self.dirty)
-        con.insert(name, expr)
+    run.whole(CLOCK, clock_table(config.all_calendars(), first, last))
+    run.whole(DATES, date_dimension(first, last))
+    return as_of, run.table(CLOCK)
 
 
 def _ticket_pipeline(
-    store: Store,
-    config: MetricsConfig,
-    tables: dict[str, ibis.Table],
-    clock: ibis.Table,
-    as_of: dt.datetime,
-    writer: _Writer,
+    run: _Run, tables: dict[str, ibis.Table], clock: ibis.Table, as_of: dt.datetime
 ) -> None:
     """facts_tickets, then what hangs off each ticket: quality, replies, surveys."""
-    con = store.con
+    con, config = run.con, run.config
 
     def materialize(name: str, expr: ibis.Table) -> ibis.Table:
         return _create(con, f"sanjeh_tmp_{name}", expr, temp=True)
@@ -191,48 +225,40 @@ def _ticket_pipeline(
         with_sla(facts, config.sla), {"created_local": "created_at", "solved_local": "solved_at"}
     )
     new = materialize("new_facts", facts)  # the rows written, and the dims of what follows
-    writer.write(TICKET_FACTS, new)
-    writer.write(QUALITY_FACTS, quality_facts(tables["auto_scores"], new))
+    run.rows(TICKET_FACTS, new)
+    run.rows(QUALITY_FACTS, quality_facts(tables["auto_scores"], new))
     replies = reply_facts(tables, config.options, clock=clock, tickets=new)
-    writer.write(REPLY_FACTS, local(replies, {"replied_local": "replied_at"}))
+    run.rows(REPLY_FACTS, local(replies, {"replied_local": "replied_at"}))
 
 
-def _survey_facts(
-    store: Store, tables: dict[str, ibis.Table], clock: ibis.Table, config: MetricsConfig
-) -> None:
-    local = functools.partial(with_local_epoch, clock=clock, calendar=config.default_calendar)
+def _survey_facts(run: _Run, tables: dict[str, ibis.Table], clock: ibis.Table) -> None:
+    local = functools.partial(with_local_epoch, clock=clock, calendar=run.config.default_calendar)
     surveys = survey_facts(
         tables["survey_responses"],
-        store.con.table(TICKET_FACTS),
+        run.table(TICKET_FACTS),
         tables["agents"],
         tables["customers"],
     )
-    _create(store.con, SURVEY_FACTS, local(surveys, {"at_local": "at", "sent_local": "sent_at"}))
+    run.whole(SURVEY_FACTS, local(surveys, {"at_local": "at", "sent_local": "sent_at"}))
 
 
 def _small_facts(
-    store: Store,
-    tables: dict[str, ibis.Table],
-    clock: ibis.Table,
-    config: MetricsConfig,
-    which: set[str],
+    run: _Run, tables: dict[str, ibis.Table], clock: ibis.Table, which: set[str]
 ) -> None:
     """Facts of calls, customers and shifts: cheap, so rebuilt whole when they change."""
-    con = store.con
-    local = functools.partial(with_local_epoch, clock=clock, calendar=config.default_calendar)
+    local = functools.partial(with_local_epoch, clock=clock, calendar=run.config.default_calendar)
     if "calls" in which:
         calls = call_facts(tables["calls"], tables["agents"])
-        _create(con, CALL_FACTS, local(calls, {"started_local": "started_at"}))
+        run.whole(CALL_FACTS, local(calls, {"started_local": "started_at"}))
     if "customers" in which:
         customers = tables["customers"]
-        _create(
-            con,
+        run.whole(
             CUSTOMER_FACTS,
             local(customers, {"created_local": "created_at", "churned_local": "churned_at"}),
         )
     if "agent_shifts" in which:
         shifts = shift_facts(tables["agent_shifts"], tables["agents"])
-        _create(con, SHIFT_FACTS, local(shifts, {"start_local": "start_at"}))
+        run.whole(SHIFT_FACTS, local(shifts, {"start_local": "start_at"}))
 
 
 def _drop_views(store: Store) -> None:
@@ -251,42 +277,48 @@ def _create_views(store: Store, config: MetricsConfig) -> None:
     con.create_view(REVIEW_FACTS, view, overwrite=True)
 
 
-def _finish(store: Store, config: MetricsConfig, as_of: dt.datetime, rebuilt: bool) -> FactsInfo:
-    con = store.con
-    _compiled.forget(store)  # compiled KPI queries may name columns that changed
-    _create_views(store, config)
+def _swap(
+    run: _Run, side: Side, caller: Store, hold: Hold, as_of: dt.datetime, rebuilt: bool
+) -> FactsInfo:
+    """Put the run's facts in place: everything but the renames before ``hold``."""
+    con = run.con
     for name in [t for t in con.list_tables() if t.startswith("sanjeh_tmp_")]:
         con.drop_table(name, force=True)
-    store.clear_changes()
     info = FactsInfo(
         as_of=as_of,
-        tickets=int(con.execute(con.table(TICKET_FACTS).count())),
-        replies=int(con.execute(con.table(REPLY_FACTS).count())),
+        tickets=int(con.execute(run.table(TICKET_FACTS).count())),
+        replies=int(con.execute(run.table(REPLY_FACTS).count())),
         rebuilt=rebuilt,
     )
     _write_meta(
-        store,
+        run.store,
         {
-            "config": _config_key(config),
-            "data": _data_stamp(store),
+            "config": _config_key(run.config),
+            "data": _data_stamp(run.store),
             "as_of": as_of.isoformat(),
             "tickets": info.tickets,
             "replies": info.replies,
         },
     )
+    clear_seen_changes(run.store)
+    with hold():
+        _drop_views(run.store)
+        replace_tables(run.store, run.aside)
+        _create_views(run.store, run.config)
+        side.commit()
+        _compiled.forget(caller)  # compiled KPI queries may name columns that changed
     return info
 
 
-def build_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
-    """(Re)build every fact table from the canonical tables; return what was built."""
-    config = config or MetricsConfig.from_settings()
-    _drop_views(store)
-    as_of, clock = _clock(store, config)
+def _build(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime]:
+    """Every fact table, aside, from the canonical tables."""
+    run = _Run(store, config, None)
+    as_of, clock = _clock(run)
     tables = {name: store.table(name) for name in TABLES}
-    _ticket_pipeline(store, config, tables, clock, as_of, _Writer(store, None))
-    _survey_facts(store, tables, clock, config)
-    _small_facts(store, tables, clock, config, {"calls", "customers", "agent_shifts"})
-    return _finish(store, config, as_of, rebuilt=True)
+    _ticket_pipeline(run, tables, clock, as_of)
+    _survey_facts(run, tables, clock)
+    _small_facts(run, tables, clock, {"calls", "customers", "agent_shifts"})
+    return run, as_of
 
 
 #: tables whose changed rows name the tickets / customers they belong to
@@ -298,17 +330,13 @@ _WHOLE = {"calls", "agent_shifts"}
 _REBUILD_SHARE = 0.5
 
 
-def refresh_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
-    """Bring existing facts up to date with the recorded changes, ticket by ticket.
-
-    Falls back to :func:`build_facts` when the changes cannot be narrowed down.
-    """
-    config = config or MetricsConfig.from_settings()
+def _refresh(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime, bool]:
+    """The recorded changes, ticket by ticket; (run, as_of, rebuilt): a build when the
+    changes cannot be narrowed down."""
     data = {t: anything for t, anything in store.changes().items() if t in TABLES}
-    _drop_views(store)
     narrowable = _PER_TICKET | _PER_CUSTOMER
     if any(data[t] for t in data if t in narrowable) or set(data) - narrowable - _WHOLE:
-        return build_facts(store, config)  # a first load, or teams / agents changed
+        return (*_build(store, config), True)  # a first load, or teams / agents changed
     con = store.con
     tickets, facts = store.table("tickets"), con.table(TICKET_FACTS)
     touched = tickets.filter(
@@ -331,9 +359,10 @@ def refresh_facts(store: Store, config: MetricsConfig | None = None) -> FactsInf
     dirty = ibis.union(*parts, distinct=True)
     dirty = _create(con, "sanjeh_tmp_dirty", dirty, temp=True)
     if int(con.execute(dirty.count())) > _REBUILD_SHARE * int(con.execute(tickets.count())):
-        return build_facts(store, config)
+        return (*_build(store, config), True)
 
-    as_of, clock = _clock(store, config)
+    run = _Run(store, config, dirty)
+    as_of, clock = _clock(run)
     full = {name: store.table(name) for name in TABLES}
     keep = dirty.ticket_id
     narrowed = {
@@ -345,16 +374,61 @@ def refresh_facts(store: Store, config: MetricsConfig | None = None) -> FactsInf
         ),
         "auto_scores": full["auto_scores"].filter(full["auto_scores"].ticket_id.isin(keep)),
     }
-    _ticket_pipeline(store, config, narrowed, clock, as_of, _Writer(store, dirty))
-    _survey_facts(store, full, clock, config)  # cheap; its rows carry ticket dimensions
+    _ticket_pipeline(run, narrowed, clock, as_of)
+    _survey_facts(run, full, clock)  # cheap; its rows carry ticket dimensions
     _small_facts(
-        store,
+        run,
         full,
         clock,
-        config,
         (set(data) & _WHOLE) | ({"customers"} if "customers" in data else set()),
     )
-    return _finish(store, config, as_of, rebuilt=False)
+    return run, as_of, False
+
+
+@contextlib.contextmanager
+def _side(store: Store, hold: Hold | None, wait: bool = True) -> Iterator[tuple[Side, Hold] | None]:
+    """The side transaction, and what to hold around the swap: on a backend built on
+    the store's own connection (no transaction), the whole run is held instead. None
+    when ``wait`` is False and another thread of this process is building."""
+    hold = hold or contextlib.nullcontext
+    with side_transaction(store, wait=wait) as side:
+        if side is None:
+            yield None
+        elif not side.shared:
+            yield side, hold
+        else:
+            with hold():
+                yield side, contextlib.nullcontext
+
+
+def build_facts(
+    store: Store, config: MetricsConfig | None = None, *, hold: Hold | None = None
+) -> FactsInfo:
+    """(Re)build every fact table from the canonical tables; return what was built.
+
+    ``hold`` as in :func:`ensure_facts`.
+    """
+    config = config or MetricsConfig.from_settings()
+    with _side(store, hold) as found:
+        assert found is not None  # (it waits for its turn)
+        side, held = found
+        run, as_of = _build(side.store, config)
+        return _swap(run, side, store, held, as_of, rebuilt=True)
+
+
+def refresh_facts(
+    store: Store, config: MetricsConfig | None = None, *, hold: Hold | None = None
+) -> FactsInfo:
+    """Bring existing facts up to date with the recorded changes, ticket by ticket.
+
+    Falls back to a full build when the changes cannot be narrowed down.
+    """
+    config = config or MetricsConfig.from_settings()
+    with _side(store, hold) as found:
+        assert found is not None  # (it waits for its turn)
+        side, held = found
+        run, as_of, rebuilt = _refresh(side.store, config)
+        return _swap(run, side, store, held, as_of, rebuilt=rebuilt)
 
 
 def _pending(store: Store, config: MetricsConfig) -> tuple[set[str], dict[str, Any] | None]:
@@ -401,19 +475,54 @@ def facts_current(store: Store, config: MetricsConfig | None = None) -> bool:
     return not _pending(store, config or MetricsConfig.from_settings())[0]
 
 
-def ensure_facts(store: Store, config: MetricsConfig | None = None) -> FactsInfo:
-    """Build the facts unless they are up to date with the data and the configuration."""
+def ensure_facts(
+    store: Store, config: MetricsConfig | None = None, *, hold: Hold | None = None
+) -> FactsInfo:
+    """Build the facts unless they are up to date with the data and the configuration.
+
+    The work runs on a second connection, in one transaction, and does not use
+    ``store``'s own connection: readers keep the previous facts meanwhile. ``hold``
+    (a context manager factory) is held only around putting the new facts in place: the
+    web app passes its write gate, so no request reads across the swap.
+
+    While another thread of this process builds them, this returns at once and the
+    caller reads the previous facts (waiting could deadlock: a caller may hold the lock
+    of ``store``'s connection, which that build's swap takes in the web app); a build
+    in another process is waited for.
+    """
     config = config or MetricsConfig.from_settings()
-    todo, meta = _pending(store, config)
+    with _side(store, hold, wait=False) as found:
+        if found is not None:
+            return _ensure(store, config, *found)
+    with store.lock:
+        meta = _read_meta(store) if META_TABLE in store.con.list_tables() else None
+    if meta is None:  # no facts at all yet: nothing to read meanwhile
+        with _side(store, hold) as waited:
+            assert waited is not None
+            return _ensure(store, config, *waited)
+    return _info(meta)
+
+
+def _ensure(store: Store, config: MetricsConfig, side: Side, held: Hold) -> FactsInfo:
+    todo, meta = _pending(side.store, config)
     if "build" in todo:
-        return build_facts(store, config)
+        run, as_of = _build(side.store, config)
+        return _swap(run, side, store, held, as_of, rebuilt=True)
+    if "refresh" in todo:  # (the swap creates the views too)
+        run, as_of, rebuilt = _refresh(side.store, config)
+        return _swap(run, side, store, held, as_of, rebuilt=rebuilt)
+    if "clear" in todo:  # changes of bookkeeping tables only
+        clear_seen_changes(side.store)
     if "views" in todo:
-        _create_views(store, config)
-    if "refresh" in todo:
-        return refresh_facts(store, config)
-    if "clear" in todo:
-        store.clear_changes()
+        with held():
+            _create_views(side.store, config)
+            side.commit()
+    side.commit()
     assert meta is not None
+    return _info(meta)
+
+
+def _info(meta: dict[str, Any]) -> FactsInfo:
     return FactsInfo(
         as_of=dt.datetime.fromisoformat(meta["as_of"]),
         tickets=meta["tickets"],

@@ -1,9 +1,10 @@
-"""Tables of users, sessions and API tokens (see ``sanjeh.accounts``).
+"""Tables of users, sessions, API tokens, password reset links, failed logins and the
+account audit log (see ``sanjeh.accounts``).
 
 Users and tokens are append-only like the QA workflow: a change is a new row (the next
 revision) saying who changed it and when; the current state is the latest revision.
-Secrets are never stored: passwords as argon2id hashes, session ids and API tokens as
-SHA-256 digests.
+Secrets are never stored: passwords as argon2id hashes, session ids, API tokens and
+reset links as SHA-256 digests; failed logins keep only the SHA-256 of what was typed.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ USERS = TableSpec(
         Column(
             "username",
             "string",
-            "Login name: letters, digits and `. _ - @`; unique ignoring case.",
+            "Login name: letters, digits and `. _ - @`, stored in NFKC; unique ignoring "
+            "case and look-alike characters (`sanjeh.accounts` compares names folded: "
+            "NFKC, case-folded, Arabic `ي` `ك` as Persian `ی` `ک`, digits as ASCII).",
             required=True,
         ),
         Column("display_name", "string", "Name shown in the dashboard."),
@@ -121,4 +124,84 @@ USER_SESSIONS = TableSpec(
     ),
 )
 
-ACCOUNT_TABLES: dict[str, TableSpec] = {t.name: t for t in (USERS, API_TOKENS, USER_SESSIONS)}
+PASSWORD_RESETS = TableSpec(
+    name="password_resets",
+    description=(
+        "One-time password reset links an admin issued. Only the SHA-256 of the link's "
+        "secret is kept; a link ends when used, when a newer one is issued for the same "
+        "user, or when it expires."
+    ),
+    key="reset_hash",
+    columns=(
+        Column("reset_hash", "string", "SHA-256 (hex) of the link's secret.", required=True),
+        Column("user_id", "string", "Whose password the link sets.", required=True),
+        Column("created_by", "string", "User id of the admin who issued it.", required=True),
+        Column("created_at", "timestamp", "When it was issued.", required=True),
+        Column("expires_at", "timestamp", "It cannot be used from then on.", required=True),
+        Column("ended_at", "timestamp", "When it was used or replaced by a newer link."),
+    ),
+)
+
+#: what a row of the account audit log records
+AUDIT_ACTIONS = (
+    "user_added",
+    "user_renamed",
+    "role_changed",
+    "user_disabled",
+    "user_enabled",
+    "password_changed",
+    "password_set",
+    "reset_link_issued",
+    "password_reset",
+    "token_issued",
+    "token_revoked",
+)
+
+ACCOUNT_AUDIT = TableSpec(
+    name="account_audit",
+    description=(
+        "Who changed which account, when: every change to a user, a password or an API "
+        "token, made from the CLI (by `local`) or the dashboard's user administration."
+    ),
+    key="audit_id",
+    columns=(
+        Column("audit_id", "string", "Id of the entry (time-ordered).", required=True),
+        Column("at", "timestamp", "When it was done.", required=True),
+        Column("actor_id", "string", "User id of who did it (`local`: the CLI).", True),
+        Column("action", "string", "What was done.", required=True, choices=AUDIT_ACTIONS),
+        Column("user_id", "string", "The user it was done to."),
+        Column("token_id", "string", "The API token it was done to, if any."),
+        Column("detail", "string", "More about it, e.g. `reviewer → manager`."),
+    ),
+    example={
+        "audit_id": "audit:1875a3f0c2d4e6b8a1f09c",
+        "at": "2026-11-02T09:15:00Z",
+        "actor_id": "user:3f9a0c1d2b4e",
+        "action": "user_disabled",
+        "user_id": "user:a1b2c3d4e5f6",
+        "token_id": None,
+        "detail": None,
+    },
+)
+
+LOGIN_FAILURES = TableSpec(
+    name="login_failures",
+    description=(
+        "Failed logins in the throttling window (older rows are deleted), shared by every "
+        "server process and kept across restarts. One row per failure and kind: the "
+        "username (folded) and the address it came from, each as a SHA-256 digest (a "
+        "password typed into the name field is not kept)."
+    ),
+    key="failure_id",
+    columns=(
+        Column("failure_id", "string", "Random id of the row.", required=True),
+        Column("scope", "string", "What `subject` is.", required=True, choices=("user", "address")),
+        Column("subject", "string", "SHA-256 (hex) of the folded username or the address.", True),
+        Column("failed_at", "timestamp", "When the login failed.", required=True),
+    ),
+)
+
+ACCOUNT_TABLES: dict[str, TableSpec] = {
+    t.name: t
+    for t in (USERS, API_TOKENS, USER_SESSIONS, PASSWORD_RESETS, ACCOUNT_AUDIT, LOGIN_FAILURES)
+}

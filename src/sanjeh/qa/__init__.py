@@ -8,6 +8,7 @@
 Formulas and conventions: docs/qa.md.
 """
 
+from . import _limits as limits
 from ._alpha import krippendorff_alpha
 from ._base import Clock
 from ._calibration import GROUP_MEAN, CalibrationReport
@@ -92,6 +93,7 @@ __all__ = [
     "default_scorecard",
     "iqs",
     "krippendorff_alpha",
+    "limits",
     "pass_rate",
     "review_score",
     "reviewer_bias",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..accounts import Actor, check
 from ..errors import RecordNotFound
 from . import _storage
+from ._limits import has_nul
 from ._records import Calibration, Review, dumps
 from ._scorecard import Scorecard, default_scorecard
 
@@ -92,6 +93,8 @@ class WorkspaceBase:
     def scorecard(self, scorecard_id: str, version: int | None = None) -> Scorecard:
         """A scorecard: its latest version, or ``version``."""
         self._scorecard_rows()
+        if has_nul(scorecard_id):
+            raise RecordNotFound(f"no scorecard {scorecard_id!r}")
         t = self.store.table("qa_scorecards")
         t = t.filter(t.scorecard_id == scorecard_id)
         if version is not None:
@@ -121,6 +124,8 @@ class WorkspaceBase:
     # -- tickets --------------------------------------------------------------------
 
     def _ticket(self, ticket_id: str) -> dict[str, Any]:
+        if has_nul(ticket_id):
+            raise RecordNotFound(f"no conversation {ticket_id!r} in the store")
         t = self.store.table("tickets")
         rows = t.filter(t.ticket_id == ticket_id).to_pyarrow().to_pylist()
         if not rows:
@@ -134,6 +139,7 @@ class WorkspaceBase:
     def _ticket_agents(self, ticket_ids: list[str]) -> dict[str, str | None]:
         """The agent each ticket belongs to: its assignee, else the agent of its last
         assignment, else the last agent who wrote a public reply."""
+        ticket_ids = [t for t in ticket_ids if not has_nul(t)]
         if not ticket_ids:
             return {}
         t = self.store.table("tickets")

@@ -6,11 +6,12 @@ import dataclasses
 from collections.abc import Sequence
 
 from ..accounts import Actor
-from ..errors import PermissionDenied, RecordNotFound, WorkflowError
+from ..errors import PermissionDenied, RecordNotFound, ValidationError, WorkflowError
 from . import _storage
 from ._alpha import krippendorff_alpha
 from ._base import WorkspaceBase, new_id, require_reviewer, require_staff
 from ._formulas import alignment, category_alignment, category_score, reviewer_bias
+from ._limits import MAX_PARTICIPANTS, check_id, check_texts
 from ._records import Calibration, Review, dumps
 from ._scorecard import Scorecard, choose_scorecard
 
@@ -124,6 +125,14 @@ class CalibrationMixin(WorkspaceBase):
         require_staff(actor, "create calibration sessions")
         if not ticket_ids or not reviewers:
             raise WorkflowError("a calibration needs conversations and reviewers")
+        name = check_id("name", name)
+        for field, values in (("ticket_ids", ticket_ids), ("reviewers", reviewers)):
+            if isinstance(values, str) or len(values) > MAX_PARTICIPANTS:
+                raise ValidationError(field, f"give a list of at most {MAX_PARTICIPANTS}")
+        ticket_ids = check_texts("ticket_ids", ticket_ids)
+        reviewers = check_texts("reviewers", reviewers)
+        if benchmark_reviewer is not None:
+            check_id("benchmark_reviewer", benchmark_reviewer)
         tickets = [self._ticket(t) for t in ticket_ids]
         if scorecard_id is not None:
             card = self.scorecard(scorecard_id)

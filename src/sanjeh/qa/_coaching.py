@@ -9,11 +9,21 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..accounts import Actor
-from ..errors import PermissionDenied, RecordNotFound, WorkflowError
+from ..errors import PermissionDenied, RecordNotFound, ValidationError, WorkflowError
 from ..metrics import kpis
 from . import _storage
 from ._base import WorkspaceBase, as_utc, new_id, require_reviewer
 from ._formulas import iqs
+from ._limits import (
+    MAX_ACTION_ITEMS,
+    MAX_PARTICIPANTS,
+    check_day,
+    check_id,
+    check_instant,
+    check_int,
+    check_text,
+    check_texts,
+)
 from ._records import ActionItem, CoachingSession, Review, WowEntry
 
 if TYPE_CHECKING:
@@ -33,8 +43,22 @@ class CoachingMixin(WorkspaceBase):
         action_items: Sequence[tuple[str, dt.date | None]] = (),
         held_on: dt.date | dt.datetime | None = None,
     ) -> CoachingSession:
-        """Record a coaching session (reviewers and staff; the actor is the coach)."""
+        """Record a coaching session (reviewers and staff; the actor is the coach).
+        ``held_on`` and the action items' due dates lie in FIRST_DAY … LAST_DAY."""
         require_reviewer(actor, "hold coaching sessions")
+        agent_id = check_id("agent_id", agent_id)
+        check_text("coach_note", coach_note)
+        if isinstance(review_ids, str) or len(review_ids) > MAX_PARTICIPANTS:
+            raise ValidationError("review_ids", f"give a list of at most {MAX_PARTICIPANTS}")
+        review_ids = check_texts("review_ids", review_ids)
+        if len(action_items) > MAX_ACTION_ITEMS:
+            raise ValidationError("action_items", f"a session has at most {MAX_ACTION_ITEMS}")
+        for i, (text, due) in enumerate(action_items):
+            check_text(f"action_items[{i}].text", text, required=True)
+            if due is not None:
+                check_day(f"action_items[{i}].due", due)
+        if held_on is not None:
+            check_instant("held_on", as_utc(held_on))
         if actor.agent_id is not None and actor.agent_id == agent_id:
             raise PermissionDenied("you cannot coach yourself")
         for rid in review_ids:
@@ -109,6 +133,7 @@ class CoachingMixin(WorkspaceBase):
     def mark_wow(self, actor: Actor, ticket_id: str, note: str) -> WowEntry:
         """Add a conversation to the wow library (marking it again updates the note)."""
         require_reviewer(actor, "add to the wow library")
+        check_text("note", note)
         self._ticket(ticket_id)
         agent_id = self._ticket_agents([ticket_id]).get(ticket_id)
         rows = _storage.latest(self.store, "qa_wow", "wow_id", {"wow_id": ticket_id})
@@ -167,8 +192,10 @@ def coaching_effect(
 ) -> CoachingEffect:
     """IQS (submitted, non-calibration reviews of conversations *created* in the window)
     and KPIs (``sanjeh.metrics.kpis`` filtered to the agent) in [held_on − days,
-    held_on) vs [held_on, held_on + days)."""
-    held = as_utc(session.held_on)
+    held_on) vs [held_on, held_on + days). ``days`` 1–366; a session held outside
+    FIRST_DAY … LAST_DAY (stored before dates were checked) is a ValidationError."""
+    held = check_instant("held_on", as_utc(session.held_on))
+    check_int("days", days, 1, 366)
     span = dt.timedelta(days=days)
     reviews = [
         Review.from_row(r)

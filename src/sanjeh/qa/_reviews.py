@@ -8,10 +8,20 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
 
 from ..accounts import Actor
-from ..errors import PermissionDenied, RecordNotFound, WorkflowError
+from ..errors import PermissionDenied, RecordNotFound, ValidationError, WorkflowError
+from ..model.workflow import DISPUTE_STATUSES
 from . import _storage
 from ._base import WorkspaceBase, as_utc, new_id, require_reviewer, require_staff
 from ._formulas import ReviewScore, review_score
+from ._limits import (
+    MAX_ID,
+    MAX_NOTE,
+    MAX_ROOT_CAUSES,
+    check_id,
+    check_instant,
+    check_text,
+    check_texts,
+)
 from ._records import Assignment, Dispute, HistoryEntry, Review, ScoreRow
 from ._scorecard import Scorecard, choose_scorecard
 
@@ -26,6 +36,8 @@ class ReviewsMixin(WorkspaceBase):
         """Save a scorecard: a new id is version 1, a changed one version n+1, an
         unchanged one is left alone. Returns the stored version."""
         require_staff(actor, "change scorecards")
+        scorecard.check_size()
+        check_text("note", note, MAX_NOTE)
         try:
             current: Scorecard | None = self.scorecard(scorecard.id)
         except RecordNotFound:
@@ -62,6 +74,7 @@ class ReviewsMixin(WorkspaceBase):
         """Grade a conversation. The agent is the ticket's assignee; the scorecard is
         ``scorecard_id`` (latest version), the calibration's, or the best match."""
         require_reviewer(actor, "review conversations")
+        _check_review_texts(comment, comments, root_causes)
         ticket = self._ticket(ticket_id)
         agent_id = self._ticket_agents([ticket_id]).get(ticket_id)
         if actor.agent_id is not None and actor.agent_id == agent_id:
@@ -148,6 +161,8 @@ class ReviewsMixin(WorkspaceBase):
             raise PermissionDenied(
                 "only the review's own reviewer, a manager or an admin may change it"
             )
+        _check_review_texts(comment or "", comments, root_causes)
+        check_text("note", note, MAX_NOTE)
         if review.status == "disputed":
             raise WorkflowError("this review has an open dispute; resolve the dispute to change it")
         status = "submitted" if submit and review.status == "draft" else review.status
@@ -220,8 +235,11 @@ class ReviewsMixin(WorkspaceBase):
         ):
             if value is not None:
                 where[key] = value
+        lo, hi = (
+            check_instant(name, as_utc(x)) if x is not None else None
+            for name, x in (("start", start), ("end", end))
+        )
         found = self._visible(actor, self._reviews_where(**where))
-        lo, hi = (as_utc(x) if x is not None else None for x in (start, end))
         found = [
             r
             for r in found
@@ -289,6 +307,7 @@ class ReviewsMixin(WorkspaceBase):
             raise WorkflowError("calibration reviews cannot be disputed")
         if not comment.strip():
             raise WorkflowError("say why you dispute the review (the comment is empty)")
+        check_text("comment", comment)
         existing = sorted(self._disputes_where(review_id=review_id), key=lambda d: d.changed_at)
         if any(d.is_open for d in existing):
             raise WorkflowError("this review already has an open dispute; wait for its resolution")
@@ -327,6 +346,7 @@ class ReviewsMixin(WorkspaceBase):
         """Decide a dispute (the review's reviewer or staff; an escalated one: staff).
         ``accepted`` / ``partly_accepted`` need the corrected ``ratings`` (only those
         that change) and write a new review revision with the re-computed score."""
+        check_text("comment", comment)
         dispute = self._get_dispute(actor, dispute_id)
         review = self._reviews_where(review_id=dispute.review_id)[0]
         if dispute.escalated:
@@ -365,6 +385,7 @@ class ReviewsMixin(WorkspaceBase):
 
     def escalate_dispute(self, actor: Actor, dispute_id: str, comment: str) -> Dispute:
         """After a rejection, the agent hands the dispute to the managers."""
+        check_text("comment", comment)
         dispute = self._get_dispute(actor, dispute_id)
         if actor.role != "agent" or actor.agent_id != dispute.agent_id:
             raise PermissionDenied("only the agent who opened the dispute may escalate it")
@@ -384,7 +405,12 @@ class ReviewsMixin(WorkspaceBase):
         )
 
     def disputes(self, actor: Actor, status: str | None = None) -> list[Dispute]:
-        """Disputes: agents their own, reviewers those of their reviews, staff all."""
+        """Disputes: agents their own, reviewers those of their reviews, staff all;
+        ``status`` one of DISPUTE_STATUSES."""
+        if status is not None and status not in DISPUTE_STATUSES:
+            raise ValidationError(
+                "status", f"no dispute status {status!r}; use: {', '.join(DISPUTE_STATUSES)}"
+            )
         where = {"agent_id": actor.agent_id} if actor.role == "agent" else {}
         found = self._disputes_where(**where)
         if actor.role == "reviewer":
@@ -466,6 +492,23 @@ class ReviewsMixin(WorkspaceBase):
                 )
             )
         return sorted(out, key=lambda s: (s.key is None, s.key or ""))
+
+
+def _check_review_texts(
+    comment: str,
+    comments: Mapping[str, str] | None,
+    root_causes: Mapping[str, Sequence[str]] | None,
+) -> None:
+    check_text("comment", comment)
+    for key, text in (comments or {}).items():
+        check_text(f"comments.{check_id('comments', key, MAX_ID)}", text)
+    for key, causes in (root_causes or {}).items():
+        check_id("root_causes", key, MAX_ID)
+        if isinstance(causes, str) or len(causes) > MAX_ROOT_CAUSES:
+            raise ValidationError(
+                f"root_causes.{key}", f"give a list of at most {MAX_ROOT_CAUSES} root causes"
+            )
+        check_texts(f"root_causes.{key}", causes)
 
 
 def _scored(

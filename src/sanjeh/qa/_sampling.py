@@ -12,11 +12,22 @@ from typing import Any
 import numpy as np
 
 from ..accounts import Actor
-from ..errors import WorkflowError
+from ..errors import ValidationError, WorkflowError
 from ..metrics import ensure_facts
-from ..model.workflow import MAX_REPEAT_DAYS, STRATEGIES, Strategy
+from ..model.workflow import ASSIGNMENT_STATUSES, MAX_REPEAT_DAYS, STRATEGIES, Strategy
 from . import _storage
 from ._base import WorkspaceBase, as_utc, new_id, require_reviewer, require_staff
+from ._limits import (
+    INT64_MAX,
+    INT64_MIN,
+    MAX_CATCH_UP,
+    MAX_PARTICIPANTS,
+    MAX_PER_AGENT,
+    check_id,
+    check_instant,
+    check_int,
+    check_texts,
+)
 from ._records import Assignment, Cycle, dumps
 
 #: long_resolution picks conversations at or above this percentile of resolution time
@@ -145,6 +156,14 @@ def _next_id(previous: str) -> str:
     return "cyc-" + hashlib.sha256(f"{previous}/next".encode()).hexdigest()[:12]
 
 
+def _next_seed(seed: int | None) -> int | None:
+    """The seed of the next occurrence: + 1, round to the smallest int64 past the largest
+    (the column holds int64)."""
+    if seed is None:
+        return None
+    return INT64_MIN if seed >= INT64_MAX else seed + 1
+
+
 def pick(found: list[Candidate], per_agent: int, seed: int | None) -> list[Candidate]:
     """Up to ``per_agent`` per agent (best first, seeded random among equals), in
     rank-major order: every agent's first pick, then every agent's second …"""
@@ -180,12 +199,19 @@ class SamplingMixin(WorkspaceBase):
         Conversations already reviewed or assigned are never picked again.
 
         ``repeat_days`` makes the cycle recurring: :meth:`run_due_cycles` samples each
-        following period of that many days (starting at ``end``) once it has ended."""
+        following period of that many days (starting at ``end``) once it has ended.
+        Dates lie in FIRST_DAY … LAST_DAY, ``per_agent`` in 1–MAX_PER_AGENT and ``seed`` in
+        int64 (``sanjeh.qa.limits``)."""
         require_staff(actor, "create review cycles")
-        if not reviewers:
+        if isinstance(reviewers, str) or not reviewers:
             raise WorkflowError("a cycle needs at least one reviewer")
-        if per_agent < 1:
-            raise WorkflowError("per_agent must be at least 1")
+        if len(reviewers) > MAX_PARTICIPANTS:
+            raise ValidationError("reviewers", f"a cycle has at most {MAX_PARTICIPANTS}")
+        reviewers = check_texts("reviewers", reviewers)
+        name = check_id("name", name)
+        check_int("per_agent", per_agent, 1, MAX_PER_AGENT)
+        if seed is not None:
+            check_int("seed", seed)
         if strategy not in STRATEGIES:
             raise WorkflowError(
                 f"unknown sampling strategy {strategy!r}; use: {', '.join(STRATEGIES)}"
@@ -199,7 +225,7 @@ class SamplingMixin(WorkspaceBase):
                 f"repeat_days must be a whole number of days from 1 to {MAX_REPEAT_DAYS} "
                 f"(or None for a one-off cycle), not {repeat_days!r}"
             )
-        lo, hi = as_utc(start), as_utc(end)
+        lo, hi = check_instant("start", as_utc(start)), check_instant("end", as_utc(end))
         if hi <= lo:
             raise WorkflowError(f"the cycle ends ({end}) before it starts ({start})")
         return self._sample_cycle(
@@ -217,7 +243,7 @@ class SamplingMixin(WorkspaceBase):
         )
 
     def run_due_cycles(
-        self, actor: Actor, now: dt.datetime | None = None
+        self, actor: Actor, now: dt.datetime | None = None, *, limit: int | None = None
     ) -> list[tuple[Cycle, list[Assignment]]]:
         """Create the next occurrence of every recurring cycle whose next period is over.
 
@@ -225,7 +251,10 @@ class SamplingMixin(WorkspaceBase):
         while its next period [end, end + repeat_days) has ended by ``now`` (default: the
         workspace clock), a new cycle samples that period: the same name, strategy,
         reviewers, quota and repeat, ``follows`` = the previous cycle, seed + 1. Missed
-        periods are all caught up; running it again at the same moment creates nothing.
+        periods are caught up, at most the latest MAX_CATCH_UP of them (older ones are
+        skipped: the first occurrence then starts later than its predecessor's end);
+        running it again at the same moment creates nothing. ``limit``: make at most
+        that many now (a caller that holds a lock per call makes one at a time).
         Returns the cycles made (oldest period first per chain) with their assignments."""
         require_staff(actor, "run review cycles")
         moment = as_utc(now) if now is not None else self.now()
@@ -233,28 +262,33 @@ class SamplingMixin(WorkspaceBase):
         followed = {c.follows for c in cycles if c.follows is not None}
         made: list[tuple[Cycle, list[Assignment]]] = []
         for last in sorted(cycles, key=lambda c: (c.start, c.cycle_id)):
-            if last.repeat_days is None or last.cycle_id in followed:
+            if not last.repeat_days or last.repeat_days < 1 or last.cycle_id in followed:
                 continue
-            while last.repeat_days is not None:
-                end = last.end + dt.timedelta(days=last.repeat_days)
-                if end > moment:
-                    break
+            period = dt.timedelta(days=last.repeat_days)
+            # whole periods over since the chain's end: counted, not stepped through (a
+            # chain stored with an end in year 1 costs nothing; one in 9999 has none)
+            over = (moment - last.end) // period
+            start = last.end + max(0, over - MAX_CATCH_UP) * period
+            for _ in range(min(over, MAX_CATCH_UP)):
+                if limit is not None and len(made) >= limit:
+                    return made
                 made.append(
                     self._sample_cycle(
                         actor,
                         cycle_id=_next_id(last.cycle_id),
                         name=last.name,
                         reviewers=list(last.reviewers),
-                        start=last.end,
-                        end=end,
+                        start=start,
+                        end=start + period,
                         per_agent=last.per_agent,
                         strategy=last.strategy,
-                        seed=None if last.seed is None else last.seed + 1,
+                        seed=_next_seed(last.seed),
                         repeat_days=last.repeat_days,
                         follows=last.cycle_id,
                     )
                 )
                 last = made[-1][0]
+                start = last.end
         return made
 
     def _sample_cycle(
@@ -330,8 +364,13 @@ class SamplingMixin(WorkspaceBase):
         status: str | None = None,
         cycle_id: str | None = None,
     ) -> list[Assignment]:
-        """Assignments: a reviewer gets their own queue, staff anyone's."""
+        """Assignments: a reviewer gets their own queue, staff anyone's; ``status`` one
+        of ASSIGNMENT_STATUSES."""
         require_reviewer(actor, "see review assignments")
+        if status is not None and status not in ASSIGNMENT_STATUSES:
+            raise ValidationError(
+                "status", f"no assignment status {status!r}; use: {', '.join(ASSIGNMENT_STATUSES)}"
+            )
         if actor.role == "reviewer":
             reviewer_id = actor.user_id
         where: dict[str, Any] = {}

@@ -6,7 +6,18 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from ..errors import WorkflowError
+from ..errors import ValidationError, WorkflowError
+from ._limits import (
+    MAX_CATEGORIES,
+    MAX_CONDITIONS,
+    MAX_ID,
+    MAX_NAME,
+    MAX_ROOT_CAUSES,
+    MAX_SECTIONS,
+    check_id,
+    check_text,
+    check_texts,
+)
 
 ScaleKind = Literal["binary", "3", "4", "5"]
 #: scale kind → (lowest, highest) rating
@@ -165,41 +176,145 @@ class Scorecard:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scorecard:
-        try:
-            conditions = data.get("conditions") or {}
-            sections = tuple(
-                Section(
-                    id=str(s["id"]),
-                    name=str(s.get("name", s["id"])),
-                    categories=tuple(
-                        Category(
-                            id=str(c["id"]),
-                            name=str(c.get("name", c["id"])),
-                            weight=c.get("weight", 10),
-                            scale=Scale(str(c.get("scale", "5"))),  # type: ignore[arg-type]
-                            na_allowed=bool(c.get("na_allowed", False)),
-                            critical=bool(c.get("critical", False)),
-                            root_causes=tuple(c.get("root_causes") or ()),
-                            description=str(c.get("description", "")),
-                        )
-                        for c in s.get("categories", ())
-                    ),
+        """Read the :meth:`to_dict` form back; anything else (an unknown field, a text
+        where a list belongs, ``"false"`` for a flag) is a WorkflowError saying where."""
+        _fields("the scorecard", data, _CARD_FIELDS)
+        conditions = data.get("conditions") or {}
+        _fields("conditions", conditions, _CONDITION_FIELDS)
+        sections = data.get("sections")
+        if not isinstance(sections, list | tuple):
+            raise WorkflowError("not a scorecard definition: sections must be a list")
+        out = []
+        for i, sec in enumerate(sections):
+            _fields(f"sections[{i}]", sec, _SECTION_FIELDS)
+            cats = sec.get("categories", ())
+            if not isinstance(cats, list | tuple):
+                raise WorkflowError(
+                    f"not a scorecard definition: sections[{i}].categories must be a list"
                 )
-                for s in data["sections"]
+            categories = []
+            for j, c in enumerate(cats):
+                where = f"sections[{i}].categories[{j}]"
+                _fields(where, c, _CATEGORY_FIELDS)
+                scale = c.get("scale", "5")
+                categories.append(
+                    Category(
+                        id=_text(f"{where}.id", c.get("id")),
+                        name=_text(f"{where}.name", c.get("name", c.get("id"))),
+                        weight=c.get("weight", 10),
+                        scale=Scale(
+                            scale if isinstance(scale, str) else _text(f"{where}.scale", scale)  # type: ignore[arg-type]
+                        ),
+                        na_allowed=_flag(f"{where}.na_allowed", c.get("na_allowed", False)),
+                        critical=_flag(f"{where}.critical", c.get("critical", False)),
+                        root_causes=_texts(f"{where}.root_causes", c.get("root_causes")),
+                        description=_text(f"{where}.description", c.get("description", "")),
+                    )
+                )
+            out.append(
+                Section(
+                    id=_text(f"sections[{i}].id", sec.get("id")),
+                    name=_text(f"sections[{i}].name", sec.get("name", sec.get("id"))),
+                    categories=tuple(categories),
+                )
             )
-            return cls(
-                id=str(data["id"]),
-                name=str(data.get("name", data["id"])),
-                sections=sections,
-                version=int(data.get("version", 1)),
-                channels=tuple(conditions.get("channels") or ()),
-                tags=tuple(conditions.get("tags") or ()),
-                teams=tuple(conditions.get("teams") or ()),
-                active=bool(data.get("active", True)),
-                pass_threshold=float(data.get("pass_threshold", 80.0)),
+        version = data.get("version", 1)
+        threshold = data.get("pass_threshold", 80.0)
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise WorkflowError(f"not a scorecard definition: version {version!r} is not a number")
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+            raise WorkflowError(
+                f"not a scorecard definition: pass_threshold {threshold!r} is not a number"
             )
-        except (KeyError, TypeError) as exc:
-            raise WorkflowError(f"not a scorecard definition: missing or bad {exc}") from None
+        return cls(
+            id=_text("id", data.get("id")),
+            name=_text("name", data.get("name", data.get("id"))),
+            sections=tuple(out),
+            version=version,
+            channels=_texts("conditions.channels", conditions.get("channels")),
+            tags=_texts("conditions.tags", conditions.get("tags")),
+            teams=_texts("conditions.teams", conditions.get("teams")),
+            active=_flag("active", data.get("active", True)),
+            pass_threshold=float(threshold),
+        )
+
+    def check_size(self) -> None:
+        """ValidationError unless the scorecard fits ``sanjeh.qa.limits`` (sections,
+        categories, root causes, conditions, lengths of ids, names and descriptions):
+        what is saved can always be filled in and submitted."""
+        check_id("id", self.id, MAX_ID)
+        check_text("name", self.name, MAX_NAME, required=True)
+        if len(self.sections) > MAX_SECTIONS:
+            raise ValidationError(
+                "sections", f"{len(self.sections)} sections; a scorecard has at most {MAX_SECTIONS}"
+            )
+        if len(self.categories) > MAX_CATEGORIES:
+            raise ValidationError(
+                "categories",
+                f"{len(self.categories)} categories; a scorecard has at most {MAX_CATEGORIES}",
+            )
+        for name in ("channels", "tags", "teams"):
+            values = getattr(self, name)
+            if len(values) > MAX_CONDITIONS:
+                raise ValidationError(
+                    f"conditions.{name}", f"{len(values)} values; the limit is {MAX_CONDITIONS}"
+                )
+            check_texts(f"conditions.{name}", values)
+        for i, sec in enumerate(self.sections):
+            check_id(f"sections[{i}].id", sec.id, MAX_ID)
+            check_text(f"sections[{i}].name", sec.name, MAX_NAME, required=True)
+            for j, c in enumerate(sec.categories):
+                where = f"sections[{i}].categories[{j}]"
+                check_id(f"{where}.id", c.id, MAX_ID)
+                check_text(f"{where}.name", c.name, MAX_NAME, required=True)
+                check_text(f"{where}.description", c.description)
+                if len(c.root_causes) > MAX_ROOT_CAUSES:
+                    raise ValidationError(
+                        f"{where}.root_causes",
+                        f"{len(c.root_causes)} root causes; the limit is {MAX_ROOT_CAUSES}",
+                    )
+                check_texts(f"{where}.root_causes", c.root_causes)
+
+
+_CARD_FIELDS = frozenset(
+    ("id", "version", "name", "active", "pass_threshold", "conditions", "sections")
+)
+_CONDITION_FIELDS = frozenset(("channels", "tags", "teams"))
+_SECTION_FIELDS = frozenset(("id", "name", "categories"))
+_CATEGORY_FIELDS = frozenset(
+    ("id", "name", "weight", "scale", "na_allowed", "critical", "root_causes", "description")
+)
+
+
+def _fields(where: str, data: object, known: frozenset[str]) -> None:
+    if not isinstance(data, Mapping):
+        raise WorkflowError(f"not a scorecard definition: {where} must be an object ({{…}})")
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise WorkflowError(
+            f"not a scorecard definition: {where} has no field {unknown[0]!r}; "
+            f"its fields are: {', '.join(sorted(known))}"
+        )
+
+
+def _text(where: str, value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise WorkflowError(f"not a scorecard definition: {where} must be a text, not {value!r}")
+    return str(value)
+
+
+def _texts(where: str, value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise WorkflowError(f"not a scorecard definition: {where} must be a list of texts")
+    return tuple(value)
+
+
+def _flag(where: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise WorkflowError(f"not a scorecard definition: {where} must be true or false")
+    return value
 
 
 def _unique(scorecard_id: str, what: str, ids: list[str]) -> None:

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import ibis
 
+from ..errors import ValidationError
+from ._limits import has_nul
+
 if TYPE_CHECKING:
     from ..store import Store
 
@@ -19,16 +22,20 @@ def latest(
 
     ``where`` filters *before* the latest revision is taken, so only use it on columns
     that never change between revisions (ids, the ticket, the agent, the reviewer); a
-    list value means "any of these".
+    list value means "any of these". A text with a NUL matches nothing (nothing stored
+    has one, and no database takes one in a query).
     """
     t = store.table(table)
     for column, value in (where or {}).items():
         if isinstance(value, list | tuple | set):
+            value = [v for v in value if not has_nul(v)]
             if not value:
                 return []
             t = t.filter(t[column].isin(sorted(value)))
         elif value is None:
             t = t.filter(t[column].isnull())
+        elif has_nul(value):
+            return []
         else:
             t = t.filter(t[column] == value)
     w = ibis.window(group_by=t[id_column], order_by=ibis.desc(t.revision))
@@ -39,6 +46,7 @@ def latest(
 
 def revisions(store: Store, table: str, id_column: str, ids: Sequence[str]) -> list[dict[str, Any]]:
     """Every revision of the records ``ids``, oldest first."""
+    ids = [i for i in ids if not has_nul(i)]
     if not ids:
         return []
     t = store.table(table)
@@ -56,6 +64,11 @@ def _rows(t: ibis.Table) -> list[dict[str, Any]]:
 
 
 def append(store: Store, table: str, rows: list[dict[str, Any]]) -> None:
-    """Write new revisions (each ``row_id`` is new, so nothing stored is replaced)."""
+    """Write new revisions (each ``row_id`` is new, so nothing stored is replaced). Texts
+    were checked by the action (``limits``); a NUL that slipped through stops here."""
+    for row in rows:
+        for key, value in row.items():
+            if has_nul(value):
+                raise ValidationError(key, "contains a NUL character (\\x00); remove it")
     if rows:
         store.write(table, rows)

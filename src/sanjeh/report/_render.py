@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,30 @@ import pandas as pd
 
 from ..metrics import RESULT_COLUMNS
 from ._format import format_change, format_value
+
+#: characters openpyxl refuses, and the leading signs spreadsheets run as formulas
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """Text a spreadsheet shows as text: no control characters, and a leading sign it
+    would run as a formula (``=HYPERLINK(…)``) made text by a ``'``. Other values as they
+    are. Reports and the web's downloads in CSV and Excel pass their text through here
+    (``sanjeh export`` does not: its files import back unchanged)."""
+    if not isinstance(value, str):
+        return value
+    value = _ILLEGAL.sub("", value)
+    return "'" + value if value.startswith(_FORMULA) else value
+
+
+def _spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell made safe for a spreadsheet (see ``spreadsheet_text``)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(spreadsheet_text)
+    return out
 
 
 def _clean(value: Any) -> Any:
@@ -30,11 +55,11 @@ def to_json_records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def to_csv(df: pd.DataFrame) -> str:
-    return df.to_csv(index=False)
+    return _spreadsheet_safe(df).to_csv(index=False)
 
 
 def to_xlsx(df: pd.DataFrame, path: Path) -> None:
-    out = df.copy()
+    out = _spreadsheet_safe(df)
     for col in out.columns:
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
             out[col] = out[col].dt.tz_localize(None)

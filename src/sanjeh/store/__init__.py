@@ -5,12 +5,24 @@ or any Ibis URL. All reads are Ibis expressions (``store.table("tickets")``);
 all writes are idempotent merges by key (see ``_merge.py``).
 
 The implementation lives in ``_store.py``; every use of an Ibis internal is in
-``_ibis_compat.py``.
+``_ibis_compat.py``; derived tables built on a second connection and put in place at
+once, in ``_swap.py``.
 """
 
 from __future__ import annotations
 
 from ._merge import WriteResult
 from ._store import META_TABLE, DuplicateKeysInInput, Stage, Store
+from ._swap import Side, clear_seen_changes, replace_tables, side_transaction
 
-__all__ = ["META_TABLE", "DuplicateKeysInInput", "Stage", "Store", "WriteResult"]
+__all__ = [
+    "META_TABLE",
+    "DuplicateKeysInInput",
+    "Side",
+    "Stage",
+    "Store",
+    "WriteResult",
+    "clear_seen_changes",
+    "replace_tables",
+    "side_transaction",
+]

@@ -9,7 +9,9 @@ one pass, so the cost is linear in the input whatever the file's size:
 4. a stored row with different content is replaced, unless the table has a version
    column (``updated_at``) and the stored row is newer.
 
-Everything is an Ibis expression, so the same code runs on every backend.
+Everything is an Ibis expression, so the same code runs on every backend. A merge
+runs inside its stage's transaction, on PostgreSQL under the table's writer lock
+(``_write.py``): its reads and writes see no other merge half-done.
 """
 
 from __future__ import annotations
@@ -104,7 +106,8 @@ def merge_stage(con: Any, stage_name: str, spec: TableSpec) -> WriteResult:
     changed_name = f"{stage_name}_changed"
     if changed:
         replacement = classified.filter(classified._differs & ~classified._older).select(cols)
-        con.create_table(changed_name, replacement, overwrite=True)
+        # temporary: no other connection sees (or clears away) this merge's working table
+        con.create_table(changed_name, replacement, temp=True)
     _record(
         con,
         spec,

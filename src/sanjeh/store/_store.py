@@ -18,7 +18,7 @@ import sqlglot.expressions as sge
 
 from ..errors import ConfigError, SchemaMismatch, StoreError
 from ..model import ALL_TABLES, MODEL_VERSION, TABLES, TableSpec
-from . import _changes, _ibis_compat, _url
+from . import _changes, _ibis_compat, _keys, _url, _write
 from ._merge import SEQ, WriteResult, merge_stage
 
 META_TABLE = "sanjeh_meta"
@@ -27,6 +27,8 @@ STAGE_PREFIX = "sanjeh_stage_"
 ROW_GROUP = 122_880
 #: rows buffered before a staging write: four row groups
 FLUSH_ROWS = 4 * ROW_GROUP
+#: SQLSTATE of a unique index refusing a key (the drivers' errors carry ``sqlstate``)
+_UNIQUE_VIOLATION = "23505"
 
 
 class Store:
@@ -45,6 +47,8 @@ class Store:
         self.backend = _url.backend_name(url)
         #: held around every use of ``con`` by code that runs in several threads
         self.lock = threading.RLock()
+        #: the write transaction stages share, and PostgreSQL's writer locks
+        self.writes = _write.Writes(con, self.backend)
         self._cursors: dict[int, Any] = {}
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -103,27 +107,32 @@ class Store:
         return f"<Store {_url.describe(self.url)}>"
 
     def init(self) -> list[str]:
-        """Create the tables that are missing; return their names. Safe to repeat."""
-        existing = set(self.con.list_tables())
-        upgrade = False
-        if META_TABLE in existing:
-            upgrade = self._check_version()
-        else:
-            self.con.create_table(
-                META_TABLE, schema=ibis.schema({"key": "!string", "value": "string"})
-            )
-            self.con.insert(META_TABLE, [{"key": "model_version", "value": str(MODEL_VERSION)}])
-        if _changes.CHANGES_TABLE not in existing:
-            _changes.create(self.con)
-        created = []
-        for name, spec in ALL_TABLES.items():
-            if name not in existing:
-                self.con.create_table(name, schema=spec.ibis_schema())
-                created.append(name)
-            elif upgrade:
-                self._add_missing_columns(name, spec)
-        for leftover in (t for t in existing if t.startswith(STAGE_PREFIX)):
-            self.con.drop_table(leftover, force=True)  # from an interrupted import
+        """Create the tables that are missing; return their names. Safe to repeat, and
+        to run in several processes at once (one transaction; on PostgreSQL one process
+        at a time, which also gives each table's key its unique index: ``_keys.py``)."""
+        with self.writes.transaction(META_TABLE):
+            existing = set(self.con.list_tables())
+            upgrade = False
+            if META_TABLE in existing:
+                upgrade = self._check_version()
+            else:
+                self.con.create_table(
+                    META_TABLE, schema=ibis.schema({"key": "!string", "value": "string"})
+                )
+                meta = [{"key": "model_version", "value": str(MODEL_VERSION)}]
+                self.con.insert(META_TABLE, meta)
+            if _changes.CHANGES_TABLE not in existing:
+                _changes.create(self.con)
+            created = []
+            for name, spec in ALL_TABLES.items():
+                if name not in existing:
+                    self.con.create_table(name, schema=spec.ibis_schema())
+                    created.append(name)
+                elif upgrade:
+                    self._add_missing_columns(name, spec)
+            for leftover in (t for t in existing if t.startswith(STAGE_PREFIX)):
+                self.con.drop_table(leftover, force=True)  # from an interrupted import
+            _keys.ensure_unique_keys(self)
         return created
 
     def _add_missing_columns(self, name: str, spec: TableSpec) -> None:
@@ -272,20 +281,41 @@ class DuplicateKeysInInput(StoreError):
 class Stage:
     """Rows waiting to be merged into one canonical table (see ``_merge.py``).
 
+    A stage is part of the store's write transaction from the moment it is made
+    (``_write.py``): :meth:`commit` commits it, with the other stages open at the same
+    time; a stage left without committing rolls them all back. So a store never holds
+    part of a write, nor rows without the change record the facts are refreshed from.
+
     With ``direct=True`` and an empty target table, rows are written straight into
     the target (one write instead of two: the common first import of a big file).
-    If the input then turns out to repeat a key, :meth:`commit` empties the target
-    and raises :class:`DuplicateKeysInInput` so the caller can redo the load staged.
+    If the input then turns out to repeat a key, :meth:`commit` raises
+    :class:`DuplicateKeysInInput` (the transaction is rolled back) so the caller can
+    redo the load staged.
     """
 
     def __init__(self, store: Store, spec: TableSpec, *, direct: bool = False) -> None:
         self.store, self.spec = store, spec
-        con = store.con
-        self.direct = direct and int(con.execute(con.table(spec.name).count())) == 0
         self._rows = 0
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
         self._schema = pa.schema([f.with_nullable(True) for f in spec.arrow_schema()])
+        self._open = True
+        self.direct = False
+        writes = store.writes
+        writes.begin()
+        try:
+            self._start(direct)
+        except BaseException:
+            self._end(ok=False)
+            raise
+
+    def _start(self, direct: bool) -> None:
+        con, writes, spec = self.store.con, self.store.writes, self.spec
+        if direct:  # decided under the writers' lock: another writer may be filling it
+            writes.lock(spec.name)
+            self.direct = int(con.execute(con.table(spec.name).count())) == 0
+            if not self.direct:
+                writes.unlock(spec.name)
         if self.direct:
             self.name = spec.name
             return
@@ -299,8 +329,18 @@ class Stage:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if not self.direct:
-            self.store.con.drop_table(self.name, force=True)
+        if self._open:  # left without committing
+            self._end(ok=False)
+
+    def _end(self, ok: bool) -> None:
+        self._open = False
+        store = self.store
+        if not ok and not store.writes.transactional:  # undo what a rollback would
+            if self.direct:
+                store.con.truncate_table(self.name)
+            elif hasattr(self, "name"):
+                store.con.drop_table(self.name, force=True)
+        store.writes.end(ok)
 
     def append(self, batch: pa.Table) -> None:
         """Append rows (canonical column names and types; missing columns become null).
@@ -333,21 +373,43 @@ class Stage:
         if not self.direct:
             seq = pa.array(range(self._rows, self._rows + table.num_rows), pa.int64())
             table = table.append_column(SEQ, seq)
-        insert_arrow(self.store.con, self.name, table)
+        elif self._rows == 0:
+            # "anything may have changed", before the first row: committed with the rows,
+            # or, where a backend writes as it goes, left behind by a crash for the facts
+            _changes.record(self.store.con, self.spec.name, None)
+        try:
+            insert_arrow(self.store.con, self.name, table)
+        except Exception as exc:  # the key's unique index (PostgreSQL) met a key again
+            if self.direct and getattr(exc, "sqlstate", None) == _UNIQUE_VIOLATION:
+                raise DuplicateKeysInInput(f"{self.spec.name}: the input repeats keys") from exc
+            raise
         self._rows += table.num_rows
 
     def commit(self) -> WriteResult:
+        """Merge the rows into the table and commit (when the last stage open at the
+        same time commits); on any error the whole transaction is rolled back."""
+        if not self._open:
+            raise StoreError(f"{self.spec.name}: this stage has already ended")
+        try:
+            result = self._merged()
+        except BaseException:
+            self._end(ok=False)
+            raise
+        self._end(ok=True)
+        return result
+
+    def _merged(self) -> WriteResult:
         self._flush()
+        con, spec = self.store.con, self.spec
         if not self.direct:
-            return merge_stage(self.store.con, self.name, self.spec)
-        con, t = self.store.con, self.store.con.table(self.spec.name)
-        keys = int(con.execute(t[self.spec.key].nunique()))
+            self.store.writes.lock(spec.name)  # held until the transaction ends
+            result = merge_stage(con, self.name, spec)
+            con.drop_table(self.name, force=True)
+            return result
+        keys = int(con.execute(con.table(spec.name)[spec.key].nunique()))
         if keys != self._rows:
-            con.truncate_table(self.spec.name)
-            raise DuplicateKeysInInput(f"{self.spec.name}: the input repeats keys")
-        if self._rows:
-            _changes.record(con, self.spec.name, None)
-        return WriteResult(self.spec.name, inserted=self._rows)
+            raise DuplicateKeysInInput(f"{spec.name}: the input repeats keys")
+        return WriteResult(spec.name, inserted=self._rows)
 
 
 def insert_arrow(con: Any, name: str, data: pa.Table) -> None:

@@ -6,8 +6,11 @@ import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qsl
 
-from fastapi import FastAPI, Request
+import fastapi.routing
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,8 +23,10 @@ from ..metrics import MetricsConfig
 from ..settings import load_settings
 from ..store import Store
 from ._auth import AuthMiddleware, local_csrf_token, register_auth
-from ._errors import status_of
+from ._errors import InvalidParameter, status_of
 from ._i18n import LANGS, Locale
+from ._limits import Requester
+from ._params import TEXT_PATTERN, check_text
 from ._render import error_page
 from ._source import Source
 
@@ -58,6 +63,100 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class ParameterGuard:
+    """400 ``invalid_parameter`` for a control character in any query, path or form
+    parameter of any route (``_params.check_text``), before the route reads it: a NUL
+    in a search once reached the SQL compiler as a 500. Path parameters are checked by
+    the app's dependency ``_check_path`` (they are known once the path is routed); JSON
+    bodies are the routes' own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            try:
+                _check_url(scope)
+                receive = await _check_form(scope, receive)
+            except InvalidParameter as exc:
+                response = _error(Request(scope), 400, exc.code, exc.message)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _check_url(scope: Scope) -> None:
+    # (UTF-8, not Latin-1 as Starlette reads it: raw Persian bytes are no C1 controls)
+    query = scope.get("query_string", b"").decode("utf-8", "replace")
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        check_text("a query parameter's name", name)
+        check_text(name, value)
+
+
+async def _check_path(request: Request) -> None:
+    """The path parameters of every route (a dependency: they are known once routed)."""
+    for name, value in request.path_params.items():
+        check_text(name, str(value))
+
+
+#: forms larger than this are left to the route's own limits
+_MAX_FORM = 1 << 20
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def _check_form(scope: Scope, receive: Receive) -> Receive:
+    """Check a posted form's fields; return a receive that hands the app the body."""
+    if scope["method"] not in ("POST", "PUT", "PATCH", "DELETE"):
+        return receive
+    headers = dict(scope["headers"])
+    kind = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+    if kind not in _FORMS:
+        return receive
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more and size <= _MAX_FORM:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    if more:  # too large, or the client left: pass it on as it came
+        return _replay(body, receive, more=True)
+    if kind == _FORMS[0]:
+        for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+            check_text("a form field's name", name)
+            check_text(name, value, form=True)
+        return _replay(body, receive)
+    try:
+        form = await Request(scope, _replay(body, receive)).form()
+    except StarletteHTTPException:  # not a form after all: the route says what is wrong
+        return _replay(body, receive)
+    try:
+        for name, field in form.multi_items():
+            check_text("a form field's name", name)
+            if isinstance(field, str):  # (a file's bytes are the file's business)
+                check_text(name, field, form=True)
+    finally:
+        await form.close()
+    return _replay(body, receive)
+
+
+def _replay(body: bytes, receive: Receive, *, more: bool = False) -> Receive:
+    """A receive that hands the app ``body`` first, then listens on."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": more}
+        return await receive()
+
+    return replay
 
 
 def create_app(
@@ -107,6 +206,7 @@ def create_app(
         docs_url=None,  # the Swagger UI loads from a CDN; the schema is at /openapi.json
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(_check_path)],
     )
     accounts = Accounts(store, lock=source.db_lock)
     app.state.source = source
@@ -120,9 +220,59 @@ def create_app(
 
     register_qa(app)
     register_auth(app, accounts)
+    _document_guards(app)
+    app.add_middleware(ParameterGuard)  # (inside AuthMiddleware: 401 before 400)
+    app.add_middleware(Requester)  # (inside AuthMiddleware: it names who computes)
     app.add_middleware(AuthMiddleware, accounts=accounts, local_csrf=local_csrf_token())
     app.add_middleware(SecurityHeaders)
     return app
+
+
+#: what every operation may answer, whatever it declares: a parameter ``ParameterGuard``
+#: rejects, no login (``AuthMiddleware``)
+_EVERYWHERE = {
+    "400": "A parameter is invalid (e.g. it holds a control character).",
+    "401": "Not logged in (the store has users).",
+}
+
+
+def _document_guards(app: FastAPI) -> None:
+    """Say in /openapi.json what the middleware enforces on every operation: no control
+    characters in any text parameter (a ``pattern`` on each that has none), and the
+    400 and 401 it may answer."""
+    default = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None
+        schema = default()
+        if fresh:
+            error = {"$ref": "#/components/schemas/ErrorResponse"}
+            for item in schema.get("paths", {}).values():
+                for operation in item.values():
+                    for parameter in operation.get("parameters", []):
+                        _no_controls(parameter.get("schema", {}))
+                    responses = operation.setdefault("responses", {})
+                    for code, description in _EVERYWHERE.items():
+                        responses.setdefault(
+                            code,
+                            {
+                                "description": description,
+                                "content": {"application/json": {"schema": error}},
+                            },
+                        )
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _no_controls(schema: dict[str, Any]) -> None:
+    for branch in schema.get("anyOf", []):
+        _no_controls(branch)
+    if schema.get("type") == "array":
+        _no_controls(schema.get("items", {}))
+    plain = not {"pattern", "format", "enum", "const"} & set(schema)
+    if schema.get("type") == "string" and plain and schema.get("maxLength") != 0:
+        schema["pattern"] = TEXT_PATTERN
 
 
 def _warm(app: FastAPI) -> None:
@@ -164,17 +314,38 @@ def _validation_message(exc: RequestValidationError) -> str:
         if err.get("type") == "extra_forbidden":
             parts.append(f"{where}: unknown parameter; see /openapi.json for the parameters")
         else:
-            parts.append(f"{where}: {err.get('msg', 'invalid')}{shown}")
+            message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+            parts.append(f"{where}: {message}{shown}")
     return "; ".join(parts) or "invalid request"
+
+
+def _allowed(request: Request) -> str:
+    """Every method the path answers to: Starlette's 405 names its first route's only,
+    and a QA path has its page and its action on two routes."""
+    routes: list[Any] = list(request.app.routes)
+    # (FastAPI 0.16x keeps included routers nested; older ones list every route)
+    flatten = getattr(fastapi.routing, "iter_route_contexts", None)
+    if flatten is not None:
+        routes = list(flatten(routes))
+    methods: set[str] = set()
+    for route in routes:
+        regex, found = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and found and regex.match(request.url.path):
+            methods |= set(found)
+    return ", ".join(sorted(methods))
 
 
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SanjehError)
     async def sanjeh_error(request: Request, exc: SanjehError) -> Response:
         status = status_of(exc)
-        if status >= 500:
+        if status >= 500 and status != 503:  # (503: a busy moment, not a failure)
             log.error("%s: %s", exc.code, exc.message)
-        return _error(request, status, exc.code, exc.message)
+        response = _error(request, status, exc.code, exc.message)
+        retry_after = getattr(exc, "retry_after", None)  # ServerBusy, TooManyAttempts
+        if isinstance(retry_after, int):
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -184,9 +355,15 @@ def _error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         message = str(exc.detail)
+        headers = dict(exc.headers or {})
         if exc.status_code == 404:
             message = f"no page at {request.url.path}; start at /"
-        return _error(request, exc.status_code, code, message)
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed(request)
+            message = f"{request.method} is not allowed here; use {headers['Allow']}"
+        response = _error(request, exc.status_code, code, message)
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

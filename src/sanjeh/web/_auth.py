@@ -2,9 +2,10 @@
 
 **Zero setup.** A store without users is a local single-user setup: every request acts
 as :data:`~sanjeh.accounts.LOCAL_ADMIN` and nothing asks for a login. Once a user
-exists (``sanjeh user add``) every path needs a login except ``/login``, ``/static/*``,
-``/vendor/plotly.min.js`` and ``/favicon*``: pages redirect to ``/login?next=…``,
-``/api/*``, ``/download/*`` and ``/openapi.json`` answer 401 in the one error shape.
+exists (``sanjeh user add``) every path needs a login except ``/login``, ``/reset`` (a
+password reset link, see ``_admin``), ``/static/*``, ``/vendor/plotly.min.js`` and
+``/favicon*``: pages redirect to ``/login?next=…``, ``/api/*``, ``/download/*`` and
+``/openapi.json`` answer 401 in the one error shape.
 
 **How a request is authenticated** (:class:`AuthMiddleware`, plain ASGI, in front of
 every route): ``Authorization: Bearer sjh_…`` (an API token; no CSRF needed), else the
@@ -14,7 +15,13 @@ https). Lookups are cached in memory, so a cached page pays microseconds for the
 **CSRF.** Every POST / PUT / PATCH / DELETE authenticated by the cookie (or in local
 mode) must carry the session's token in the form field ``csrf_token`` or the header
 ``X-CSRF-Token``; otherwise 403 ``csrf_failed``. The login form is protected by a
-double-submit cookie. Cross-site requests cannot read the token.
+double-submit cookie, the reset form by its link's secret. Cross-site requests cannot
+read the token.
+
+**Forwarding headers** (``X-Forwarded-For`` / ``-Proto``: the address the login
+throttle counts, https for ``Secure`` cookies) are believed only from the proxies
+``sanjeh serve --forwarded-allow-ips`` names (``_server.proxy_options``); otherwise
+``request.client`` and ``request.url.scheme`` are the connection's own.
 
 **For new routes and templates** (e.g. the QA pages)::
 
@@ -50,6 +57,7 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import hmac
+import logging
 import secrets
 import time
 from collections.abc import Callable
@@ -63,8 +71,8 @@ from markupsafe import Markup
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..accounts import LOCAL_ADMIN, Accounts, Actor, check
-from ..accounts._accounts import Miss
+from ..accounts import LOCAL_ADMIN, Accounts, Actor, can, check
+from ..accounts._records import Miss
 from ..errors import NotAuthenticated, PermissionDenied, TooManyAttempts
 from ._i18n import LANGS, Locale
 from ._render import _ENV
@@ -75,8 +83,11 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = b"x-csrf-token"
 USER_SLOT = b"<!--sanjeh:user-->"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-#: reachable without logging in
-PUBLIC_PATHS = frozenset({"/login", "/vendor/plotly.min.js"})
+#: reachable without logging in (/reset: a password reset link, its secret in the query)
+PUBLIC_PATHS = frozenset({"/login", "/reset", "/vendor/plotly.min.js"})
+#: posts that carry a protection of their own instead of the session's CSRF token: the
+#: login form's double-submit cookie, the reset form's one-time secret
+OWN_CSRF = frozenset({"/login", "/reset"})
 PUBLIC_PREFIXES = ("/static/", "/favicon")
 HOW_TO_AUTHENTICATE = (
     "log in at /login (a session cookie), or send 'Authorization: Bearer <API token>' "
@@ -84,6 +95,7 @@ HOW_TO_AUTHENTICATE = (
 )
 #: forms larger than this must send the CSRF token in the X-CSRF-Token header
 _MAX_FORM = 1 << 20
+log = logging.getLogger("sanjeh.web")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -199,7 +211,11 @@ def html_response(request: Request, body: bytes) -> Response:
         bit = _USER_BITS.get(key)
         if bit is None:
             html = _ENV.get_template("_user.html").render(
-                user=auth.actor, t=locale.t, csrf=auth.csrf, lang=locale.lang
+                user=auth.actor,
+                t=locale.t,
+                csrf=auth.csrf,
+                lang=locale.lang,
+                may_admin=can(auth.actor, "manage_users"),
             )
             if len(_USER_BITS) > 4096:
                 _USER_BITS.clear()
@@ -268,7 +284,7 @@ class AuthMiddleware:
             message = f"not logged in: {HOW_TO_AUTHENTICATE}"
             await self._reject(scope, receive, send, 401, "not_authenticated", message)
             return
-        if auth is not None and method in UNSAFE and auth.csrf and path != "/login":
+        if auth is not None and method in UNSAFE and auth.csrf and path not in OWN_CSRF:
             sent, receive = await self._csrf_token(scope, receive)
             if not sent or not hmac.compare_digest(sent.encode(), auth.csrf.encode()):
                 message = (
@@ -424,7 +440,18 @@ def _login_csrf(request: Request) -> str:
 
 
 def register_auth(app: FastAPI, accounts: Accounts) -> None:
-    """The login and logout routes, and an hourly purge of old session rows."""
+    """The login and logout routes, the user administration (``_admin``), and an hourly
+    purge of old session rows."""
+    from ._admin import register_admin
+
+    for group in accounts.collisions():  # left by an older version: nobody is locked out,
+        names = ", ".join(repr(u.username) for u in group)  # but the admin must know
+        log.warning(
+            "the users %s have names that read the same: each logs in only with the name "
+            "exactly as stored; rename all but one (`sanjeh user rename OLD NEW`)",
+            names,
+        )
+    register_admin(app)
     purged: list[float] = []
 
     def purge_old_sessions() -> None:  # (the background loop calls it every few seconds)

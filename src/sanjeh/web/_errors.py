@@ -12,7 +12,9 @@ from ..errors import (
     PermissionDenied,
     RecordNotFound,
     SanjehError,
+    ServerBusy,
     TooManyAttempts,
+    ValidationError,
     WorkflowError,
 )
 
@@ -24,6 +26,8 @@ _STATUSES: tuple[tuple[type[SanjehError], int], ...] = (
     (RecordNotFound, 404),
     (WorkflowError, 409),
     (ConfigError, 400),
+    (ValidationError, 400),  # a value the model refuses (out of range, NUL …)
+    (ServerBusy, 503),  # with Retry-After (``retry_after``), as TooManyAttempts
 )
 
 

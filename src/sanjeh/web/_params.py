@@ -1,34 +1,78 @@
 """Query parameters: declared with pydantic (so OpenAPI documents them), then checked
 against the store (unknown agent, team, channel …) and turned into hashable filters.
+
+Every rule about what a parameter may hold lives here: the days a date may name
+(:data:`FIRST_DATE` … :data:`LAST_DATE`), the longest range, the characters text may
+hold (:func:`check_text`, applied to every query, path and form parameter of every
+route by ``_app.ParameterGuard``), and the default range (never into the future).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from ._errors import InvalidParameter
 from ._i18n import Calendar, Digits, Lang, Locale
+from ._query import last_day_until
 from ._source import Source
 
 DIMS = ("team", "agent", "channel", "priority", "tag", "language")
-#: dates the Hijri (Umm al-Qura) table and the business clock can show
-FIRST_DATE, LAST_DATE = dt.date(1930, 1, 1), dt.date(2075, 12, 31)
+#: the days a date parameter may name: none before the Unix epoch (support data is
+#: younger), none after the Hijri (Umm al-Qura) table the pages show dates in (it ends
+#: in November 2077)
+FIRST_DATE, LAST_DATE = dt.date(1970, 1, 1), dt.date(2075, 12, 31)
+#: the longest range (ten years and two leap days)
+MAX_DAYS = 3660
+#: the longest range of each trend granularity asked for by name (a chart of more points
+#: is unreadable, and a year of days already costs seconds on a large store)
+PERIOD_DAYS = {"day": 366, "week": 1830}
 DEFAULT_DAYS = 28
 _NATIVE_DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")} | {
     ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")
 }
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: control characters (C0, DEL, C1): no query or path parameter has a use for one, and
+#: NUL breaks SQL literals and C strings further down
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: in form text (comments, notes) tabs and line breaks are text
+FORM_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: :data:`CONTROL` as the OpenAPI ``pattern`` of every text parameter
+TEXT_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
 
 
-def _date(value: object) -> object:
-    """Blank means 'not given'; Persian and Arabic-Indic digits are accepted."""
-    if isinstance(value, str):
-        value = value.strip().translate(_NATIVE_DIGITS).replace("/", "-")
-        return value or None
-    return value
+def check_text(name: str, value: str, *, form: bool = False) -> None:
+    """400 for a control character in ``value`` (tabs and line breaks pass in forms)."""
+    found = (FORM_CONTROL if form else CONTROL).search(value)
+    if found is not None:
+        code = f"U+{ord(found.group()):04X}"
+        raise InvalidParameter(name, f"holds the control character {code}; remove it")
+
+
+def parse_day(value: object) -> object:
+    """A date parameter: ``YYYY-MM-DD`` (Persian and Arabic-Indic digits and ``/`` are
+    read too) between :data:`FIRST_DATE` and :data:`LAST_DATE`; blank means 'not given'."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        text = value.translate(_NATIVE_DIGITS).replace("/", "-")
+        try:
+            if not _ISO_DAY.fullmatch(text):
+                raise ValueError(text)
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError("not a day: use YYYY-MM-DD (Gregorian), e.g. 2026-03-21") from None
+    else:
+        raise ValueError("not a day: use YYYY-MM-DD (Gregorian)")  # (pydantic wants ValueError)
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"{day} is outside {FIRST_DATE} … {LAST_DATE}; choose a day in range")
+    return day
 
 
 def _values(value: object) -> object:
@@ -39,10 +83,15 @@ def _values(value: object) -> object:
     return value
 
 
-DateParam = Annotated[dt.date | None, BeforeValidator(_date)]
+#: documented as what it accepts: an ISO day or blank (the form's empty field)
+_DAY_SCHEMA = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}],
+}
+DateParam = Annotated[dt.date | None, BeforeValidator(parse_day), WithJsonSchema(_DAY_SCHEMA)]
 Values = Annotated[
     list[Annotated[str, Field(max_length=200)]], BeforeValidator(_values), Field(max_length=50)
 ]
+_RANGE = f"{FIRST_DATE} … {LAST_DATE}"
 
 
 class PageQuery(BaseModel):
@@ -50,19 +99,34 @@ class PageQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start: DateParam = Field(None, description="First day (YYYY-MM-DD, Gregorian).")
-    end: DateParam = Field(None, description="Last day, included (YYYY-MM-DD).")
-    team: Values = Field([], description="Team id(s), e.g. demo:care.")
-    agent: Values = Field([], description="Agent id(s), e.g. demo:a-001.")
-    channel: Values = Field([], description="Channel(s): email, chat, phone …")
-    priority: Values = Field([], description="Priority(ies): low, normal, high, urgent.")
-    tag: Values = Field([], description="Ticket tag(s).")
-    language: Values = Field([], description="Conversation language(s): fa, ar, en …")
+    start: DateParam = Field(
+        None,
+        description=f"First day (YYYY-MM-DD, Gregorian; {_RANGE}). Blank: {DEFAULT_DAYS} "
+        "days before the end.",
+    )
+    end: DateParam = Field(
+        None,
+        description=f"Last day, included (YYYY-MM-DD; {_RANGE}; on or after start, at most "
+        f"{MAX_DAYS} days after it). Blank: the last day of data, today at the latest, or "
+        f"{DEFAULT_DAYS} days after start.",
+    )
+    team: Values = Field([], description="Team id(s), e.g. demo:care (see /api/meta).")
+    agent: Values = Field([], description="Agent id(s), e.g. demo:a-001 (see /api/meta).")
+    channel: Values = Field([], description="Channel(s): email, chat, phone … (see /api/meta)")
+    priority: Values = Field(
+        [], description="Priority(ies): low, normal, high, urgent (see /api/meta)."
+    )
+    tag: Values = Field([], description="Ticket tag(s) (see /api/meta).")
+    language: Values = Field(
+        [], description="Conversation language(s): fa, ar, en … (see /api/meta)"
+    )
     hours: Literal["business", "calendar"] = Field(
         "business", description="Durations in business or calendar hours."
     )
     period: Literal["auto", "day", "week", "month"] = Field(
-        "auto", description="Trend granularity; months follow the display calendar."
+        "auto",
+        description="Trend granularity; months follow the display calendar. day: ranges "
+        f"up to {PERIOD_DAYS['day']} days, week: up to {PERIOD_DAYS['week']}.",
     )
     lang: Lang | None = Field(None, description="Interface language: fa, ar or en.")
     cal: Calendar | None = Field(
@@ -71,6 +135,12 @@ class PageQuery(BaseModel):
     digits: Digits | None = Field(
         None, description="Digits: latin, persian or arabic (default per language)."
     )
+
+
+class NoQuery(BaseModel):
+    """A route without query parameters: any is a 400 (``/api/meta?lang=xx`` was 200)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class SearchQuery(PageQuery):
@@ -119,8 +189,12 @@ class Filters:
         }
 
 
-def resolve(query: PageQuery, source: Source, default_lang: str) -> tuple[Filters, Locale]:
-    """Check the query against the store; unknown values and bad ranges are 400s."""
+def resolve(
+    query: PageQuery, source: Source, default_lang: str, *, today: dt.date | None = None
+) -> tuple[Filters, Locale]:
+    """Check the query against the store; unknown values and bad ranges are 400s.
+
+    ``today`` (the business time zone's, by default) bounds the default range."""
     locale = Locale.of(query.lang or default_lang, query.cal, query.digits)
     dims = source.dims
     chosen: dict[str, tuple[str, ...]] = {}
@@ -134,22 +208,7 @@ def resolve(query: PageQuery, source: Source, default_lang: str) -> tuple[Filter
             sample = ", ".join(sorted(known)[:12]) or "none"
             raise InvalidParameter(dim, f"unknown {dim} {unknown[0]!r}; the store has: {sample}")
         chosen[dim] = values
-    for name in ("start", "end"):
-        day = getattr(query, name)
-        if day is not None and not FIRST_DATE <= day <= LAST_DATE:
-            raise InvalidParameter(
-                name, f"{day} is outside {FIRST_DATE} … {LAST_DATE}; choose a date in range"
-            )
-    end = query.end or (
-        query.start + dt.timedelta(days=DEFAULT_DAYS - 1) if query.start else dims.last_day
-    )
-    start = query.start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
-    if end < start:
-        raise InvalidParameter(
-            "end", f"the range ends ({end}) before it starts ({start}); swap the two dates"
-        )
-    if (end - start).days > 3660:
-        raise InvalidParameter("start", "the range is longer than ten years; choose a shorter one")
+    start, end = _range(query.start, query.end, latest_day(source, today))
     filters = Filters(
         start=start,
         end=end,
@@ -163,10 +222,61 @@ def resolve(query: PageQuery, source: Source, default_lang: str) -> tuple[Filter
     return filters, locale
 
 
+def _range(start: dt.date | None, end: dt.date | None, latest: dt.date) -> tuple[dt.date, dt.date]:
+    """The days asked for; a missing end is 28 days after the start or ``latest``,
+    whichever comes first (a start in the future: 28 days)."""
+    span = dt.timedelta(days=DEFAULT_DAYS - 1)
+    if end is None:
+        if start is None:
+            end = latest
+        else:
+            end = start + span if start > latest else min(start + span, latest)
+        end = min(end, LAST_DATE)
+    if start is None:
+        start = max(end - span, FIRST_DATE)
+    if end < start:
+        raise InvalidParameter(
+            "end", f"the range ends ({end}) before it starts ({start}); swap the two dates"
+        )
+    if (end - start).days > MAX_DAYS:
+        raise InvalidParameter(
+            "start", f"the range is longer than {MAX_DAYS} days; choose a shorter one"
+        )
+    return start, end
+
+
+def latest_day(source: Source, today: dt.date | None = None) -> dt.date:
+    """The default range's last day: the data's last day, today (business time zone) at
+    the latest: rows dated in the future (a stray 2200) must not empty the default view,
+    which then ends on the last day of data up to today."""
+    if today is None:
+        today = source.local_day(dt.datetime.now(dt.UTC))
+    last = source.dims.last_day
+    if last > today:
+        last = last_day_until(source, today) or today
+    earliest = FIRST_DATE + dt.timedelta(days=DEFAULT_DAYS - 1)
+    return min(max(last, earliest), LAST_DATE)
+
+
+def data_span(source: Source, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The days the date picker offers: the data's, within the valid days, to
+    :func:`latest_day` at the latest."""
+    last = latest_day(source, today)
+    return min(max(source.dims.first_day, FIRST_DATE), last), last
+
+
 def _period(asked: str, days: int, locale: Locale) -> str:
-    """Trend granularity: about 7 to 60 points for the chosen range."""
+    """Trend granularity: about 7 to 60 points for the chosen range (``auto``), at most
+    :data:`PERIOD_DAYS` days of days or weeks."""
     if asked == "auto":
         asked = "day" if days <= 45 else ("week" if days <= 270 else "month")
+    longest = PERIOD_DAYS.get(asked)
+    if longest is not None and days > longest:
+        raise InvalidParameter(
+            "period",
+            f"{asked} over {days} days is too many points; choose a coarser period "
+            f"(day: up to {PERIOD_DAYS['day']} days, week: up to {PERIOD_DAYS['week']})",
+        )
     if asked == "month":
         return {"gregorian": "month", "jalali": "jalali_month", "hijri": "hijri_month"}[
             locale.calendar

@@ -7,14 +7,17 @@ Nothing here pulls rows into Python: a histogram is two small aggregate queries
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from ._params import Filters
 from ._source import Source
+
+if TYPE_CHECKING:  # (``_params`` asks this module for the last day of data)
+    from ._params import Filters
 
 #: filter → column, per fact table (the same names the KPI engine uses)
 COLUMNS = {
@@ -67,6 +70,21 @@ def restrict(
         hi = source.local_seconds(filters.end) + _DAY
         t = t.filter((t[time] >= lo) & (t[time] < hi))
     return t
+
+
+def last_day_until(source: Source, day: dt.date) -> dt.date | None:
+    """The local day of the last ticket created on or before ``day`` (None: none was):
+    the end of the default range when some tickets are dated after today."""
+
+    def compute() -> dt.date | None:
+        t = source.table("facts_tickets")
+        before = t.filter(t.created_local < source.local_seconds(day) + _DAY)
+        found = source.run(before.agg(last=before.created_local.max()))["last"].iloc[0]
+        if found is None or pd.isna(found):
+            return None
+        return dt.date(1970, 1, 1) + dt.timedelta(seconds=float(found))
+
+    return source.memo(("last_day_until", day), compute)
 
 
 def replies(source: Source, filters: Filters) -> ir.Table:

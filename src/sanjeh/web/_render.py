@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -28,9 +27,6 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
 )
 _ENV.filters["todate"] = dt.date.fromisoformat
-#: characters openpyxl refuses, and the leading signs spreadsheets run as formulas
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_json(model: Model) -> bytes:
@@ -160,21 +156,16 @@ def render_html(
 
 
 def table_frame(table: Model) -> pd.DataFrame:
-    """A view table as a DataFrame of raw values (keys as headers, like the JSON)."""
+    """A view table as a DataFrame of raw values (keys as headers, like the JSON); its
+    text as a spreadsheet shows text, never a formula (``report.spreadsheet_text``)."""
     keys = [c["key"] for c in table["columns"]]
     texts = {c["key"] for c in table["columns"] if c["unit"] in ("text", "verbatim")}
     rows = []
     for row in table["rows"]:
-        rows.append({k: _safe(row.get(k)) if k in texts else row.get(k) for k in keys})
+        rows.append(
+            {k: report.spreadsheet_text(row.get(k)) if k in texts else row.get(k) for k in keys}
+        )
     return pd.DataFrame(rows, columns=keys)
-
-
-def _safe(value: Any) -> Any:
-    """Text a spreadsheet shows as text: no control characters, no formulas."""
-    if not isinstance(value, str):
-        return value
-    value = _ILLEGAL.sub("", value)
-    return "'" + value if value.startswith(_FORMULA) else value
 
 
 def to_csv(table: Model) -> bytes:

@@ -16,10 +16,11 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import Field
 
-from ._auth import authorize_view, html_response, require_permission
+from ..accounts import can
+from ._auth import authorize_view, current_actor, html_response, require_permission
 from ._errors import InvalidParameter, NotFound
 from ._i18n import CALENDARS, DIGITS, LANGS
-from ._params import PageQuery, SearchQuery, resolve
+from ._params import NoQuery, PageQuery, SearchQuery, data_span, resolve
 from ._render import render_html, to_csv, to_json, to_xlsx
 from ._schema import ErrorResponse, Meta, PageModel
 from ._source import Source
@@ -30,6 +31,10 @@ ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorResponse, "description": "Not logged in (the store has users)."},
     403: {"model": ErrorResponse, "description": "The user's role may not see this."},
     404: {"model": ErrorResponse, "description": "No such agent, customer or table."},
+    503: {
+        "model": ErrorResponse,
+        "description": "server_busy: too many views computing; wait Retry-After seconds.",
+    },
 }
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -54,11 +59,21 @@ def source_of(request: Request) -> Source:
     return source
 
 
+def names_for(request: Request) -> frozenset[str] | None:
+    """The agents whose names this request's user may see (``View.names``): every
+    agent's (None) for those who may see the leaderboard, else only their own."""
+    actor = current_actor(request)
+    if can(actor, "view_leaderboard"):
+        return None
+    return frozenset({actor.agent_id} if actor.agent_id else ())
+
+
 def _model(
     request: Request, key: tuple[object, ...], query: PageQuery, build: Callable[[View], Model]
 ) -> tuple[Model, View]:
     authorize_view(request, key, query.agent)  # before the cache: every view, every time
-    return model_of(source_of(request), request.app.state.language, key, query, build)
+    source, language = source_of(request), request.app.state.language
+    return model_of(source, language, key, query, build, names=names_for(request))
 
 
 def model_of(
@@ -67,11 +82,14 @@ def model_of(
     key: tuple[object, ...],
     query: PageQuery,
     build: Callable[[View], Model],
+    *,
+    names: frozenset[str] | None = None,
 ) -> tuple[Model, View]:
-    """The view model of one page for the validated query, cached per data stamp."""
+    """The view model of one page for the validated query, cached per data stamp (and
+    per set of agent names the viewer may see)."""
     filters, locale = resolve(query, source, language)
-    view = View(source, filters, locale)
-    model = source.memo(("model", *key, filters, locale), lambda: build(view))
+    view = View(source, filters, locale, names)
+    model = source.memo(("model", *key, filters, locale, names), lambda: build(view))
     return model, view
 
 
@@ -98,7 +116,8 @@ def _json(
     request: Request, key: tuple[object, ...], query: PageQuery, build: Callable[[View], Model]
 ) -> Response:
     model, view = _model(request, key, query, build)
-    body = view.source.memo(("json", *key, view.filters, view.locale), lambda: to_json(model))
+    memo = ("json", *key, view.filters, view.locale, view.names)
+    body = view.source.memo(memo, lambda: to_json(model))
     return Response(body, media_type="application/json")
 
 
@@ -123,8 +142,10 @@ def _html(
             timezone=view.source.timezone,
         )
 
-    # the cached body is the same for every user; the header's user bit is added per request
-    body = view.source.memo(("html", request.url.path, tuple(sorted(items))), render)
+    # the cached body is the same for every user who may see the same agents' names; the
+    # header's user bit is added per request
+    memo = ("html", request.url.path, tuple(sorted(items)), view.names)
+    body = view.source.memo(memo, render)
     return html_response(request, body)
 
 
@@ -133,8 +154,10 @@ def _options(source: Source, view: View) -> Model:
     dims = source.dims
     label = view.locale.label
     agents_ = sorted(
-        ((a.id, a.name) for a in dims.agents.values() if not a.is_bot), key=lambda x: x[1]
+        ((a.id, a.name) for a in dims.agents.values() if not a.is_bot and view.may_name(a.id)),
+        key=lambda x: x[1],
     )
+    first, last = data_span(source)
     return {
         "team": sorted(dims.teams.items(), key=lambda x: x[1]),
         "agent": agents_,
@@ -143,8 +166,8 @@ def _options(source: Source, view: View) -> Model:
         "tag": [(tag, tag) for tag in dims.tags],
         "language": [(lang, label("language", lang)) for lang in dims.languages],
         "months": view.locale.month_names(),
-        "first_day": dims.first_day.isoformat(),
-        "last_day": dims.last_day.isoformat(),
+        "first_day": first.isoformat(),
+        "last_day": last.isoformat(),
     }
 
 
@@ -267,8 +290,12 @@ def register(app: FastAPI) -> None:
     )
     def download(
         request: Request,
-        page: Annotated[str, PathParam(description="overview, agents, …, scorecard, timeline")],
-        filename: Annotated[str, PathParam(description="<table>.csv or <table>.xlsx")],
+        page: Annotated[
+            str, PathParam(max_length=40, description="overview, agents, …, scorecard, timeline")
+        ],
+        filename: Annotated[
+            str, PathParam(max_length=80, description="<table>.csv or <table>.xlsx")
+        ],
         query: Annotated[DownloadQuery, Query()],
     ) -> Response:
         """The same rows as the table on the page (raw values; the same filters apply)."""
@@ -306,17 +333,19 @@ def register(app: FastAPI) -> None:
         response_model=Meta,
         dependencies=[Depends(require_permission("view_dashboard"))],
     )
-    def meta(request: Request) -> Model:
+    def meta(request: Request, _: Annotated[NoQuery, Query()]) -> Model:
         """What each filter may be set to (ids and names), the data's date span, the
         interface languages, calendars and digit sets, and the pages."""
         source = source_of(request)
         dims = source.dims
+        names = names_for(request)  # an agent sees their own name only
+        agents_ = [a for a in dims.agents.values() if names is None or a.id in names]
         return {
             "languages": list(LANGS),
             "calendars": list(CALENDARS),
             "digits": list(DIGITS),
             "teams": [{"id": k, "name": v} for k, v in dims.teams.items()],
-            "agents": [{"id": a.id, "name": a.name} for a in dims.agents.values()],
+            "agents": [{"id": a.id, "name": a.name} for a in agents_],
             "channels": list(dims.channels),
             "priorities": list(dims.priorities),
             "conversation_languages": list(dims.languages),

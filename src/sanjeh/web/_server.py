@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 import threading
@@ -23,15 +24,19 @@ def serve(
     language: str | None = None,
     log_level: str = "info",
     warm: bool = True,
+    forwarded_allow_ips: str | None = None,
 ) -> None:
     """Serve the dashboard until interrupted (binds to this machine only by default).
 
     Facts are brought up to date first (on a large store that takes a while once).
+    ``forwarded_allow_ips``: the reverse proxies whose forwarding headers are believed
+    (see :func:`proxy_options`); by default none are.
     """
     import uvicorn
 
     from ._app import create_app
 
+    proxies = proxy_options(forwarded_allow_ips)  # a typo fails before the slow start
     app = create_app(db_url, language=language, warm=warm)
     warning = open_without_login(host, app.state.accounts.has_users())
     if warning:
@@ -41,9 +46,36 @@ def serve(
         url = f"http://{shown}:{port}/"
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, **proxies)
     except OSError as exc:  # pragma: no cover - depends on the machine
         raise ConfigError(f"cannot listen on {host}:{port} ({exc}); choose another --port") from exc
+
+
+def proxy_options(forwarded_allow_ips: str | None) -> dict[str, Any]:
+    """uvicorn's options for forwarding headers: believed only from ``forwarded_allow_ips``.
+
+    ``X-Forwarded-For`` sets the client's address (login throttling counts by it) and
+    ``X-Forwarded-Proto: https`` makes cookies ``Secure``; from anyone else they would
+    let a client pick its own address and scheme. uvicorn believes them from 127.0.0.1
+    unless told otherwise, which on a shared machine is every local user, so by default
+    they are ignored. ``forwarded_allow_ips``: comma-separated addresses or networks of
+    the proxies (``127.0.0.1``, ``10.0.0.0/8``; ``*``: any). uvicorn's own
+    ``FORWARDED_ALLOW_IPS`` variable is not read: settings come from one place.
+    """
+    if forwarded_allow_ips is None or not forwarded_allow_ips.strip():
+        return {"proxy_headers": False}
+    trusted = [p.strip() for p in forwarded_allow_ips.split(",") if p.strip()]
+    for item in trusted:
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"--forwarded-allow-ips: {item!r} is not an address or network; give the "
+                "proxies' addresses, comma-separated (e.g. 127.0.0.1,10.0.0.0/8)"
+            ) from None
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted)}
 
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -69,12 +101,24 @@ def free_port(host: str = "127.0.0.1") -> int:
 class Server:
     """A uvicorn server in a background thread: ``with Server(app) as url: …``."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        *,
+        forwarded_allow_ips: str | None = None,
+    ) -> None:
         import uvicorn
 
         self.host, self.port = host, port or free_port(host)
         config = uvicorn.Config(
-            app, host=self.host, port=self.port, log_level="warning", access_log=False
+            app,
+            host=self.host,
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            **proxy_options(forwarded_allow_ips),
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -6,9 +6,13 @@ changes whenever data or configuration changed them) keys every cached result, s
 new import or a new configuration invalidates the cache and nothing else does.
 The store's Ibis connection serves one thread at a time (``db_lock``, the store's
 lock); KPI queries run on each thread's own DuckDB cursor, so two requests compute at
-once. A rebuild of the facts waits for running KPI computations and holds new ones back
-(``gate``); the freshness check before it only reads.
-Lock order: ``gate`` before ``db_lock``. Answers from the cache need no lock.
+once. A rebuild of the facts runs on a connection of its own while requests keep
+reading the previous facts; putting the new ones in place waits for running KPI
+computations and holds new ones back for as long as the swap (``gate``); the freshness
+check before it only reads. Requests compute uncached results a few at a time
+(``limits``, ``_limits.py``: a turn, a bounded queue, a share per user; 503 beyond).
+Lock order: a turn before ``gate`` before ``db_lock``. Answers from the cache need no
+lock and no turn.
 """
 
 from __future__ import annotations
@@ -29,8 +33,10 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from .. import metrics
+from ..errors import ServerBusy
 from ..metrics import MetricsConfig, ensure_facts, facts_current
 from ..store import META_TABLE, Store
+from ._limits import Limits
 
 T = TypeVar("T")
 log = logging.getLogger("sanjeh.web")
@@ -136,7 +142,10 @@ class Source:
         self.stamp = ""
         self._generation = 0
         self._meta = ""  # the facts' bookkeeping row when this source last rebuilt
+        self._refreshing = threading.Lock()
         self.dims: Dimensions
+        #: how many uncached views requests compute at once (``[web]``; see ``_limits``)
+        self.limits = Limits.configured()
         #: called (in the background thread) after the data changed, e.g. to warm pages
         self.after_change: Callable[[], None] | None = None
         #: called (in the background thread) after every refresh, e.g. due QA cycles
@@ -152,27 +161,48 @@ class Source:
     def refresh(self) -> bool:
         """Bring the facts up to date; True when they changed (the cache is dropped).
 
-        The check only reads, beside running computations; only a rebuild takes the
-        write gate (so a check every few seconds never holds a request up).
+        The check only reads. A rebuild runs beside the requests (on a connection of its
+        own, in one transaction: ``ensure_facts``), which keep answering from the
+        previous facts; only putting the new facts in place takes the write gate, for
+        the swap and its commit, so no computation reads across it.
         """
-        with self.db_lock:
-            if self._current():
-                return False
-        with self.gate.write(), self.db_lock:
-            if self._current():  # (another thread rebuilt meanwhile)
-                return False
-            ensure_facts(self.store, self.config)
-            # the facts' bookkeeping row (the stamp of another process's rebuild) may stay
-            # as it was when a ticket changed in place: each rebuild here counts as well
-            self._generation += 1
-            self._meta = self._stamp()
-            self.stamp = f"{self._generation}:{self._meta}"
-            self._checked = time.monotonic()
-            self._tables = {}  # rebuilt facts may have new columns
-            self.dims = self._dimensions()
-            with self._memo_lock:
-                self._memo.clear()
+        with self._refreshing:  # one at a time (the background loop, check(), tests)
+            with self.db_lock:
+                if self._current():
+                    return False
+            swapped = False
+
+            @contextlib.contextmanager
+            def swap() -> Iterator[None]:
+                nonlocal swapped
+                with self.gate.write(), self.db_lock:
+                    yield  # the new facts go in place
+                    self._adopt()
+                    swapped = True
+
+            ensure_facts(self.store, self.config, hold=swap)
+            if swapped:
+                return True
+            # nothing put in place here: another process (or thread) may have done it
+            with self.db_lock:
+                if self.stamp and self._stamp() == self._meta:
+                    return False
+            with self.gate.write(), self.db_lock:
+                self._adopt()
             return True
+
+    def _adopt(self) -> None:
+        """Serve the facts now in the store (under the write gate and ``db_lock``)."""
+        # the facts' bookkeeping row (the stamp of another process's rebuild) may stay
+        # as it was when a ticket changed in place: each rebuild here counts as well
+        self._generation += 1
+        self._meta = self._stamp()
+        self.stamp = f"{self._generation}:{self._meta}"
+        self._checked = time.monotonic()
+        self._tables = {}  # rebuilt facts may have new columns
+        self.dims = self._dimensions()
+        with self._memo_lock:
+            self._memo.clear()
 
     def _current(self) -> bool:
         """Nothing to rebuild, and nobody rebuilt the facts since this source did."""
@@ -193,8 +223,10 @@ class Source:
             self._memo.clear()
 
     def check(self) -> None:
-        """Refresh now if no background thread does it and the last check is old."""
-        if self._thread is None and time.monotonic() - self._checked > self.refresh_seconds:
+        """Refresh now if no background thread does it and the last check is old
+        (unless another request is refreshing: this one answers from the facts it has)."""
+        stale = time.monotonic() - self._checked > self.refresh_seconds
+        if self._thread is None and stale and not self._refreshing.locked():
             self.refresh()
 
     def start(self) -> None:
@@ -231,18 +263,35 @@ class Source:
     # -- cache --------------------------------------------------------------------------
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()`` once per key and data stamp; concurrent callers share one run."""
+        """``compute()`` once per key and data stamp; concurrent callers share one run.
+
+        A request's first miss is its uncached view: it waits for its turn (or for
+        whoever computes the same key) within ``limits``, or gets ``ServerBusy``.
+        """
         full = (self.stamp, key)
         with self._memo_lock:
             if full in self._memo:
                 self._memo.move_to_end(full)
                 return self._memo[full]
-            waiting = self._inflight.get(full)
-            if waiting is None:
-                mine: Future[Any] = Future()
-                self._inflight[full] = mine
-        if waiting is not None:
-            return waiting.result()
+        with self.limits.view():
+            return self._once(full, compute)
+
+    def _once(self, full: Hashable, compute: Callable[[], T]) -> T:
+        while True:
+            with self._memo_lock:
+                if full in self._memo:
+                    self._memo.move_to_end(full)
+                    return self._memo[full]
+                waiting = self._inflight.get(full)
+                if waiting is None:
+                    mine: Future[Any] = Future()
+                    self._inflight[full] = mine
+                    break
+            self.limits.before_waiting()
+            try:
+                return waiting.result()
+            except ServerBusy:
+                continue  # the request computing it was turned away: compute it here
         try:
             value = compute()
         except BaseException as exc:
@@ -270,8 +319,10 @@ class Source:
 
     def run(self, expr: ir.Table) -> pd.DataFrame:
         """Execute an Ibis expression (results are small: aggregates or a page of rows)."""
-        with self.db_lock:
-            return expr.to_pandas()
+        with self.limits.view():
+            self.limits.take_turn()
+            with self.db_lock:
+                return expr.to_pandas()
 
     def kpis(
         self,
@@ -292,6 +343,7 @@ class Source:
         key = ("kpis", names, start, end, filters, by, period, hours, week, stats, compare)
 
         def compute() -> pd.DataFrame:
+            self.limits.take_turn()  # (before the gate: a rebuild need not wait for the queue)
             with self.gate.read():  # (metrics.kpis takes db_lock where it needs it)
                 return metrics.kpis(
                     self.store,

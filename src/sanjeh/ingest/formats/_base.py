@@ -10,6 +10,7 @@ from typing import ClassVar
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._coerce import TimeBounds
 from .._readers import FileKind, RawChunk, read_raw
 from .._rows import Chunk
 
@@ -28,6 +29,8 @@ class Context:
     #: format-specific settings given as ``--option key=value``
     params: dict[str, str] = dataclasses.field(default_factory=dict)
     progress: Callable[[int], None] | None = None
+    #: when imported times may lie: the import's clock and ``[import] future_tolerance``
+    times: TimeBounds = dataclasses.field(default_factory=TimeBounds)
 
     def raw(self, delimiter: str | None = None) -> Iterator[RawChunk]:
         """The file's rows in chunks: (text columns, row numbers, unreadable rows)."""

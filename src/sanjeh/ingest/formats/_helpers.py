@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 
 from ...errors import ConfigError, MissingColumns
 from ...model import Column
-from .._coerce import MAX_YEAR, MIN_YEAR, BadRows, parse_timestamps
+from .._coerce import BadRows, TimeBounds, parse_timestamps
+from .._lists import as_text
 from .._rows import RawRows, Reject
 from ._base import Context
 
@@ -51,10 +52,7 @@ def text(table: pa.Table, name: str) -> pa.Array:
     """A column as trimmed text, blanks as null; all-null when the file lacks it."""
     if name not in table.column_names:
         return pa.nulls(table.num_rows, pa.string())
-    arr = table[name].combine_chunks()
-    if not pa.types.is_string(arr.type):
-        arr = arr.cast(pa.string())
-    arr = pc.utf8_trim_whitespace(arr)
+    arr = pc.utf8_trim_whitespace(as_text(table[name]))
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
@@ -111,11 +109,13 @@ def zone_for(ctx: Context) -> str:
 
 
 class Problems:
-    """The first problem found in each row of one chunk; the rest of the row is dropped."""
+    """The first problem found in each row of one chunk; the rest of the row is dropped.
+    Times are checked against ``bounds`` (the import's: ``Context.times``)."""
 
-    def __init__(self, table: pa.Table, rows: np.ndarray) -> None:
+    def __init__(self, table: pa.Table, rows: np.ndarray, bounds: TimeBounds | None = None) -> None:
         self.table = table
         self.rows = np.asarray(rows, dtype=np.int64)
+        self.bounds = bounds or TimeBounds()
         self._bad = BadRows(table.num_rows)
 
     def add(
@@ -164,9 +164,10 @@ def iso_times(values: pa.Array, field: str, zone: str, problems: Problems) -> pa
     try:  # fast path: all plain local date-times, as most logs write them
         naive = pc.cast(values, pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return parse_timestamps(values, Column(field, "timestamp", ""), zone, problems._bad)
-    check_years(naive, field, values, problems)
+        column = Column(field, "timestamp", "")
+        return parse_timestamps(values, column, zone, problems._bad, problems.bounds)
     local = pc.assume_timezone(naive, zone, ambiguous="earliest", nonexistent="latest")
+    check_years(local, field, values, problems)
     return local.cast(UTC_US)
 
 
@@ -195,14 +196,9 @@ def formatted_times(
 
 
 def check_years(times: pa.Array, field: str, values: pa.Array, problems: Problems) -> None:
-    """Years outside the model's range (a Jalali 1403 read as Gregorian) are problems."""
-    year = pc.year(times)
-    problems.add(
-        pc.or_(pc.less(year, MIN_YEAR), pc.greater(year, MAX_YEAR)),
-        field,
-        f"year outside {MIN_YEAR}-{MAX_YEAR}; convert Jalali or Hijri dates to Gregorian",
-        values,
-    )
+    """Times no support system wrote (before 1970: a Jalali 1403 read as Gregorian) or
+    not yet come (beyond the import's clock and its tolerance) are problems."""
+    problems.bounds.check(times, field, values, problems._bad)
 
 
 def _loose(values: pa.Array) -> pa.Array:

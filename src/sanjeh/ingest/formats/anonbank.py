@@ -25,6 +25,7 @@ from ._helpers import (
     NewOnly,
     Problems,
     by_lower_name,
+    check_years,
     const,
     join,
     keep,
@@ -80,7 +81,7 @@ class AnonBank(ColumnsFormat):
                 # the monthly files date every row; a one-day extract needs the day given
                 day = file_day(ctx, needed="date" not in named.column_names)
                 checked = True
-            problems = Problems(table, rows)
+            problems = Problems(table, rows, ctx.times)
             calls = _calls(ctx, named, problems, day, zone)
             # a call is one VRU's call_id on one day; a repeat is corruption, not a new call
             problems.add(
@@ -296,6 +297,9 @@ def _calls(
             ("ended_at", ended),
         )
     }
+    # a day no call centre had (before 1970, or later than the import's clock allows)
+    for at in times.values():
+        check_years(at, "date", text(named, "date"), problems)
     # rows without a day are rejected already; give them any day so the text is defined
     day_seconds = np.nan_to_num(days / 1e6, nan=0).astype("datetime64[s]")
     day_text = pa.array(np.datetime_as_string(day_seconds, unit="D"), pa.string())

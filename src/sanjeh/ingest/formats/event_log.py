@@ -80,7 +80,7 @@ class EventLog(Format):
         for table, rows, unreadable in ctx.raw(mapping.delimiter):
             if columns is None:
                 columns = mapping.resolve(table.column_names, ctx.path)
-            problems = Problems(table, rows)
+            problems = Problems(table, rows, ctx.times)
             row = _Row(table, columns, mapping, problems)
             at = dates.parse(row.get("timestamp"), columns["timestamp"], zone, problems)
             ok = problems.ok

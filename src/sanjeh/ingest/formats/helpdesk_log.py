@@ -103,7 +103,7 @@ class HelpdeskLog(Format):
             if header is None:
                 header = _header(ctx.path, named.column_names)
             case_col, activity_col, time_col = header
-            problems = Problems(table, rows)
+            problems = Problems(table, rows, ctx.times)
             case = text(named, case_col)
             problems.require(case, case_col)
             activity = text(named, activity_col)

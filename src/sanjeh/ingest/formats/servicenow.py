@@ -121,7 +121,7 @@ class ServiceNow(ColumnsFormat):
             if not checked:
                 require(ctx.path, table.column_names, REQUIRED, "a ServiceNow incident log")
                 checked = True
-            problems = Problems(table, rows)
+            problems = Problems(table, rows, ctx.times)
             state = _state(ctx.source, named, problems, dates, zone)
             state["row"] = pa.array(np.asarray(rows), pa.int64())
             state["order"] = join(_padded(state["seq"], 6), "-", _padded(state["row"], 9))

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._lists import as_items, is_listy
 from .._readers import FileKind
 from .._rows import Chunk
 from ._base import Context, Format
@@ -69,7 +70,7 @@ class Summary(Format):
         for table, rows, unreadable in ctx.raw(mapping.delimiter):
             if columns is None:
                 columns = mapping.resolve(table.column_names, ctx.path)
-            problems = Problems(table, rows)
+            problems = Problems(table, rows, ctx.times)
             row = _Row(table, columns, mapping, problems, zone, dates)
             ok = problems.ok
             good_rows = np.asarray(rows)[ok]
@@ -119,6 +120,10 @@ class _Row:
         self.mapping = mapping
         self.problems = problems
         self.raw = {key: mapping.nulled(text(table, name)) for key, name in columns.items()}
+        #: a column of JSON arrays (JSON Lines) or a Parquet list column, as it is
+        self.lists = {
+            key: table[name] for key, name in columns.items() if is_listy(table[name].type)
+        }
         self.ticket = self.get("ticket_id")
         problems.require(self.ticket, columns["ticket_id"])
         self.times = {key: self._time(key, zone) for key in TIMES}
@@ -216,18 +221,17 @@ def _number(values: pa.Array) -> pa.Array:
     return pc.cast(pc.if_else(numeric, values, _NULL), pa.float64())
 
 
-def _tags(values: pa.Array, separator: str | None) -> pa.Array:
-    parts = (
-        pc.split_pattern(values, separator)
-        if separator
-        else pc.split_pattern_regex(values, _DEFAULT_TAG_SPLIT)
+def _tags(values: pa.Array | pa.ChunkedArray, separator: str | None) -> pa.Array:
+    """Text split at the mapping's ``tags_separator`` (default ``;``, ``|`` or ``,``); a
+    list (a JSON array, a Parquet list) is taken as it is."""
+    return as_items(
+        values,
+        lambda text: (
+            pc.split_pattern(text, separator)
+            if separator
+            else pc.split_pattern_regex(text, _DEFAULT_TAG_SPLIT)
+        ),
     )
-    flat = pc.utf8_trim_whitespace(pc.list_flatten(parts))
-    owners = pc.list_parent_indices(parts)
-    keep_mask = pc.not_equal(flat, "")
-    sizes = np.bincount(pc.filter(owners, keep_mask).to_numpy(), minlength=len(values))
-    offsets = pa.array(np.r_[0, np.cumsum(sizes)].astype(np.int32))
-    return pa.ListArray.from_arrays(offsets, pc.filter(flat, keep_mask), mask=pc.is_null(values))
 
 
 Columns = dict[str, pa.Array]
@@ -276,7 +280,7 @@ def _outputs(row: _Row, mapping: SummaryMapping, source: str) -> _Outputs:
         "agent_id": agent,
         "priority": row.choice["priority"],
         "category": get("category"),
-        "tags": _tags(get("tags"), mapping.tags_separator),
+        "tags": _tags(row.lists.get("tags", get("tags")), mapping.tags_separator),
         "language": get("language"),
     }
 

@@ -82,7 +82,7 @@ class Twcs(Format):
         customers, teams, agents = NewOnly("customer_id"), NewOnly("team_id"), NewOnly("agent_id")
         for table, rows, unreadable in ctx.raw(","):
             named = by_lower_name(table)
-            problems = Problems(table, rows)
+            problems = Problems(table, rows, ctx.times)
             tweet, parent = _ids(named, problems)
             inbound = text(named, "inbound")
             problems.require(inbound, "inbound")

@@ -100,7 +100,7 @@ class Volvo(ColumnsFormat):
             if not checked:
                 require(ctx.path, table.column_names, REQUIRED, "Volvo incident rows")
                 checked = True
-            problems = Problems(table, rows)
+            problems = Problems(table, rows, ctx.times)
             state = _state(ctx, named, problems, zone)
             state["row"] = pa.array(np.asarray(rows), pa.int64())
             good = pa.table(keep(state, problems.ok)).sort_by(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,9 +13,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from ...accounts import Actor, can, roles_with
-from ...errors import RecordNotFound
-from ...qa import Scorecard, Workspace
+from ...errors import RecordNotFound, ValidationError
+from ...qa import Scorecard, Workspace, limits
 from .._auth import current_actor, html_response
+from .._errors import InvalidParameter
 from .._i18n import Locale, catalogue
 from .._render import render_html, to_json
 from .._routes import source_of
@@ -91,6 +93,28 @@ class Ctx:
         found = [(a.id, a.name) for a in self.source.dims.agents.values() if not a.is_bot]
         return sorted(found, key=lambda x: x[1])
 
+    def known_agent(self, name: str, agent_id: str | None) -> str | None:
+        """``agent_id`` when the store knows the agent (the agents table, else a ticket
+        of theirs); None stays None; anyone else is a 400 naming some agents."""
+        if agent_id is None or agent_id in self.source.dims.agents:
+            return agent_id
+        t = self.store.table("tickets")
+        if not limits.has_nul(agent_id) and t.filter(t.agent_id == agent_id).count().execute():
+            return agent_id
+        sample = ", ".join(sorted(self.source.dims.agents)[:12]) or "none"
+        raise InvalidParameter(name, f"unknown agent {agent_id!r}; the store has: {sample}")
+
+    def known_reviewers(self, name: str, ids: Iterable[str]) -> None:
+        """A 400 unless every id is a user who may review (see :meth:`reviewers`)."""
+        known = dict(self.reviewers())
+        for user_id in ids:
+            if user_id not in known:
+                raise InvalidParameter(
+                    name,
+                    f"{user_id!r} is not a user who may review; the reviewers are: "
+                    + ", ".join(sorted(known)),
+                )
+
     def users(self) -> dict[str, str]:
         """user id → display name (the local admin and the system included)."""
         if self._users is None:
@@ -139,10 +163,16 @@ class Ctx:
         return "—" if value is None else self.locale.value("ratio", value)
 
     def when(self, value: dt.datetime | None) -> str:
-        return self.locale.datetime(value, self.source.timezone)
+        try:
+            return self.locale.datetime(value, self.source.timezone)
+        except (ValidationError, ValueError, OverflowError):  # stored before dates were checked
+            return value.isoformat() if value else "—"
 
     def day(self, value: dt.date | dt.datetime | None) -> str:
-        return self.locale.date(value)
+        try:
+            return self.locale.date(value)
+        except (ValidationError, ValueError, OverflowError):  # (no calendar shows it)
+            return value.isoformat()[:10] if value else "—"
 
     def count(self, value: int) -> str:
         return self.locale.integer(value)

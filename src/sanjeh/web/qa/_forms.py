@@ -6,25 +6,44 @@ anything is written."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+)
 
-from ...model.workflow import MAX_REPEAT_DAYS
-from ...qa import Outcome, Scorecard, Strategy
+from ...model.workflow import ASSIGNMENT_STATUSES, DISPUTE_STATUSES, MAX_REPEAT_DAYS
+from ...qa import Outcome, Scorecard, Strategy, limits
 from .._errors import InvalidParameter
+from .._params import TEXT_PATTERN
 
 # -- path and query parameters (what a view function's signature declares) --------------------
 
-TicketId = Annotated[str, PathParam(max_length=200, description="Conversation id.")]
-RecordId = Annotated[str, PathParam(max_length=200, description="Record id.")]
-ActionIndex = Annotated[int, PathParam(ge=0, le=1000, description="Action item number.")]
+#: no NUL anywhere (no database stores one in a text, or takes one in a query)
+NO_NUL = r"^[^\x00]*$"
+#: ids and query texts: no control character at all (``web._params``, checked for every route)
+TicketId = Annotated[
+    str, PathParam(max_length=200, pattern=TEXT_PATTERN, description="Conversation id.")
+]
+RecordId = Annotated[str, PathParam(max_length=200, pattern=TEXT_PATTERN, description="Record id.")]
+ActionIndex = Annotated[
+    int, PathParam(ge=0, le=limits.MAX_ACTION_ITEMS - 1, description="Action item number.")
+]
 #: an optional query parameter (blank counts as not given: see :func:`blank`)
-Opt = Annotated[str | None, Query(max_length=200)]
+Opt = Annotated[str | None, Query(max_length=200, pattern=TEXT_PATTERN)]
 
 
 def blank(value: str | None) -> str | None:
@@ -32,29 +51,121 @@ def blank(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
-def day(name: str, value: str | None) -> dt.date | None:
-    """A YYYY-MM-DD query parameter (blank: None); anything else is a 400."""
-    if value is None or not value.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidParameter(name, f"{value!r} is not a date; use YYYY-MM-DD") from None
+def _blank(value: object) -> object:
+    """Before validation: a blank text is not given (forms send every field)."""
+    return blank(value) if isinstance(value, str) else value
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_RANGE = f"{limits.FIRST_DAY} … {limits.LAST_DAY}"
+_DATES = f"YYYY-MM-DD, {limits.FIRST_DAY.year}–{limits.LAST_DAY.year}"
+
+
+def _date_text(value: object) -> object:
+    """Before validation: a date is a YYYY-MM-DD text (not a number of seconds)."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError(f"{value!r} is not a date; use YYYY-MM-DD")
+
+
+def _day_param(value: object) -> object:
+    value = _blank(value)
+    return None if value is None else _date_text(value)
+
+
+def _in_range(value: dt.date | None) -> dt.date | None:
+    """After validation: a day the QA workflow stores (``sanjeh.qa.limits``)."""
+    if value is not None and not limits.FIRST_DAY <= value <= limits.LAST_DAY:
+        raise ValueError(f"{value} is outside {_RANGE}; choose a date in range")
+    return value
+
+
+#: a date of a body (``sanjeh.qa.limits``: FIRST_DAY … LAST_DAY)
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_date_text),
+    AfterValidator(_in_range),
+    Field(description=f"A date ({_DATES})."),
+]
+#: an optional date of a query (blank: not given)
+DayParam = Annotated[
+    dt.date | None,
+    BeforeValidator(_day_param),
+    AfterValidator(_in_range),
+    Query(description=f"A day ({_DATES}, UTC); blank: no bound."),
+    # documented as what it accepts: a day, or blank (a form's empty field)
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
+    ),
+]
+DisputeStatus = Annotated[
+    Literal[DISPUTE_STATUSES] | None,  # type: ignore[valid-type]
+    BeforeValidator(_blank),
+    Query(description="Only disputes in this state (blank: all)."),
+    WithJsonSchema({"type": "string", "enum": ["", *DISPUTE_STATUSES]}),
+]
+AssignmentStatus = Annotated[
+    Literal[ASSIGNMENT_STATUSES] | None,  # type: ignore[valid-type]
+    BeforeValidator(_blank),
+    Query(description="Only assignments in this state (blank: all)."),
+    WithJsonSchema({"type": "string", "enum": ["", *ASSIGNMENT_STATUSES]}),
+]
 
 
 # -- bodies -------------------------------------------------------------------------------------
 
+#: what ``str.strip()`` removes (``str.isspace``), spelled out so the OpenAPI pattern
+#: (an ECMA regex, whose ``\s`` differs) says exactly what the server accepts
+_SPACE = r"\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+#: text with something besides white space (stripped, it must not be empty), no NUL
+NOT_BLANK = rf"^[^\u0000]*[^\u0000{_SPACE}][^\u0000]*$"
+
 #: the longest comment, note or coaching text accepted
-MAX_COMMENT = 5000
-Text = Annotated[str, StringConstraints(max_length=MAX_COMMENT)]
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT)]
-Required = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_COMMENT)
+MAX_COMMENT = limits.MAX_TEXT
+Text = Annotated[str, StringConstraints(max_length=MAX_COMMENT, pattern=NO_NUL)]
+Comment = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT, pattern=NO_NUL)
 ]
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Key = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Rating = Annotated[int, Strict()] | None
+Required = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=MAX_COMMENT, pattern=NOT_BLANK
+    ),
+]
+Note = Annotated[str, StringConstraints(max_length=limits.MAX_NOTE, pattern=NO_NUL)]
+Id = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NOT_BLANK)
+]
+Name = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=limits.MAX_NAME, pattern=NOT_BLANK
+    ),
+]
+#: a category id (a key of ratings, comments, root causes)
+Key = Annotated[str, StringConstraints(min_length=1, max_length=limits.MAX_ID, pattern=NO_NUL)]
+#: JSON types as the schema says (no "5" for 5, no "false" for false); forms convert first
+
+
+def _integral(value: object) -> object:
+    """Before validation: a JSON number with no fraction is an integer (JSON Schema's
+    ``integer``: 5.0 is 5); a text is not a number."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_integral), Strict()]
+#: (bounds inside the validator, so the OpenAPI schema states them as minimum / maximum)
+RepeatDays = Annotated[int, Strict(), Field(ge=1, le=MAX_REPEAT_DAYS), BeforeValidator(_integral)]
+#: a scorecard's version (at most 2**53: exact in every JSON reader)
+Version = Annotated[int, Strict(), Field(ge=1, le=2**53), BeforeValidator(_integral)]
+#: a sampling seed: an integer every JSON reader holds exactly (|seed| ≤ 2**53; the
+#: int64 column holds more)
+Seed = Annotated[int, Strict(), Field(ge=-(2**53), le=2**53), BeforeValidator(_integral)]
+Flag = Annotated[bool, Strict()]
+Rating = Int | None
+Causes = Annotated[list[Name], Field(max_length=limits.MAX_ROOT_CAUSES)]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -64,22 +175,22 @@ class Body(BaseModel):
 
 class ReviewIn(Body):
     ticket_id: Id
-    ratings: dict[Key, Rating] = Field(max_length=200)
-    comments: dict[Key, Text] = Field(default_factory=dict, max_length=200)
-    root_causes: dict[Key, list[Name]] = Field(default_factory=dict, max_length=200)
+    ratings: dict[Key, Rating] = Field(max_length=limits.MAX_CATEGORIES)
+    comments: dict[Key, Text] = Field(default_factory=dict, max_length=limits.MAX_CATEGORIES)
+    root_causes: dict[Key, Causes] = Field(default_factory=dict, max_length=limits.MAX_CATEGORIES)
     comment: Text = ""
     scorecard_id: Id | None = None
     calibration_id: Id | None = None
-    draft: bool = False
+    draft: Flag = False
 
 
 class ReviewUpdate(Body):
-    ratings: dict[Key, Rating] | None = Field(None, max_length=200)
-    comments: dict[Key, Text] | None = Field(None, max_length=200)
-    root_causes: dict[Key, list[Name]] | None = Field(None, max_length=200)
+    ratings: dict[Key, Rating] | None = Field(None, max_length=limits.MAX_CATEGORIES)
+    comments: dict[Key, Text] | None = Field(None, max_length=limits.MAX_CATEGORIES)
+    root_causes: dict[Key, Causes] | None = Field(None, max_length=limits.MAX_CATEGORIES)
     comment: Text | None = None
-    submit: bool = False
-    note: Annotated[str, StringConstraints(max_length=500)] = ""
+    submit: Flag = False
+    note: Note = ""
 
 
 class DisputeIn(Body):
@@ -89,7 +200,7 @@ class DisputeIn(Body):
 class ResolveIn(Body):
     outcome: Outcome
     comment: Comment = ""
-    ratings: dict[Key, Rating] | None = Field(None, max_length=200)
+    ratings: dict[Key, Rating] | None = Field(None, max_length=limits.MAX_CATEGORIES)
 
 
 class EscalateIn(Body):
@@ -98,36 +209,37 @@ class EscalateIn(Body):
 
 class CycleIn(Body):
     name: Name
-    reviewers: list[Id] = Field(min_length=1, max_length=100)
-    start: dt.date
-    end: dt.date
-    per_agent: int = Field(ge=1, le=1000)
+    reviewers: list[Id] = Field(min_length=1, max_length=limits.MAX_PARTICIPANTS)
+    start: Day
+    end: Day
+    per_agent: Int = Field(ge=1, le=limits.MAX_PER_AGENT)
     strategy: Strategy = "random"
-    seed: int | None = 0
+    #: what an int64 column holds
+    seed: Seed | None = 0
     #: recurring: a new cycle every this many days (None: once)
-    repeat_days: int | None = Field(None, ge=1, le=MAX_REPEAT_DAYS)
+    repeat_days: RepeatDays | None = None
 
 
 class CalibrationIn(Body):
     name: Name
-    ticket_ids: list[Id] = Field(min_length=1, max_length=100)
-    reviewers: list[Id] = Field(min_length=1, max_length=100)
-    blind: bool = True
+    ticket_ids: list[Id] = Field(min_length=1, max_length=limits.MAX_PARTICIPANTS)
+    reviewers: list[Id] = Field(min_length=1, max_length=limits.MAX_PARTICIPANTS)
+    blind: Flag = True
     benchmark_reviewer: Id | None = None
     scorecard_id: Id | None = None
 
 
 class ActionIn(Body):
     text: Required
-    due: dt.date | None = None
+    due: Day | None = None
 
 
 class CoachingIn(Body):
     agent_id: Id
     coach_note: Text = ""
-    review_ids: list[Id] = Field(default_factory=list, max_length=100)
-    action_items: list[ActionIn] = Field(default_factory=list, max_length=50)
-    held_on: dt.date | None = None
+    review_ids: list[Id] = Field(default_factory=list, max_length=limits.MAX_PARTICIPANTS)
+    action_items: list[ActionIn] = Field(default_factory=list, max_length=limits.MAX_ACTION_ITEMS)
+    held_on: Day | None = None
 
 
 class WowIn(Body):
@@ -135,9 +247,55 @@ class WowIn(Body):
     note: Text = ""
 
 
+# -- a scorecard definition (``Scorecard.to_dict()``; the library checks the rest) ----------
+
+#: an id without surrounding spaces (nor NUL)
+TRIMMED = r"^[^\s\x00](?:[^\x00]*[^\s\x00])?$"
+CardId = Annotated[str, StringConstraints(min_length=1, max_length=limits.MAX_ID, pattern=TRIMMED)]
+CardName = Annotated[
+    str, StringConstraints(min_length=1, max_length=limits.MAX_NAME, pattern=NO_NUL)
+]
+
+
+class CategoryIn(Body):
+    id: CardId
+    name: CardName | None = None
+    weight: Int = Field(10, ge=0, le=100)
+    scale: Literal["binary", "3", "4", "5"] = "5"
+    na_allowed: Flag = False
+    critical: Flag = False
+    root_causes: list[Name] = Field(default_factory=list, max_length=limits.MAX_ROOT_CAUSES)
+    description: Text = ""
+
+
+class SectionIn(Body):
+    id: CardId
+    name: CardName | None = None
+    categories: list[CategoryIn] = Field(min_length=1, max_length=limits.MAX_CATEGORIES)
+
+
+class ConditionsIn(Body):
+    channels: list[Name] = Field(default_factory=list, max_length=limits.MAX_CONDITIONS)
+    tags: list[Name] = Field(default_factory=list, max_length=limits.MAX_CONDITIONS)
+    teams: list[Name] = Field(default_factory=list, max_length=limits.MAX_CONDITIONS)
+
+
+class DefinitionIn(Body):
+    """A scorecard as ``Scorecard.to_dict()`` writes it; ``version`` is set on saving.
+    At most limits.MAX_CATEGORIES categories in all, ids unique (checked on saving)."""
+
+    id: CardId
+    version: Version | None = None
+    name: CardName | None = None
+    active: Flag = True
+    pass_threshold: Annotated[float, Strict()] = Field(80.0, ge=0, le=100, allow_inf_nan=False)
+    conditions: ConditionsIn = Field(default_factory=ConditionsIn)
+    sections: list[SectionIn] = Field(min_length=1, max_length=limits.MAX_SECTIONS)
+
+
 class ScorecardIn(Body):
-    definition: dict[str, Any]
-    note: Annotated[str, StringConstraints(max_length=500)] = ""
+    definition: DefinitionIn
+    note: Note = ""
 
 
 def parse(model: type[M], data: Mapping[str, Any]) -> M:
@@ -188,14 +346,19 @@ def optional(value: str) -> str | None:
     return value or None
 
 
-def _rating(value: str) -> int | str | None:
-    value = value.strip()
-    if value == "na":
+def number(value: str | None) -> int | str | None:
+    """A form's whole number as an int (blank: None; anything else as sent: the model
+    says why it is wrong)."""
+    if value is None or not value.strip():
         return None
     try:
-        return int(value)
+        return int(value.strip())
     except ValueError:
-        return value  # the model says why it is wrong
+        return value
+
+
+def _rating(value: str) -> int | str | None:
+    return None if value.strip() == "na" else number(value)
 
 
 def form_ratings(fields: Fields, prefix: str = "rating.") -> dict[str, Any]:

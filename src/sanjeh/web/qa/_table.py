@@ -11,14 +11,18 @@ path and query parameters, an action's its path parameters and its JSON ``body``
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from ...errors import ValidationError
+from ...qa import limits
+from .._errors import InvalidParameter
 from .._schema import ErrorResponse
 from ._context import Ctx, Model, json_response, render
 from ._forms import FormData
@@ -177,6 +181,7 @@ def _endpoint(
     """A route handler taking ``params`` (FastAPI reads its signature, not its code)."""
 
     def endpoint(request: Request, **values: Any) -> Response:
+        _no_nul(values)
         return respond(request, values)
 
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
@@ -185,9 +190,30 @@ def _endpoint(
     return endpoint
 
 
+def _no_nul(values: dict[str, Any]) -> None:
+    """A 400 for a NUL in any path or query parameter or form field (the schema says so
+    too; forms and ``scorecard`` lookups are read before any model checks them)."""
+    for name, value in values.items():
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            key, text = text if isinstance(text, tuple) else (name, text)
+            if limits.has_nul(key, text):
+                raise InvalidParameter(name, "contains a NUL character (\\x00); remove it")
+
+
+@contextlib.contextmanager
+def _checked(ctx: Ctx) -> Iterator[Ctx]:
+    """``with ctx:``, a value out of the QA workflow's range (``sanjeh.qa.limits``) a 400."""
+    with ctx:
+        try:
+            yield ctx
+        except ValidationError as exc:
+            raise InvalidParameter(exc.field, exc.reason) from None
+
+
 def _model(request: Request, build: Build) -> tuple[Ctx, Model]:
     ctx = Ctx.of(request)
-    with ctx:
+    with _checked(ctx):
         return ctx, build(ctx)
 
 
@@ -204,7 +230,7 @@ def _json(request: Request, build: Build, status: int = 200) -> Response:
 def _run(request: Request, action: Callable[[Ctx], T]) -> T:
     """Do a QA action; the dashboard's cached pages (IQS on the scorecards) are dropped."""
     ctx = Ctx.of(request)
-    with ctx:
+    with _checked(ctx):
         try:
             return action(ctx)
         finally:

@@ -8,15 +8,17 @@ import datetime as dt
 from ...qa import STRATEGIES, Cycle
 from .._errors import InvalidParameter
 from ._context import Ctx, Model, iso
-from ._forms import CycleIn, Fields, Opt, blank, field, optional, parse, values
+from ._forms import AssignmentStatus, CycleIn, Fields, Opt, blank, field, number, parse, values
 from ._rows import LIMIT, assignment_row, page
 
 #: the repeats the cycle form offers (days; None: once)
 REPEATS = (None, 7, 14, 28)
 
 
-def build(ctx: Ctx, reviewer: Opt = None, status: Opt = None, cycle: Opt = None) -> Model:
-    reviewer, status, cycle = blank(reviewer), blank(status), blank(cycle)
+def build(
+    ctx: Ctx, reviewer: Opt = None, status: AssignmentStatus = None, cycle: Opt = None
+) -> Model:
+    reviewer, cycle = blank(reviewer), blank(cycle)
     actor, ws = ctx.actor, ctx.ws
     found = ws.assignments(actor, reviewer_id=reviewer, status=status, cycle_id=cycle)
     cycles = ws.cycles(actor)
@@ -84,6 +86,7 @@ def create_cycle(ctx: Ctx, body: CycleIn) -> Model:
     """Sample conversations solved in [start, end] (the form's end day included)."""
     if body.end < body.start:
         raise InvalidParameter("end", f"{body.end} is before the start {body.start}")
+    ctx.known_reviewers("reviewers", body.reviewers)
     cycle, assignments = ctx.ws.create_cycle(
         ctx.actor,
         body.name,
@@ -111,9 +114,9 @@ def read_cycle(fields: Fields) -> CycleIn:
             "reviewers": values(fields, "reviewers"),
             "start": field(fields, "start"),
             "end": field(fields, "end"),
-            "per_agent": field(fields, "per_agent"),
+            "per_agent": number(field(fields, "per_agent")),
             "strategy": field(fields, "strategy", "random"),
-            "seed": optional(field(fields, "seed")),
-            "repeat_days": optional(field(fields, "repeat_days")),
+            "seed": number(field(fields, "seed")),
+            "repeat_days": number(field(fields, "repeat_days")),
         },
     )

@@ -39,6 +39,9 @@ def build(ctx: Ctx) -> Model:
 
 def create(ctx: Ctx, body: CalibrationIn) -> str:
     """The new session's id (the JSON answer is its report, the form goes there)."""
+    ctx.known_reviewers("reviewers", body.reviewers)
+    if body.benchmark_reviewer is not None:
+        ctx.known_reviewers("benchmark_reviewer", [body.benchmark_reviewer])
     cal = ctx.ws.create_calibration(
         ctx.actor,
         body.name,

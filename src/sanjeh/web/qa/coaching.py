@@ -3,7 +3,7 @@ after each; holding a session and ticking off an action item (forms and JSON).""
 
 from __future__ import annotations
 
-from ...qa import CoachingSession, coaching_effect
+from ...qa import CoachingSession, coaching_effect, limits
 from ._context import Ctx, Model, iso
 from ._forms import (
     ActionIndex,
@@ -32,7 +32,7 @@ WITH_EFFECT = 20
 
 
 def build(ctx: Ctx, agent: Opt = None) -> Model:
-    agent = blank(agent)
+    agent = ctx.known_agent("agent", blank(agent))
     actor, ws = ctx.actor, ctx.ws
     sessions = ws.coaching(actor, agent_id=agent)
     return page(
@@ -76,7 +76,7 @@ def session(ctx: Ctx, s: CoachingSession, effect: bool) -> Model:
             for i, a in enumerate(s.action_items)
         ],
     }
-    if effect:
+    if effect and limits.in_range(s.held_on):  # (a date stored before dates were checked)
         out["effect"] = _effect(ctx, s)
     return out
 
@@ -118,6 +118,7 @@ def _effect(ctx: Ctx, s: CoachingSession) -> Model:
 
 
 def create(ctx: Ctx, body: CoachingIn) -> Model:
+    ctx.known_agent("agent_id", body.agent_id)
     s = ctx.ws.create_coaching(
         ctx.actor,
         body.agent_id,

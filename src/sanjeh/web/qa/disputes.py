@@ -7,12 +7,11 @@ from ...errors import RecordNotFound
 from ._context import Ctx, Model
 from ._forms import (
     DisputeIn,
+    DisputeStatus,
     EscalateIn,
     Fields,
-    Opt,
     RecordId,
     ResolveIn,
-    blank,
     check_ratings,
     field,
     form_ratings,
@@ -21,8 +20,7 @@ from ._forms import (
 from ._rows import LIMIT, dispute_row, page
 
 
-def build(ctx: Ctx, status: Opt = None) -> Model:
-    status = blank(status)
+def build(ctx: Ctx, status: DisputeStatus = None) -> Model:
     found = ctx.ws.disputes(ctx.actor, status=status)
     return page(
         ctx,

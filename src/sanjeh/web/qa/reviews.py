@@ -6,15 +6,19 @@ import datetime as dt
 
 from .._errors import InvalidParameter
 from ._context import Ctx, Model, iso
-from ._forms import Opt, blank, day
+from ._forms import DayParam, Opt, blank
 from ._rows import LIMIT, page, review_row
 
 
 def build(
-    ctx: Ctx, agent: Opt = None, reviewer: Opt = None, start: Opt = None, end: Opt = None
+    ctx: Ctx,
+    agent: Opt = None,
+    reviewer: Opt = None,
+    start: DayParam = None,
+    end: DayParam = None,
 ) -> Model:
-    first, last = day("start", start), day("end", end)
-    agent, reviewer = blank(agent), blank(reviewer)
+    first, last = start, end
+    agent, reviewer = ctx.known_agent("agent", blank(agent)), blank(reviewer)
     if first and last and last < first:
         raise InvalidParameter("end", f"{last} is before the start {first}")
     actor = ctx.actor

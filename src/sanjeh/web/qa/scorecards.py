@@ -32,7 +32,7 @@ def build(ctx: Ctx) -> Model:
 def save(ctx: Ctx, body: ScorecardIn) -> Model:
     """A new id is version 1, a changed definition the next version."""
     try:
-        card = Scorecard.from_dict(body.definition)
+        card = Scorecard.from_dict(body.definition.model_dump(exclude_none=True))
     except WorkflowError as exc:
         raise InvalidParameter("definition", exc.message) from None
     saved = ctx.ws.save_scorecard(ctx.actor, card, body.note)

@@ -9,18 +9,21 @@ from typing import Annotated
 from fastapi import Query
 
 from ...accounts import check
+from .._errors import InvalidParameter
 from ._context import Ctx, Model, iso
-from ._forms import Opt, blank, day
+from ._forms import DayParam, Opt, blank
 from ._rows import score_row
 
 By = Annotated[str | None, Query(pattern="^(agent|reviewer|scorecard|all)$")]
 
 
 def build(
-    ctx: Ctx, agent: Opt = None, by: By = "agent", start: Opt = None, end: Opt = None
+    ctx: Ctx, agent: Opt = None, by: By = "agent", start: DayParam = None, end: DayParam = None
 ) -> Model:
-    first, last = day("start", start), day("end", end)
-    who = blank(agent)
+    first, last = start, end
+    if first and last and last < first:
+        raise InvalidParameter("end", f"{last} is before the start {first}")
+    who = ctx.known_agent("agent", blank(agent))
     group = None if by == "all" else by
     until = last + dt.timedelta(days=1) if last else None
     if who is not None:

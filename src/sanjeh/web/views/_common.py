@@ -23,6 +23,10 @@ class View:
     source: Source
     filters: Filters
     locale: Locale
+    #: the agents whose names (and scorecard links) this viewer may see: None, every
+    #: agent (those who may see the leaderboard); else their own only, so an agent
+    #: cannot rebuild a ranking of the others from breach lists and comments
+    names: frozenset[str] | None = None
 
     def t(self, key: str, **values: Any) -> str:
         return self.locale.t(key, **values)
@@ -65,8 +69,21 @@ class View:
     def agent_name(self, agent_id: Any) -> str:
         if agent_id is None or (isinstance(agent_id, float) and math.isnan(agent_id)):
             return "—"
+        if not self.may_name(agent_id):
+            return self.t("actor.agent")
         agent = self.source.dims.agents.get(str(agent_id))
         return agent.name if agent else str(agent_id)
+
+    def may_name(self, agent_id: Any) -> bool:
+        """May this viewer see who ``agent_id`` is (bots are no one's ranking)?"""
+        if self.names is None or agent_id is None:
+            return True
+        agent = self.source.dims.agents.get(str(agent_id))
+        return str(agent_id) in self.names or (agent is not None and agent.is_bot)
+
+    def agent_link(self, agent_id: Any) -> str | None:
+        """The agent's scorecard, for agents this viewer may name."""
+        return link("agents", agent_id) if self.may_name(agent_id) else None
 
     def team_name(self, team_id: Any) -> str:
         if team_id is None or (isinstance(team_id, float) and math.isnan(team_id)):

@@ -96,6 +96,7 @@ def timeline(view: View, customer_id: str) -> Model:
         rows.append(
             {
                 **e,
+                "actor_id": _actor_id(view, e),
                 "text": _text(view, e),
                 "kind_label": view.t(f"timeline.{e['kind']}"),
                 "channel_label": view.locale.label("channel", e["channel"]) if e["channel"] else "",
@@ -143,6 +144,13 @@ def _text(view: View, e: Model) -> str | None:
         head = f"{str(e.get('survey')).upper()} {score}"
         return f"{head} — {e['text']}" if e.get("text") else head
     return e.get("text")
+
+
+def _actor_id(view: View, e: Model) -> Any:
+    """An agent's id only for a viewer who may name them (a ticket line's is its agent)."""
+    if e.get("actor_type") in (None, "agent", "bot") and not view.may_name(e.get("actor_id")):
+        return None
+    return e.get("actor_id")
 
 
 def _actor(view: View, e: Model) -> str:

@@ -111,7 +111,7 @@ def _comments(view: View) -> Model:
             "scale_max": num(r["scale_max"]),
             "comment": r["comment"],
             "agent": view.agent_name(r["agent_id"]),
-            "agent_href": link("agents", r["agent_id"]),
+            "agent_href": view.agent_link(r["agent_id"]),
             "ticket_id": r["ticket_id"],
             "customer_href": link("customers", r["customer_id"]),
             "language": r["language"],

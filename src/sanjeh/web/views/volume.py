@@ -40,16 +40,26 @@ def build(view: View) -> Model:
         view, "arrivals", t, t.created_local, None, "number", view.t("chart.arrivals")
     )
     figures["arrivals"] = heat
+    # one pass over the frame (a lookup per period and channel costs seconds for a year)
+    values = {
+        (p, ch, k): v
+        for p, ch, k, v in zip(
+            frame.period.tolist(),
+            frame.channel.tolist(),
+            frame.kpi.tolist(),
+            frame.value.tolist(),
+            strict=True,
+        )
+    }
     rows = []
     for key, label in zip(keys, labels, strict=True):
         for ch in channels:
-            here = frame[(frame.period == key) & (frame.channel == ch)].set_index("kpi")["value"]
             rows.append(
                 {
                     "period": label,
                     "period_key": str(key),
                     "channel": view.locale.label("channel", ch),
-                    **{k: num(here.get(k)) for k in FLOW},
+                    **{k: num(values.get((key, ch, k))) for k in FLOW},
                 }
             )
     flow_table = table(
