@@ -17,8 +17,7 @@ import pyarrow as pa
 
 from ..errors import TooManyAttempts
 from ..model.accounts import LOGIN_FAILURES
-from ..store import Store
-from ..store._store import insert_arrow
+from ..store import Store, insert_arrow
 from ._names import fold
 
 TABLE = LOGIN_FAILURES.name

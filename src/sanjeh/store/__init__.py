@@ -12,7 +12,7 @@ once, in ``_swap.py``.
 from __future__ import annotations
 
 from ._merge import WriteResult
-from ._store import META_TABLE, DuplicateKeysInInput, Stage, Store
+from ._store import META_TABLE, DuplicateKeysInInput, Stage, Store, insert_arrow
 from ._swap import Side, clear_seen_changes, replace_tables, side_transaction
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Store",
     "WriteResult",
     "clear_seen_changes",
+    "insert_arrow",
     "replace_tables",
     "side_transaction",
 ]
