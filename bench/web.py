@@ -20,7 +20,13 @@
      gets. The SQL of each query shape was compiled by the cold phase (the server's
      warm-up does it too), so this is the cost of running the KPI queries over the
      facts, not of compiling them.
-Target: p95 under 300 ms at 1 M tickets.
+   - staffing (``/api/staffing``): cold, the first plan of each workload (the default
+     phone plan, each team's, chat and email: ``load_inputs`` reads the store and
+     forecasts); what-if, a new AHT / target / shrinkage for a workload already read
+     (only ``plan()`` runs, JSON and the fa page); warm, the same views again from
+     CONCURRENCY threads. ``load_inputs`` and ``plan`` are also timed in this process.
+Target: p95 under 300 ms at 1 M tickets; staffing what-if p95 under 500 ms.
+``--only-staffing`` runs the staffing phases alone.
 """
 
 from __future__ import annotations
@@ -32,12 +38,14 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from _common import report, start_server
 from sanjeh.demo import generate
 from sanjeh.metrics import ensure_facts, kpis
+from sanjeh.staffing import PlanOptions, load_inputs, plan
 from sanjeh.store import Store
 from sanjeh.web._server import free_port
 from sanjeh.web.views.agents import BOARD
@@ -45,6 +53,44 @@ from sanjeh.web.views.overview import HEADLINE
 
 PAGES = {"overview": "/", "agents": "/agents"}
 LEAN = {"stats": False, "compare": False}
+
+
+def _row(timings: dict[str, float], page: str, kind: str, samples: list[float]) -> dict[str, Any]:
+    """One line of the report; ``kpi_query_ms``: the page's KPI queries, timed in this
+    process (staffing: ``load_inputs`` for a cold workload, ``plan()`` for a what-if)."""
+    query = {"overview": "kpi_overview_s", "agents": "kpi_agents_s"}.get(page)
+    if query is None:
+        query = "staffing_inputs_s" if kind.startswith("cold") else "staffing_plan_s"
+    return {
+        "tickets": int(timings["tickets"]),
+        "page": page,
+        "requests": kind,
+        "n": len(samples),
+        "p50_ms": percentile(samples, 50) * 1000,
+        "p95_ms": percentile(samples, 95) * 1000,
+        "max_ms": max(samples) * 1000,
+        "kpi_query_ms": timings[query] * 1000,
+    }
+
+
+def _rows(
+    timings: dict[str, float],
+    cold: dict[tuple[str, str], list[float]],
+    pages: dict[str, dict[str, list[float]]],
+    plans: dict[str, list[float]],
+) -> list[dict[str, Any]]:
+    """The report: each page's cold views, then its warm and uncached ones; staffing last."""
+    measured = dict(cold)
+    for kind, found in pages.items():
+        measured.update({(name, kind): samples for name, samples in found.items() if samples})
+    measured.update({("staffing", kind): samples for kind, samples in plans.items()})
+    rows = [_row(timings, name, kind, samples) for (name, kind), samples in measured.items()]
+    order = [*PAGES, "staffing"]
+    return sorted(rows, key=lambda r: order.index(r["page"]))
+
+
+class _Skip(Exception):
+    """--only-staffing: leave the dashboard phases out."""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -91,6 +137,16 @@ def prepare(db: Path, tickets: int) -> tuple[dict[str, float], list[str], list[s
             timings[name] = statistics.median(runs)
         channels = sorted(ft.channel.name("v").as_table().distinct().to_pandas().v.dropna())
         teams = sorted(store.table("teams").team_id.to_pandas().dropna())
+        # the staffing page's two halves (the page adds its layout to plan())
+        began = time.perf_counter()
+        inputs = load_inputs(store, PlanOptions())
+        timings["staffing_inputs_s"] = time.perf_counter() - began
+        runs = []
+        for aht in (200.0, 300.0, 400.0):
+            began = time.perf_counter()
+            plan(inputs, PlanOptions(aht_s=aht))
+            runs.append(time.perf_counter() - began)
+        timings["staffing_plan_s"] = statistics.median(runs)
     timings["last_day"] = last.toordinal()
     return timings, channels, teams
 
@@ -112,6 +168,41 @@ def unseen(channels: list[str], teams: list[str], last: dt.date, count: int) -> 
     return out
 
 
+def staffing(base: str, teams: list[str], args: argparse.Namespace) -> dict[str, list[float]]:
+    """Latencies of /api/staffing (and the fa page): cold workloads, what-if variants of
+    workloads already read, and the same views warm from concurrent clients."""
+    workloads = ["", *[f"team={t}" for t in teams], "channel=chat&aht=480", "channel=email&aht=360"]
+    changes = [
+        *[f"aht={120 + 7 * i}" for i in range(args.what_if)],
+        *[f"target={5 + 3 * i}" for i in range(args.what_if // 2)],
+        *[f"shrinkage={0.05 + 0.01 * i:.2f}" for i in range(args.what_if // 2)],
+    ]
+    found: dict[str, list[float]] = {}
+    with httpx.Client(base_url=base, timeout=600) as client:
+        found["cold: new workload"] = [fetch(client, f"/api/staffing?{w}") for w in workloads]
+        found["what-if: json"] = [fetch(client, f"/api/staffing?{c}") for c in changes]
+        found["what-if: team json"] = [
+            fetch(client, f"/api/staffing?team={teams[0]}&{c}") for c in changes[: args.what_if]
+        ]
+        found["what-if: fa page"] = [
+            fetch(client, f"/staffing?lang=fa&{c}") for c in changes[: args.what_if]
+        ]
+    urls = [f"/api/staffing?{c}" for c in changes] + [
+        f"/staffing?lang=fa&{c}" for c in changes[: args.what_if]
+    ]
+    clients = [httpx.Client(base_url=base, timeout=600) for _ in range(args.concurrency)]
+    with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool:
+        found["warm: concurrent"] = list(
+            pool.map(
+                lambda i: fetch(clients[i % args.concurrency], urls[i % len(urls)]),
+                range(args.requests),
+            )
+        )
+    for c in clients:
+        c.close()
+    return found
+
+
 def fetch(client: httpx.Client, url: str) -> float:
     began = time.perf_counter()
     r = client.get(url)
@@ -128,6 +219,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--unseen", type=int, default=40, help="uncached views per page")
+    parser.add_argument("--what-if", type=int, default=40, help="staffing what-if views")
+    parser.add_argument("--only-staffing", action="store_true", help="the staffing phases only")
     args = parser.parse_args()
     tmp = None
     if args.db is None:
@@ -140,10 +233,16 @@ def main() -> None:
     port = free_port()
     server = start_server(args.db, port, ready="/api/meta")
     base = f"http://127.0.0.1:{port}"
-    rows = []
+    cold: dict[tuple[str, str], list[float]] = {}
+    warm: dict[str, list[float]] = {name: [] for name in PAGES}
+    uncached: dict[str, list[float]] = {name: [] for name in PAGES}
+    alone: dict[str, list[float]] = {name: [] for name in PAGES}
+    wall = 0.0
     try:
+        plans = staffing(base, teams, args)
+        if args.only_staffing:
+            raise _Skip
         first, second = variants(channels, teams, "fa"), variants(channels, teams, "en")
-        cold: dict[tuple[str, str], list[float]] = {}
         with httpx.Client(base_url=base, timeout=600) as client:
             for name, path in PAGES.items():
                 for kind, queries in (
@@ -152,7 +251,6 @@ def main() -> None:
                 ):
                     cold[(name, kind)] = [fetch(client, f"{path}?{q}") for q in queries]
         urls = [f"{path}?{q}" for path in PAGES.values() for q in first + second]
-        warm: dict[str, list[float]] = {name: [] for name in PAGES}
         clients = [httpx.Client(base_url=base, timeout=600) for _ in range(args.concurrency)]
 
         def worker(i: int) -> tuple[str, float]:
@@ -170,7 +268,6 @@ def main() -> None:
         last = dt.date.fromordinal(int(timings["last_day"]))
         fresh = unseen(channels, teams, last, args.unseen)
         jobs = [(name, f"{path}?{q}") for q in fresh for name, path in PAGES.items()]
-        uncached: dict[str, list[float]] = {name: [] for name in PAGES}
         pair = [httpx.Client(base_url=base, timeout=600) for _ in range(2)]
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             for (name, _), elapsed in zip(
@@ -182,42 +279,33 @@ def main() -> None:
         for c in pair:
             c.close()
         # and one at a time: other unseen views (ranges ending a month earlier)
-        alone: dict[str, list[float]] = {name: [] for name in PAGES}
         with httpx.Client(base_url=base, timeout=600) as client:
             for q in unseen(channels, teams, last - dt.timedelta(days=30), args.unseen):
                 for name, path in PAGES.items():
                     alone[name].append(fetch(client, f"{path}?{q}"))
+    except _Skip:
+        pass
     finally:
         server.terminate()
         server.wait(timeout=60)
         if tmp is not None:
             tmp.cleanup()
 
-    kpi_of = {"overview": timings["kpi_overview_s"], "agents": timings["kpi_agents_s"]}
-    for name in PAGES:
-        measured = [(kind, samples) for (page, kind), samples in cold.items() if page == name]
-        for kind, samples in [
-            *measured,
-            ("warm: concurrent", warm[name]),
-            ("uncached: one at a time", alone[name]),
-            ("uncached: 2 concurrent", uncached[name]),
-        ]:
-            rows.append(
-                {
-                    "tickets": int(timings["tickets"]),
-                    "page": name,
-                    "requests": kind,
-                    "n": len(samples),
-                    "p50_ms": percentile(samples, 50) * 1000,
-                    "p95_ms": percentile(samples, 95) * 1000,
-                    "max_ms": max(samples) * 1000,
-                    "kpi_query_ms": kpi_of[name] * 1000,
-                }
-            )
-    print(
-        f"\nwarm load: {args.requests} requests, {args.concurrency} concurrent, "
-        f"{args.requests / wall:,.0f} requests/s"
+    rows = _rows(
+        timings,
+        cold,
+        {
+            "warm: concurrent": warm,
+            "uncached: one at a time": alone,
+            "uncached: 2 concurrent": uncached,
+        },
+        plans,
     )
+    if wall:
+        print(
+            f"\nwarm load: {args.requests} requests, {args.concurrency} concurrent, "
+            f"{args.requests / wall:,.0f} requests/s"
+        )
     report(f"web-{int(timings['tickets'])}", rows)
 
 

@@ -19,10 +19,13 @@ def test_the_matrix_row_by_row() -> None:
         "view_customers": {"admin": "all", "manager": "all", "reviewer": "all", "agent": "all"},
         "view_leaderboard": {"admin": "all", "manager": "all", "reviewer": "all"},
         "view_agent": {"admin": "all", "manager": "all", "reviewer": "all", "agent": "own"},
+        "view_staffing": {"admin": "all", "manager": "all", "reviewer": "all"},
         "manage_users": {"admin": "all"},
         "manage_tokens": {"admin": "all", "manager": "own", "reviewer": "own", "agent": "own"},
         "review_conversations": {"admin": "all", "manager": "all", "reviewer": "all"},
         "manage_qa": {"admin": "all", "manager": "all"},
+        # QA insights across reviews (#22): an agent their own
+        "view_qa_insights": {"admin": "all", "manager": "all", "reviewer": "all", "agent": "own"},
     }
 
 

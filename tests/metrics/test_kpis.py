@@ -15,6 +15,7 @@ from sanjeh.metrics import MetricOptions, MetricsConfig, all_kpis, kpis
 from sanjeh.store import Store
 
 from .scenario import at
+from .test_contact_centre import EXPECTED as CONTACT_CENTRE_EXPECTED
 from .test_quality_kpis import EXPECTED as QUALITY_EXPECTED
 from .test_review_kpis import KPIS as REVIEW_KPIS
 
@@ -73,8 +74,14 @@ EXPECTED = {
 
 
 #: KPIs whose hand-computed cases live elsewhere: the conversation-quality KPIs need
-#: analysed messages (tests/metrics/test_quality_kpis.py)
-ELSEWHERE = {"churn_rate", "retention_rate"} | QUALITY_EXPECTED.keys() | set(REVIEW_KPIS)
+#: analysed messages (tests/metrics/test_quality_kpis.py); the contact-centre ones
+#: scheduled shifts and timed IVRs (tests/metrics/test_contact_centre.py)
+ELSEWHERE = (
+    {"churn_rate", "retention_rate"}
+    | QUALITY_EXPECTED.keys()
+    | set(REVIEW_KPIS)
+    | CONTACT_CENTRE_EXPECTED.keys()
+)
 
 
 def test_every_registered_kpi_has_a_hand_computed_case() -> None:

@@ -162,3 +162,24 @@ def test_bad_input_is_one_clear_error(kwargs: dict, argument: str, words: str) -
     assert raised.value.argument == argument
     assert str(raised.value).startswith(f"{argument}: ")
     assert words in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"aht_s": 5e-324}, "aht_s"),  # found by schemathesis through /api/staffing
+        ({"target_s": 1e-300}, "target_s"),
+        ({"patience_s": 1e12, "model": "erlang_a"}, "patience_s"),
+        ({"arrivals": 1e12}, "arrivals"),  # a million agents busy: units are wrong
+        ({"max_occupancy": 1e-300}, "arrivals"),  # once hung: ⌈R / 1e-300⌉ agents
+    ],
+)
+def test_magnitudes_no_model_is_defined_for_are_refused(
+    kwargs: dict[str, object], argument: str
+) -> None:
+    base: dict[str, object] = {
+        "arrivals": 100, "interval_s": 1800, "aht_s": 180, "target_s": 20, "service_level": 0.8
+    }  # fmt: skip
+    with pytest.raises(StaffingError) as caught:
+        required_agents(**{**base, **kwargs})  # type: ignore[arg-type]
+    assert caught.value.argument == argument

@@ -17,18 +17,37 @@ from .conftest import Api
 PAGES = {
     "/qa": "home_api_api_qa_get",
     "/qa/reviews": "reviews_api_api_qa_reviews_get",
+    "/qa/insights": "insights_api_api_qa_insights_get",  # #22 (Q1)
     "/qa/disputes": "disputes_api_api_qa_disputes_get",
     "/qa/assignments": "assignments_api_api_qa_assignments_get",
     "/qa/calibration": "calibration_api_api_qa_calibration_get",
     "/qa/coaching": "coaching_api_api_qa_coaching_get",
     "/qa/wow": "wow_api_api_qa_wow_get",
+    # #22 (Q3): coaching agenda, recognition, self-reviews
+    "/qa/agenda": "agenda_api_api_qa_agenda_get",
+    "/qa/recognition": "recognition_api_api_qa_recognition_get",
+    "/qa/self-reviews": "self_reviews_api_api_qa_self_reviews_get",
     "/qa/scorecards": "scorecards_api_api_qa_scorecards_get",
+    # the scorecard builder (#22)
+    "/qa/scorecards/builder": "scorecard_builder_api_api_qa_scorecards_builder_get",
 }
 #: JSON endpoints with a path parameter or without a page (method, path, operation id)
 MORE_JSON = {
     ("get", "/api/qa/scores", "scores_api_api_qa_scores_get"),
     ("get", "/api/qa/review/{ticket_id}", "review_form_api_api_qa_review__ticket_id__get"),
     ("get", "/api/qa/reviews/{review_id}", "review_api_api_qa_reviews__review_id__get"),
+    # #22 (Q3)
+    (
+        "get",
+        "/api/qa/self-review/{ticket_id}",
+        "self_review_form_api_api_qa_self_review__ticket_id__get",
+    ),
+    (
+        "get",
+        "/api/qa/self-reviews/{self_review_id}",
+        "self_review_api_api_qa_self_reviews__self_review_id__get",
+    ),
+    ("get", "/api/qa/scorecards/export", "scorecard_export_api_api_qa_scorecards_export_get"),
     (
         "get",
         "/api/qa/calibration/{calibration_id}",
@@ -77,6 +96,14 @@ ACTIONS = [
         "action_api_api_qa_coaching__session_id__actions__index__post",
     ),
     ("/qa/wow", "post", "/api/qa/wow", "wow_api_post_api_qa_wow_post"),
+    # #22 (Q3)
+    ("/qa/agenda", "post", "/api/qa/agenda", "agenda_api_post_api_qa_agenda_post"),
+    (
+        "/qa/self-review/{ticket_id}",
+        "post",
+        "/api/qa/self-reviews",
+        "self_review_api_post_api_qa_self_reviews_post",
+    ),
     ("/qa/scorecards", "post", "/api/qa/scorecards", "scorecard_api_post_api_qa_scorecards_post"),
 ]
 

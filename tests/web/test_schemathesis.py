@@ -43,7 +43,7 @@ from sanjeh.store import Store  # noqa: E402
 from sanjeh.web import create_app  # noqa: E402
 from sanjeh.web._params import DIMS, PageQuery  # noqa: E402
 from sanjeh.web._routes import _detail, model_of  # noqa: E402
-from sanjeh.web.views import PAGES  # noqa: E402
+from sanjeh.web.views import PAGES, staffing  # noqa: E402
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 EXAMPLES = 20
@@ -91,6 +91,9 @@ class Known:
         self.tables = {name: _tables(source, (name,)) for name in PAGES}
         self.tables["scorecard"] = _tables(source, ("scorecard", OWN))
         self.tables["timeline"] = _tables(source, ("timeline", self.customers[0]))
+        #: /api/staffing's channel, team and queue (a few: each workload reads the store)
+        self.staffing = {k: sorted(v)[:1] for k, v in staffing.store_values(source).items()}
+        self.staffing["channel"] = ["phone", "chat"]
 
 
 def _tables(source: Any, key: tuple[str, ...]) -> list[str]:
@@ -190,6 +193,20 @@ def _known_days(known: Known, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _known_staffing(known: Known, query: dict[str, Any]) -> dict[str, Any]:
+    """/api/staffing: a channel, team and queue the store has (a queue only with phone),
+    and one or two weeks: a few workloads, so that the store is read a few times."""
+    query = dict(query)
+    for name in ("channel", "team", "queue"):
+        if str(query.get(name) or "").strip():
+            query[name] = _pick(known.staffing[name], query[name])
+    if str(query.get("queue") or "").strip():
+        query["channel"] = "phone"
+    if str(query.get("weeks") or "").strip():
+        query["weeks"] = _pick([1, 2], query["weeks"])
+    return query
+
+
 def known_values(known: Known) -> Any:
     """A ``map_case`` hook: the valid parts of a request made valid for this store too
     (the invalid parts stay as generated: their 400s are what is checked)."""
@@ -203,7 +220,8 @@ def known_values(known: Known) -> Any:
         if case.path_parameters and not case.meta.is_negative_at(ParameterLocation.PATH):
             case.path_parameters = _known_path(known, case.path_parameters, query)
         if not case.meta.is_negative_at(ParameterLocation.QUERY):
-            case.query = _known_query(known, query)
+            staffing_ = case.operation.path == "/api/staffing"
+            case.query = (_known_staffing if staffing_ else _known_query)(known, query)
         return case
 
     return map_case

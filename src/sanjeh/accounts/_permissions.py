@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "view_customers": _all(ROLES),
     # the agent and team leaderboards
     "view_leaderboard": _all(REVIEWERS),
+    # the staffing plan (required vs scheduled agents, hiring): planning, not one's own work
+    "view_staffing": _all(REVIEWERS),
     # one agent's scorecard (and filtering any page to one agent)
     "view_agent": {**_all(REVIEWERS), "agent": "own"},
     # create users, change roles and passwords of others, disable users
@@ -42,6 +44,8 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     # QA: change scorecards, create review cycles and calibrations, resolve escalated
     # disputes; every QA record
     "manage_qa": _all(STAFF),
+    # QA insights across reviews (#22): reviewers and staff all, an agent their own
+    "view_qa_insights": {**_all(REVIEWERS), "agent": "own"},
 }
 
 _DESCRIPTIONS = {
@@ -49,10 +53,12 @@ _DESCRIPTIONS = {
     "view_customers": "see customers",
     "view_leaderboard": "see the agent leaderboard",
     "view_agent": "see this agent's scorecard",
+    "view_staffing": "see the staffing plan",
     "manage_users": "manage users",
     "manage_tokens": "manage this user's API tokens",
     "review_conversations": "review conversations",
     "manage_qa": "manage the QA workflow",
+    "view_qa_insights": "see these QA insights",
 }
 #: role names in messages ("only reviewers, managers and admins may …")
 _PLURALS: dict[Role, str] = {

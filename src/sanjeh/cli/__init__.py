@@ -17,6 +17,7 @@ from ._analyze import analyze_commands
 from ._console import err_console, esc
 from ._data import data_app_commands
 from ._demo import demo_commands
+from ._plan import plan_commands
 from ._qa import qa_commands
 from ._report import report_commands
 from ._serve import serve_commands
@@ -37,6 +38,7 @@ serve_commands(app)
 analyze_commands(app)
 user_commands(app)
 qa_commands(app)
+plan_commands(app)
 
 
 def _print_version(value: bool) -> None:

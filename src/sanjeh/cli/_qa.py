@@ -16,6 +16,7 @@ from ..accounts import LOCAL_ADMIN
 from ..qa import Workspace
 from ._console import console, plain
 from ._options import DbOption, JsonOption, open_store
+from ._qa_insights import insights_command
 
 qa_app = typer.Typer(
     name="qa",
@@ -58,6 +59,10 @@ def run_cycles(db: DbOption = None, as_json: JsonOption = False) -> None:
         )
     console.print(table)
     console.print(f"{len(made)} review cycle(s) created")
+
+
+# #22 (Q1): sanjeh qa insights
+qa_app.command("insights")(insights_command)
 
 
 def qa_commands(app: typer.Typer) -> None:

@@ -86,7 +86,8 @@ def mark_periods(out: pd.DataFrame, q: Query, meta: dict[str, KPI]) -> pd.DataFr
             if col in out:
                 out.loc[after, col] = np.nan
         out.loc[after, "n"] = 0
-        out["_note"] = None
+        # (keep the notes a custom KPI gave its other periods)
+        out["_note"] = out["_note"].astype(object) if "_note" in out else None
         out.loc[after, "_note"] = "no data yet: the period starts after the data's last instant"
     return out
 

@@ -162,6 +162,16 @@ OPTIONS: tuple[Option, ...] = (
         "ICMI / COPC: abandoned / offered, offered = calls that reached the agent queue.",
     ),
     Option(
+        "utilisation_basis",
+        "logged_in",
+        "What utilisation puts over the agents' scheduled (paid) time: their logged-in time, "
+        "or their handle time on calls (talk + hold + wrap of the calls they handled).",
+        ("logged_in", "handle"),
+        "ICMI / COPC: utilisation = logged-in (staffed) time / scheduled paid time; some "
+        "workforce tools call handle time / paid time 'utilisation' (productive "
+        "utilisation).",
+    ),
+    Option(
         "chat_abandon_seconds",
         0,
         "A chat ended with no human or bot reply counts as abandoned when the customer waited "
@@ -198,6 +208,7 @@ class MetricOptions:
     service_level_formula: Literal["offered", "answered", "exclude_short_abandons"] = "offered"
     short_abandon_seconds: int = 5
     abandonment_base: Literal["offered", "queued"] = "offered"
+    utilisation_basis: Literal["logged_in", "handle"] = "logged_in"
     chat_abandon_seconds: int = 0
     as_of: dt.datetime | None = None
 

@@ -86,6 +86,8 @@ def call_facts(calls: ir.Table, agents: ir.Table) -> ir.Table:
       (the hang-up) for the others; null when either end is unknown.
     - ``handle_s`` is talk + hold + wrap, null when none of them is known (an unknown
       handle time is not a 0 s one).
+    - ``ivr_s``: the source's IVR seconds, as given (null: the source did not time the
+      IVR), for the IVR containment rate.
     """
     a = agents.select(a_agent_id="agent_id", team_id="team_id")
     c = calls.left_join(a, calls.agent_id == a.a_agent_id)
@@ -114,6 +116,7 @@ def call_facts(calls: ir.Table, agents: ir.Table) -> ir.Table:
         "answered_at",
         "ended_at",
         "call_type",
+        "ivr_s",
         queued=queued,
         offered=offered,
         answered=answered,
@@ -124,17 +127,30 @@ def call_facts(calls: ir.Table, agents: ir.Table) -> ir.Table:
 
 
 def shift_facts(shifts: ir.Table, agents: ir.Table) -> ir.Table:
-    """Logged-in time per shift in hours, with its cost from the agent's hourly cost."""
+    """Every shift row, logged-in or scheduled, in hours, with the agent's team.
+
+    ``kind`` is ``logged_in`` (also when the source left it empty) or ``scheduled``.
+    ``login_at`` / ``scheduled_at`` repeat ``start_at`` for the rows of that kind only, so
+    their local times (``start_local`` / ``scheduled_local``) place each kind in periods
+    apart: the per-hour KPIs and the shifts' data end read logged-in time alone (a
+    schedule published ahead is not data that has arrived). ``cost`` is logged-in hours
+    × the agent's hourly cost (null for scheduled rows).
+    """
     a = agents.select(a_agent_id="agent_id", team_id="team_id", hourly_cost="hourly_cost")
-    logged_in = shifts.kind.fill_null("logged_in") == "logged_in"
-    s = shifts.filter(logged_in).left_join(a, shifts.agent_id == a.a_agent_id)
+    s = shifts.mutate(kind=shifts.kind.fill_null("logged_in"))
+    s = s.left_join(a, s.agent_id == a.a_agent_id)
     hours = (epoch_seconds(s.end_at) - epoch_seconds(s.start_at)) / 3600
+    logged_in = s.kind == "logged_in"
+    never = ibis.null(s.start_at.type())
     return s.select(
         "shift_id",
         "agent_id",
         "team_id",
+        "kind",
         "start_at",
         "end_at",
+        login_at=ibis.ifelse(logged_in, s.start_at, never),
+        scheduled_at=ibis.ifelse(s.kind == "scheduled", s.start_at, never),
         hours=hours,
-        cost=hours * s.hourly_cost,
+        cost=ibis.ifelse(logged_in, hours * s.hourly_cost, ibis.null("float64")),
     )

@@ -183,6 +183,13 @@ QA_COACHING = TableSpec(
         Column("held_on", "timestamp", "When the session took place (UTC).", True),
         Column("coach_note", "string", "The coach's notes."),
         Column("review_ids", "string", "JSON list of the reviews discussed."),
+        # -- #22 (Q3): the agenda's categories a session works on ------------------------
+        Column(
+            "focus",
+            "string",
+            "JSON list of the scorecard category ids the session works on (the coaching "
+            "agenda's categories; their trend before / after is shown).",
+        ),
         Column(
             "action_items",
             "string",
@@ -205,6 +212,31 @@ QA_WOW = TableSpec(
     ),
 )
 
+# -- #22 (Q3): self-reviews, apart from qa_reviews so they never reach IQS or KPIs ----
+QA_SELF_REVIEWS = TableSpec(
+    name="qa_self_reviews",
+    description=(
+        "Agents' grades of their own conversations against the scorecard, one row per "
+        "revision; seen by the agent and their coaches only, never in IQS, insights or KPIs."
+    ),
+    key="row_id",
+    columns=(
+        *_revision_columns("self-review", "self_review_id"),
+        Column("ticket_id", "id", "The agent's own conversation.", True, ref="tickets"),
+        Column("agent_id", "id", "The agent who graded it.", True, ref="agents"),
+        Column("user_id", "string", "User id of that agent.", True),
+        Column("scorecard_id", "string", "Scorecard graded with.", True),
+        Column("scorecard_version", "int", "Its version.", True),
+        Column("ratings", "string", "JSON {category id: rating or null (N/A)}.", True),
+        Column("comments", "string", "JSON {category id: comment}."),
+        Column("comment", "string", "Overall comment."),
+        Column("score", "float", "Score 0–100 by the scorecard's formula.", maximum=100),
+        Column("failed_critical", "bool", "A critical category scored under 50 %.", True),
+        Column("created_at", "timestamp", "When it was first written (UTC).", True),
+        *_change_columns(),
+    ),
+)
+
 WORKFLOW_TABLES: dict[str, TableSpec] = {
     t.name: t
     for t in (
@@ -216,5 +248,6 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
         QA_CALIBRATIONS,
         QA_COACHING,
         QA_WOW,
+        QA_SELF_REVIEWS,
     )
 }

@@ -15,6 +15,7 @@ from ._calibration import GROUP_MEAN, CalibrationReport
 from ._coaching import EFFECT_KPIS, CoachingEffect, EffectWindow, coaching_effect
 from ._formulas import (
     CRITICAL_BELOW,
+    MAX_SCORE,
     ReviewScore,
     alignment,
     category_alignment,
@@ -24,6 +25,18 @@ from ._formulas import (
     review_score,
     reviewer_bias,
 )
+from ._insights import BY as INSIGHTS_BY  # insights across reviews (#22 item 1)
+from ._insights import (
+    AgentFlag,
+    Agreement,
+    Figure,
+    Insights,
+    PointsLost,
+    ReviewerRow,
+    RootCause,
+    insights,
+)
+from ._kappa import Kappa, cohen_kappa
 from ._records import (
     ActionItem,
     Assignment,
@@ -40,6 +53,7 @@ from ._reviews import OUTCOMES, Outcome
 from ._sampling import STRATEGIES, Strategy
 from ._scorecard import (
     DEFAULT_SCORECARD_ID,
+    KINDS,
     SCALES,
     Category,
     Scale,
@@ -57,6 +71,8 @@ __all__ = [
     "DEFAULT_SCORECARD_ID",
     "EFFECT_KPIS",
     "GROUP_MEAN",
+    "KINDS",
+    "MAX_SCORE",
     "OUTCOMES",
     "SCALES",
     "STRATEGIES",
@@ -98,4 +114,62 @@ __all__ = [
     "review_score",
     "reviewer_bias",
     "suggestions",
+]
+
+# -- #22 (Q3): coaching agenda, recognition, self-review ---------------------------------
+from ._agenda import (
+    Agenda,
+    AgendaItem,
+    CategoryTrend,
+    Difference,
+    Example,
+    LeftOut,
+    Mean,
+    SessionTrend,
+    session_trend,
+)
+from ._recognition import (
+    DEFAULT_RECOGNITION_ROLES,
+    BoardRow,
+    Kudos,
+    kudos_of,
+    recognition_roles,
+    top_quartile,
+)
+from ._self_review import CategoryComparison, SelfComparison, SelfReview
+
+__all__ += [
+    "DEFAULT_RECOGNITION_ROLES",
+    "Agenda",
+    "AgendaItem",
+    "BoardRow",
+    "CategoryComparison",
+    "CategoryTrend",
+    "Difference",
+    "Example",
+    "Kudos",
+    "LeftOut",
+    "Mean",
+    "SelfComparison",
+    "SelfReview",
+    "SessionTrend",
+    "kudos_of",
+    "recognition_roles",
+    "session_trend",
+    "top_quartile",
+]
+
+# -- #22 (Q1): insights across reviews ----------------------------------------------------
+__all__ += [
+    "INSIGHTS_BY",
+    "AgentFlag",
+    "Agreement",
+    "Figure",
+    "Insights",
+    "Kappa",
+    "PointsLost",
+    "ReviewerRow",
+    "RootCause",
+    "cohen_kappa",
+    "insights",
 ]

@@ -16,6 +16,7 @@ from ._base import WorkspaceBase, as_utc, new_id, require_reviewer
 from ._formulas import iqs
 from ._limits import (
     MAX_ACTION_ITEMS,
+    MAX_CATEGORIES,
     MAX_PARTICIPANTS,
     check_day,
     check_id,
@@ -42,9 +43,11 @@ class CoachingMixin(WorkspaceBase):
         review_ids: Sequence[str] = (),
         action_items: Sequence[tuple[str, dt.date | None]] = (),
         held_on: dt.date | dt.datetime | None = None,
+        focus: Sequence[str] = (),
     ) -> CoachingSession:
         """Record a coaching session (reviewers and staff; the actor is the coach).
-        ``held_on`` and the action items' due dates lie in FIRST_DAY … LAST_DAY."""
+        ``held_on`` and the action items' due dates lie in FIRST_DAY … LAST_DAY;
+        ``focus``: the scorecard category ids it works on (``Workspace.agenda``)."""
         require_reviewer(actor, "hold coaching sessions")
         agent_id = check_id("agent_id", agent_id)
         check_text("coach_note", coach_note)
@@ -59,6 +62,9 @@ class CoachingMixin(WorkspaceBase):
                 check_day(f"action_items[{i}].due", due)
         if held_on is not None:
             check_instant("held_on", as_utc(held_on))
+        if isinstance(focus, str) or len(focus) > MAX_CATEGORIES:
+            raise ValidationError("focus", f"give a list of at most {MAX_CATEGORIES} categories")
+        focus = [check_id("focus", f) for f in dict.fromkeys(focus)]
         if actor.agent_id is not None and actor.agent_id == agent_id:
             raise PermissionDenied("you cannot coach yourself")
         for rid in review_ids:
@@ -76,6 +82,7 @@ class CoachingMixin(WorkspaceBase):
             action_items=[ActionItem(text, due) for text, due in action_items],
             changed_by=actor.user_id,
             changed_at=now,
+            focus=list(focus),
         )
         _storage.append(self.store, "qa_coaching", [session.to_row("created")])
         return session

@@ -2,8 +2,13 @@
 
 Conventions (see docs/qa.md): a category score is the rating's position on its scale
 in percent; a review score is the weight-weighted mean of the rated categories' scores
-(N/A and weight-0 categories left out), 0 when a critical category scores under 50 %;
+(N/A, weight-0 and bonus categories left out; the categories of a section failed by a
+fail-section category under 50 % count 0), plus the bonus points (a bonus category's
+weight × its score / 100), at most 100; 0 when a critical category scores under 50 %.
 IQS is the mean review score (Klaus / Zendesk QA "Internal Quality Score").
+
+The sums are added left to right in the scorecard's order, as the browser's preview
+(``web/static/qa-score.js``) adds them, so both give the same number to the last bit.
 """
 
 from __future__ import annotations
@@ -17,8 +22,11 @@ from ._scorecard import Category, Scale, Scorecard
 
 K = TypeVar("K", bound=Hashable)
 
-#: a critical category scoring under this percentage fails the whole review
+#: a critical category scoring under this percentage fails the whole review (a
+#: fail-section one its section)
 CRITICAL_BELOW = 50.0
+#: a review score (bonus points included) is at most this
+MAX_SCORE = 100.0
 
 
 def category_score(rating: float, scale: Scale) -> float:
@@ -28,20 +36,30 @@ def category_score(rating: float, scale: Scale) -> float:
 
 @dataclasses.dataclass(frozen=True)
 class ReviewScore:
-    """A review's score 0–100 (None: nothing rated), per category and per section."""
+    """A review's score 0–100 (None: nothing counted), per category (its own score,
+    also in a failed section) and per section (0 when failed; bonus categories are not
+    in it). ``failed_sections``: ids of the sections a fail-section category zeroed;
+    ``bonus``: the bonus points earned (before the cap at 100)."""
 
     score: float | None
     failed_critical: bool
     categories: dict[str, float | None]
     sections: dict[str, float | None]
+    failed_sections: tuple[str, ...] = ()
+    bonus: float = 0.0
 
 
 def _weighted(pairs: Iterable[tuple[float, int]]) -> float | None:
     pairs = [(s, w) for s, w in pairs if w > 0]
-    total = sum(w for _, w in pairs)
+    total = 0
+    for _, w in pairs:
+        total += w
     if total == 0:
         return None
-    return sum(s * w for s, w in pairs) / total
+    points = 0.0
+    for s, w in pairs:
+        points += s * w
+    return points / total
 
 
 def check_rating(category: Category, rating: object, *, required: bool = True) -> None:
@@ -86,24 +104,50 @@ def review_score(
         )
     categories: dict[str, float | None] = {}
     failed = False
-    for cat in scorecard.categories:
-        rating = ratings.get(cat.id)
-        check_rating(cat, rating, required=complete)
-        value = None if rating is None else category_score(rating, cat.scale)
-        categories[cat.id] = value
-        if cat.critical and value is not None and value < CRITICAL_BELOW:
-            failed = True
+    failed_sections: list[str] = []
+    for sec in scorecard.sections:
+        for cat in sec.categories:
+            rating = ratings.get(cat.id)
+            check_rating(cat, rating, required=complete)
+            value = None if rating is None else category_score(rating, cat.scale)
+            categories[cat.id] = value
+            if value is None or value >= CRITICAL_BELOW:
+                continue
+            if cat.critical:
+                failed = True
+            elif cat.fail_section and sec.id not in failed_sections:
+                failed_sections.append(sec.id)
+    # what each category counts for: its score, 0 in a failed section, None if N/A
+    counted: dict[str, float | None] = {}
+    for sec in scorecard.sections:
+        for c in sec.categories:
+            v = categories[c.id]
+            counted[c.id] = 0.0 if v is not None and sec.id in failed_sections else v
     sections: dict[str, float | None] = {}
     for sec in scorecard.sections:
-        sections[sec.id] = _weighted(
-            (v, c.weight) for c in sec.categories if (v := categories[c.id]) is not None
+        sections[sec.id] = (
+            0.0
+            if sec.id in failed_sections
+            else _weighted(
+                (v, c.weight)
+                for c in sec.categories
+                if not c.bonus and (v := counted[c.id]) is not None
+            )
         )
     score = _weighted(
-        (v, c.weight) for c in scorecard.categories if (v := categories[c.id]) is not None
+        (v, c.weight)
+        for c in scorecard.categories
+        if not c.bonus and (v := counted[c.id]) is not None
     )
+    bonus = 0.0
+    for c in scorecard.categories:
+        if c.bonus and (v := counted[c.id]) is not None:
+            bonus += c.weight * v / 100.0
+    if score is not None and bonus:
+        score = min(MAX_SCORE, score + bonus)
     if failed:
         score = 0.0
-    return ReviewScore(score, failed, categories, sections)
+    return ReviewScore(score, failed, categories, sections, tuple(failed_sections), bonus)
 
 
 def iqs(review_scores: Iterable[float | None]) -> float | None:

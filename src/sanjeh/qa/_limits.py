@@ -40,6 +40,8 @@ MAX_SECTIONS = 20
 MAX_CATEGORIES = 100
 MAX_ROOT_CAUSES = 10
 MAX_CONDITIONS = 100
+#: automatic signals (analyzer names) linked to one category
+MAX_SIGNALS = 20
 #: ids (scorecards, sections, categories), names (and root causes), change notes, free
 #: texts (comments, descriptions, coaching notes, action items)
 MAX_ID = 100

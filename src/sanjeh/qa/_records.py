@@ -240,6 +240,8 @@ class CoachingSession:
     action_items: list[ActionItem]
     changed_by: str
     changed_at: dt.datetime
+    #: the scorecard categories the session works on (from the coaching agenda)
+    focus: list[str] = dataclasses.field(default_factory=list)
 
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> CoachingSession:
@@ -254,11 +256,13 @@ class CoachingSession:
             action_items=[ActionItem.from_dict(d) for d in loads(r["action_items"], [])],
             changed_by=r["changed_by"],
             changed_at=r["changed_at"],
+            focus=loads(r.get("focus"), []),
         )
 
     def to_row(self, note: str = "") -> dict[str, Any]:
         row = dataclasses.asdict(self)
         row["row_id"] = f"{self.session_id}@{self.revision}"
+        row["focus"] = dumps(self.focus)
         row["review_ids"] = dumps(self.review_ids)
         row["action_items"] = dumps([a.to_dict() for a in self.action_items])
         row["note"] = note

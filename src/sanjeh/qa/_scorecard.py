@@ -1,10 +1,11 @@
-"""Scorecards: scales, categories, sections; validation, JSON form and selection."""
+"""Scorecards: scales, categories (the questions) and their kinds, sections; validation,
+JSON form, the automatic signals linked to each category, and selection."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from ..errors import ValidationError, WorkflowError
 from ._limits import (
@@ -14,6 +15,7 @@ from ._limits import (
     MAX_NAME,
     MAX_ROOT_CAUSES,
     MAX_SECTIONS,
+    MAX_SIGNALS,
     check_id,
     check_text,
     check_texts,
@@ -22,6 +24,31 @@ from ._limits import (
 ScaleKind = Literal["binary", "3", "4", "5"]
 #: scale kind → (lowest, highest) rating
 SCALES: dict[str, tuple[int, int]] = {"binary": (0, 1), "3": (1, 3), "4": (1, 4), "5": (1, 5)}
+#: how a category counts (docs/qa.md, "Kinds of category"): in the weighted mean
+#: (``standard``); in it, and under 50 % it zeroes the review (``critical``) or its
+#: section (``fail_section``); or outside it, as points added (``bonus``)
+Kind = Literal["standard", "critical", "fail_section", "bonus"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+#: analyzer (see sanjeh.text) → the default scorecard category it informs: the links of
+#: a category that names no ``signals`` of its own (every scorecard saved before
+#: categories had them)
+ANALYZER_CATEGORIES: dict[str, str] = {
+    "empathy": "empathy",
+    "conversation.empathy_when_needed": "empathy",
+    "active_listening": "empathy",
+    "conversation.paraphrase": "empathy",
+    "greeting": "greeting_closing",
+    "closing": "greeting_closing",
+    "conversation.greeting": "greeting_closing",
+    "conversation.closing": "greeting_closing",
+    "ownership": "ownership",
+    "language_framing": "tone",
+    "politeness": "tone",
+    "rude": "tone",
+    "apology": "tone",
+    "follow_up": "follow_up",
+    "conversation.follow_up_kept": "follow_up",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,11 +76,16 @@ class Scale:
 
 @dataclasses.dataclass(frozen=True)
 class Category:
-    """One criterion of a scorecard.
+    """One criterion of a scorecard: a question the reviewer rates on its scale.
 
     ``weight`` (integer 0–100) is its weight in the review score; 0 = shown but not
     counted. ``critical``: scoring under 50 % here makes the whole review score 0.
-    ``na_allowed``: the reviewer may mark it N/A (left out of the score).
+    ``fail_section``: scoring under 50 % here makes its section score 0 (and count 0 in
+    the review). ``bonus``: left out of the weighted mean; adds weight × its score / 100
+    points to the review score, which stays at most 100 (a failed critical review stays
+    0). At most one of the three. ``na_allowed``: the reviewer may mark it N/A (left out
+    of the score). ``signals``: the analyzers (``auto_scores.analyzer``) whose findings
+    are suggested under it; none = the built-in links by id (``ANALYZER_CATEGORIES``).
     """
 
     id: str
@@ -64,10 +96,19 @@ class Category:
     critical: bool = False
     root_causes: tuple[str, ...] = ()
     description: str = ""
+    fail_section: bool = False
+    bonus: bool = False
+    signals: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.id or not str(self.id).strip():
             raise WorkflowError(f"category {self.name!r} has no id; give every category one")
+        kinds = [k for k in ("critical", "fail_section", "bonus") if getattr(self, k)]
+        if len(kinds) > 1:
+            raise WorkflowError(
+                f"category {self.id!r} is both {kinds[0]} and {kinds[1]}; a category is at "
+                "most one of critical, fail_section or bonus"
+            )
         if isinstance(self.weight, bool) or not isinstance(self.weight, int):
             raise WorkflowError(
                 f"category {self.id!r}: weight must be a whole number 0–100, not {self.weight!r}"
@@ -78,6 +119,20 @@ class Category:
             )
         if not isinstance(self.scale, Scale):
             raise WorkflowError(f"category {self.id!r}: scale must be a Scale")
+        twice = [a for i, a in enumerate(self.signals) if a in self.signals[:i]]
+        if twice:
+            raise WorkflowError(
+                f"category {self.id!r}: signal {twice[0]!r} is listed twice; list each once"
+            )
+
+    @property
+    def kind(self) -> Kind:
+        """``critical``, ``fail_section``, ``bonus`` or ``standard``."""
+        if self.critical:
+            return "critical"
+        if self.fail_section:
+            return "fail_section"
+        return "bonus" if self.bonus else "standard"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,6 +173,20 @@ class Scorecard:
             raise WorkflowError(f"scorecard {self.id!r} has no categories; add at least one")
         _unique(self.id, "section", [s.id for s in self.sections])
         _unique(self.id, "category", [c.id for c in self.categories])
+        if all(c.bonus for c in self.categories):
+            raise WorkflowError(
+                f"scorecard {self.id!r} has only bonus categories; a bonus adds to a score, "
+                "so add at least one category that is not a bonus"
+            )
+        linked: dict[str, str] = {}
+        for c in self.categories:
+            for analyzer in c.signals:
+                if analyzer in linked:
+                    raise WorkflowError(
+                        f"scorecard {self.id!r}: signal {analyzer!r} is linked to both "
+                        f"{linked[analyzer]!r} and {c.id!r}; link each analyzer to one category"
+                    )
+                linked[analyzer] = c.id
         if not 0 <= self.pass_threshold <= 100:
             raise WorkflowError(
                 f"scorecard {self.id!r}: pass threshold {self.pass_threshold} is not in 0–100"
@@ -134,6 +203,17 @@ class Scorecard:
         raise WorkflowError(
             f"scorecard {self.id!r} v{self.version} has no category {category_id!r}"
         )
+
+    def signal_links(self) -> dict[str, str]:
+        """analyzer → the category its findings are suggested under: each category's
+        own ``signals``; a category naming none keeps the built-in links to its id
+        (``ANALYZER_CATEGORIES``) unless another category claims the analyzer."""
+        declared = {a: c.id for c in self.categories for a in c.signals}
+        builtin = {c.id for c in self.categories if not c.signals}
+        links = {
+            a: cid for a, cid in ANALYZER_CATEGORIES.items() if cid in builtin and a not in declared
+        }
+        return {**links, **declared}
 
     def same_definition(self, other: Scorecard) -> bool:
         """Equal apart from the version number."""
@@ -164,8 +244,11 @@ class Scorecard:
                             "scale": c.scale.kind,
                             "na_allowed": c.na_allowed,
                             "critical": c.critical,
+                            "fail_section": c.fail_section,
+                            "bonus": c.bonus,
                             "root_causes": list(c.root_causes),
                             "description": c.description,
+                            "signals": list(c.signals),
                         }
                         for c in s.categories
                     ],
@@ -192,25 +275,9 @@ class Scorecard:
                 raise WorkflowError(
                     f"not a scorecard definition: sections[{i}].categories must be a list"
                 )
-            categories = []
-            for j, c in enumerate(cats):
-                where = f"sections[{i}].categories[{j}]"
-                _fields(where, c, _CATEGORY_FIELDS)
-                scale = c.get("scale", "5")
-                categories.append(
-                    Category(
-                        id=_text(f"{where}.id", c.get("id")),
-                        name=_text(f"{where}.name", c.get("name", c.get("id"))),
-                        weight=c.get("weight", 10),
-                        scale=Scale(
-                            scale if isinstance(scale, str) else _text(f"{where}.scale", scale)  # type: ignore[arg-type]
-                        ),
-                        na_allowed=_flag(f"{where}.na_allowed", c.get("na_allowed", False)),
-                        critical=_flag(f"{where}.critical", c.get("critical", False)),
-                        root_causes=_texts(f"{where}.root_causes", c.get("root_causes")),
-                        description=_text(f"{where}.description", c.get("description", "")),
-                    )
-                )
+            categories = [
+                _category(f"sections[{i}].categories[{j}]", c) for j, c in enumerate(cats)
+            ]
             out.append(
                 Section(
                     id=_text(f"sections[{i}].id", sec.get("id")),
@@ -274,6 +341,12 @@ class Scorecard:
                         f"{len(c.root_causes)} root causes; the limit is {MAX_ROOT_CAUSES}",
                     )
                 check_texts(f"{where}.root_causes", c.root_causes)
+                if len(c.signals) > MAX_SIGNALS:
+                    raise ValidationError(
+                        f"{where}.signals",
+                        f"{len(c.signals)} signals; the limit is {MAX_SIGNALS}",
+                    )
+                check_texts(f"{where}.signals", c.signals, MAX_ID)
 
 
 _CARD_FIELDS = frozenset(
@@ -282,8 +355,45 @@ _CARD_FIELDS = frozenset(
 _CONDITION_FIELDS = frozenset(("channels", "tags", "teams"))
 _SECTION_FIELDS = frozenset(("id", "name", "categories"))
 _CATEGORY_FIELDS = frozenset(
-    ("id", "name", "weight", "scale", "na_allowed", "critical", "root_causes", "description")
+    (
+        "id",
+        "name",
+        "weight",
+        "scale",
+        "na_allowed",
+        "critical",
+        "fail_section",
+        "bonus",
+        "root_causes",
+        "description",
+        "signals",
+    )
 )
+
+
+def _category(where: str, c: Mapping[str, Any]) -> Category:
+    """One category of the ``to_dict`` form; a mistake is a WorkflowError naming
+    ``where`` (``sections[i].categories[j]``) and the field."""
+    _fields(where, c, _CATEGORY_FIELDS)
+    scale = c.get("scale", "5")
+    try:
+        return Category(
+            id=_text(f"{where}.id", c.get("id")),
+            name=_text(f"{where}.name", c.get("name", c.get("id"))),
+            weight=c.get("weight", 10),
+            scale=Scale(scale if isinstance(scale, str) else _text(f"{where}.scale", scale)),  # type: ignore[arg-type]
+            na_allowed=_flag(f"{where}.na_allowed", c.get("na_allowed", False)),
+            critical=_flag(f"{where}.critical", c.get("critical", False)),
+            fail_section=_flag(f"{where}.fail_section", c.get("fail_section", False)),
+            bonus=_flag(f"{where}.bonus", c.get("bonus", False)),
+            root_causes=_texts(f"{where}.root_causes", c.get("root_causes")),
+            description=_text(f"{where}.description", c.get("description", "")),
+            signals=_texts(f"{where}.signals", c.get("signals")),
+        )
+    except WorkflowError as exc:
+        if exc.message.startswith("not a scorecard definition"):
+            raise
+        raise WorkflowError(f"not a scorecard definition: {where}: {exc.message}") from None
 
 
 def _fields(where: str, data: object, known: frozenset[str]) -> None:

@@ -7,29 +7,11 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from ._scorecard import Scorecard
+from ._scorecard import ANALYZER_CATEGORIES, Scorecard
 
 if TYPE_CHECKING:
     from ..store import Store
 
-#: analyzer (see sanjeh.text) → the default scorecard category it informs
-ANALYZER_CATEGORIES: dict[str, str] = {
-    "empathy": "empathy",
-    "conversation.empathy_when_needed": "empathy",
-    "active_listening": "empathy",
-    "conversation.paraphrase": "empathy",
-    "greeting": "greeting_closing",
-    "closing": "greeting_closing",
-    "conversation.greeting": "greeting_closing",
-    "conversation.closing": "greeting_closing",
-    "ownership": "ownership",
-    "language_framing": "tone",
-    "politeness": "tone",
-    "rude": "tone",
-    "apology": "tone",
-    "follow_up": "follow_up",
-    "conversation.follow_up_kept": "follow_up",
-}
 #: message-level labels that say "nothing found" (left out: conversation-level rows say it)
 _QUIET = {"absent", "none", "not_applicable", "count"}
 _SKIPPED = ("language", "conversation.count.")
@@ -66,7 +48,9 @@ def suggestions(
 ) -> list[Suggestion]:
     """The AutoQA signals of a conversation (``auto_scores``), mapped to the categories
     they inform; conversation-level results and message-level findings (not the
-    "absent" rows). With ``scorecard``, categories it lacks become None (general)."""
+    "absent" rows). With ``scorecard``, by its categories' signals
+    (``Scorecard.signal_links``), else by ``ANALYZER_CATEGORIES``; an analyzer linked to
+    no category of the scorecard becomes None (general)."""
     a = store.table("auto_scores")
     rows = (
         a.filter(a.ticket_id == ticket_id)
@@ -74,7 +58,7 @@ def suggestions(
         .to_pyarrow()
         .to_pylist()
     )
-    known = {c.id for c in scorecard.categories} if scorecard is not None else None
+    links = scorecard.signal_links() if scorecard is not None else ANALYZER_CATEGORIES
     out = []
     for r in rows:
         name, label = r["analyzer"], r["label"]
@@ -82,9 +66,7 @@ def suggestions(
             continue
         if r["event_id"] is not None and label in _QUIET:
             continue
-        category = ANALYZER_CATEGORIES.get(name)
-        if known is not None and category not in known:
-            category = None
+        category = links.get(name)
         evidence = json.loads(r["evidence"]) if r["evidence"] else []
         out.append(Suggestion(category, name, label, r["score"], r["event_id"], evidence))
     return out

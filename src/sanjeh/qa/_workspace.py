@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from ._calibration import CalibrationMixin
 from ._coaching import CoachingMixin
+from ._recognition import RecognitionMixin
 from ._reviews import ReviewsMixin
 from ._sampling import SamplingMixin
+from ._self_review import SelfReviewMixin
 
 
-class Workspace(ReviewsMixin, SamplingMixin, CalibrationMixin, CoachingMixin):
+class Workspace(
+    ReviewsMixin,
+    SamplingMixin,
+    CalibrationMixin,
+    CoachingMixin,
+    RecognitionMixin,  # with the coaching agenda (AgendaMixin), #22
+    SelfReviewMixin,
+):
     """The QA workflow on a store: ``Workspace(store, clock=...)``.
 
     Every action takes the ``Actor`` doing it and raises ``PermissionDenied`` when the

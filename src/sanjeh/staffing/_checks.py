@@ -38,11 +38,23 @@ def non_negative(name: str, value: Any) -> np.ndarray:
     return out
 
 
+#: durations the models are defined for: a millisecond to about 30 years. Beyond
+#: them the ratios the formulas take (target / AHT, patience / AHT) under- or overflow
+SHORTEST_S, LONGEST_S = 1e-3, 1e9
+#: the most agents a plan may need: beyond it a search would run for minutes
+MOST_AGENTS = 1_000_000
+
+
 def positive(name: str, value: Any, unit: str = "") -> np.ndarray:
     out = array(name, value)
     if (out <= 0).any():
         what = f" ({unit})" if unit else ""
         raise StaffingError(name, f"must be greater than 0{what}, not {out.min():g}")
+    if "seconds" in unit and ((out < SHORTEST_S) | (out > LONGEST_S)).any():
+        bad = out[(out < SHORTEST_S) | (out > LONGEST_S)].flat[0]
+        raise StaffingError(
+            name, f"must be between {SHORTEST_S:g} and {LONGEST_S:g} seconds, not {bad:g}"
+        )
     return out
 
 
@@ -66,6 +78,8 @@ def whole(name: str, value: Any, *, minimum: int = 0) -> np.ndarray:
         raise StaffingError(name, "must be whole numbers (agents are counted, not measured)")
     if (out < minimum).any():
         raise StaffingError(name, f"must be {minimum} or more, not {out.min():g}")
+    if (out > MOST_AGENTS).any():
+        raise StaffingError(name, f"must be {MOST_AGENTS:,} or fewer, not {out.max():g}")
     return np.round(out).astype(np.int64)
 
 

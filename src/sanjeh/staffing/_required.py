@@ -96,6 +96,7 @@ def check(
         )
     shape, flat = _checks.broadcast(**arrays)
     got = dict(zip(arrays, flat, strict=True))
+    _check_load(got)
     return Inputs(
         shape=shape,
         lam=got["arrivals"] / got["interval_s"],
@@ -149,6 +150,20 @@ def required_agents(
     if model == "erlang_a":
         raw, figures = search_a(inputs, raw)
     return finish(inputs, raw, figures)
+
+
+def _check_load(got: dict[str, np.ndarray]) -> None:
+    """Refuse a workload no search could staff in reasonable time (a million agents)."""
+    load = got["arrivals"] * got["aht_s"] / got["interval_s"]
+    with np.errstate(over="ignore"):  # an infinite floor is refused below all the same
+        floor = load / got["max_occupancy"] if "max_occupancy" in got else load
+    if floor.size and floor.max() > _checks.MOST_AGENTS:
+        raise StaffingError(
+            "arrivals",
+            f"× aht_s / interval_s is {load.max():,.0f} agents busy at once"
+            + (" (more under max_occupancy)" if "max_occupancy" in got else "")
+            + f": plans stop at {_checks.MOST_AGENTS:,} agents; check the units",
+        )
 
 
 def finish(inputs: Inputs, raw: np.ndarray, figures: dict[str, np.ndarray]) -> Staffing:

@@ -278,10 +278,11 @@ def _no_controls(schema: dict[str, Any]) -> None:
 def _warm(app: FastAPI) -> None:
     """Compute every page with its default filters, so the first visits are fast."""
     from ._routes import warm
-    from .views import PAGES
+    from .views import PAGES, staffing
 
     try:
         warm(app.state.source, app.state.language, tuple(PAGES))
+        staffing.warm(app.state.source)
     except Exception:  # a cold cache is slower, not wrong: say why in the log
         log.exception("could not warm the page cache")
 

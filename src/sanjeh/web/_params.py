@@ -12,9 +12,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from ._errors import InvalidParameter
 from ._i18n import Calendar, Digits, Lang, Locale
@@ -282,3 +290,177 @@ def _period(asked: str, days: int, locale: Locale) -> str:
             locale.calendar
         ]
     return asked
+
+
+# -- /staffing --------------------------------------------------------------------------
+
+#: the what-if bounds: wide enough for any real operation, narrow enough that one request
+#: stays a bounded computation (an AHT of days would ask Erlang for thousands of agents)
+MAX_AHT_S, MAX_SECONDS, MAX_SLA_HOURS = 14_400.0, 86_400.0, 720.0
+#: the shortest duration the queueing models take (sanjeh.staffing: a millisecond)
+MIN_SECONDS = 0.001
+_OPERATORS = {"ge": "minimum", "gt": "exclusiveMinimum", "le": "maximum", "lt": "exclusiveMaximum"}
+
+
+_BLANK = {"type": "string", "maxLength": 0}
+
+
+def _doc(kind: str, **bounds: float) -> WithJsonSchema:
+    """How an optional what-if number is documented: what it accepts, a ``kind``
+    ("number", "integer") within ``bounds`` (pydantic's ge / gt / le / lt, the same as
+    its ``Field``), or blank (the form's empty field: not given)."""
+    number: dict[str, object] = {"type": kind}
+    number.update({_OPERATORS[k]: v for k, v in bounds.items()})
+    return WithJsonSchema({"anyOf": [number, _BLANK]})
+
+
+INTERVALS = (15, 30, 60)
+
+
+def _interval(minutes: int) -> int:
+    if minutes not in INTERVALS:
+        raise ValueError(f"{minutes} minutes: use 15, 30 or 60")
+    return minutes
+
+
+Interval = Annotated[
+    int,
+    AfterValidator(_interval),
+    WithJsonSchema({"anyOf": [{"type": "integer", "enum": list(INTERVALS)}, _BLANK]}),
+]
+
+
+#: the staffing parameters that are names, not numbers
+_TEXT_CHOICES = frozenset({"channel", "team", "queue", "model", "lang", "cal", "digits"})
+
+
+class StaffingQuery(BaseModel):
+    """The staffing page's choices and what-if settings (``/staffing``, ``/api/staffing``).
+    A blank or missing field is not given: ``[staffing]`` in sanjeh.toml, else the
+    store's measured value (AHT, patience, shrinkage), else the default named."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    channel: str | None = Field(
+        None, max_length=200, description="phone (calls), chat, email … (see /api/meta)."
+    )
+    team: str | None = Field(None, max_length=200, description="Team id (see /api/meta).")
+    queue: str | None = Field(None, max_length=200, description="Call queue (phone only).")
+    interval: Interval | None = Field(None, description="Interval minutes: 15, 30 (default), 60.")
+    weeks: Annotated[int | None, Field(ge=1, le=26), _doc("integer", ge=1, le=26)] = Field(
+        None, description="Weeks to plan, 1 … 26 (4)."
+    )
+    model: Literal["erlang_c", "erlang_a"] | None = Field(
+        None, description="Queue model: erlang_c (nobody hangs up) or erlang_a (default)."
+    )
+    target: Annotated[
+        float | None,
+        Field(ge=MIN_SECONDS, le=MAX_SECONDS),
+        _doc("number", ge=MIN_SECONDS, le=MAX_SECONDS),
+    ] = Field(None, description="Answer within this many seconds (20).")
+    service_level: Annotated[float | None, Field(gt=0, lt=1), _doc("number", gt=0, lt=1)] = Field(
+        None, description="Share to answer within the target, in (0, 1) (0.8)."
+    )
+    aht: Annotated[
+        float | None,
+        Field(ge=MIN_SECONDS, le=MAX_AHT_S),
+        _doc("number", ge=MIN_SECONDS, le=MAX_AHT_S),
+    ] = Field(None, description="Average handle time, seconds (measured from the store).")
+    patience: Annotated[
+        float | None,
+        Field(ge=MIN_SECONDS, le=MAX_SECONDS),
+        _doc("number", ge=MIN_SECONDS, le=MAX_SECONDS),
+    ] = Field(None, description="Callers' mean patience, seconds, for Erlang A (measured).")
+    shrinkage: Annotated[float | None, Field(ge=0, lt=1), _doc("number", ge=0, lt=1)] = Field(
+        None, description="Share of paid time not on contacts, in [0, 1) (measured, else 0.3)."
+    )
+    max_occupancy: Annotated[float | None, Field(ge=0.1, le=1), _doc("number", ge=0.1, le=1)] = (
+        Field(None, description="Highest occupancy to plan for, 0.1 … 1 (no cap).")
+    )
+    concurrency: Annotated[int | None, Field(ge=1, le=20), _doc("integer", ge=1, le=20)] = Field(
+        None, description="Chats one agent handles at once, 1 … 20 (2)."
+    )
+    sla_hours: Annotated[
+        float | None, Field(ge=1, le=MAX_SLA_HOURS), _doc("number", ge=1, le=MAX_SLA_HOURS)
+    ] = Field(
+        None, description="Hours within which email / ticket work must be done, 1 … 720 (24)."
+    )
+    ramp: Annotated[int | None, Field(ge=0, le=52), _doc("integer", ge=0, le=52)] = Field(
+        None, description="Weeks before a new hire is productive, 0 … 52 (6)."
+    )
+    attrition: Annotated[float | None, Field(ge=0, lt=1), _doc("number", ge=0, lt=1)] = Field(
+        None, description="Share of agents leaving per year, in [0, 1) (0)."
+    )
+    lang: Lang | None = Field(None, description="Interface language: fa, ar or en.")
+    cal: Calendar | None = Field(
+        None, description="Calendar for dates: gregorian, jalali or hijri (default per language)."
+    )
+    digits: Digits | None = Field(
+        None, description="Digits: latin, persian or arabic (default per language)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_not_given(cls, data: object) -> object:
+        """The page's form sends every field: an empty one is not given. Numbers may be
+        typed in Persian or Arabic-Indic digits (with ``٫`` as the decimal point)."""
+        if not isinstance(data, dict):
+            return data
+        out = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                if not value.strip():
+                    continue
+                if key not in _TEXT_CHOICES:
+                    value = value.translate(_NATIVE_DIGITS).replace("\u066b", ".")
+            out[key] = value
+        return out
+
+
+#: the plan's option behind each what-if parameter (``sanjeh.staffing.PlanOptions``)
+STAFFING_OPTIONS = {
+    "channel": "channel",
+    "team": "team",
+    "queue": "queue",
+    "interval": "interval_minutes",
+    "weeks": "weeks",
+    "model": "model",
+    "target": "target_s",
+    "service_level": "service_level",
+    "aht": "aht_s",
+    "patience": "patience_s",
+    "shrinkage": "shrinkage",
+    "max_occupancy": "max_occupancy",
+    "concurrency": "concurrency",
+    "sla_hours": "sla_hours",
+    "ramp": "ramp_weeks",
+    "attrition": "attrition",
+}
+
+
+def resolve_staffing(
+    query: StaffingQuery,
+    default_lang: str,
+    *,
+    channels: tuple[str, ...],
+    teams: tuple[str, ...],
+    queues: tuple[str, ...],
+) -> tuple[dict[str, Any], Locale]:
+    """Check the choices against the store (``channels`` the plan can read, the store's
+    ``teams`` and call ``queues``): the given ``PlanOptions`` fields, and the locale."""
+    locale = Locale.of(query.lang or default_lang, query.cal, query.digits)
+    for name, known in (("channel", channels), ("team", teams), ("queue", queues)):
+        value = getattr(query, name)
+        if value is not None and value not in known:
+            sample = ", ".join(sorted(known)[:12]) or "none"
+            raise InvalidParameter(name, f"unknown {name} {value!r}; the store has: {sample}")
+    channel = query.channel or ("phone" if "phone" in channels or not channels else channels[0])
+    if query.queue is not None and channel != "phone":
+        raise InvalidParameter("queue", f"queues are the phone channel's; {channel!r} has none")
+    given = {
+        STAFFING_OPTIONS[name]: value
+        for name, value in query.model_dump(exclude={"lang", "cal", "digits"}).items()
+        if value is not None
+    }
+    given["channel"] = channel
+    return given, locale

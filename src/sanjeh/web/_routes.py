@@ -17,14 +17,24 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import Field
 
 from ..accounts import can
+from ..errors import StaffingError
 from ._auth import authorize_view, current_actor, html_response, require_permission
 from ._errors import InvalidParameter, NotFound
-from ._i18n import CALENDARS, DIGITS, LANGS
-from ._params import NoQuery, PageQuery, SearchQuery, data_span, resolve
+from ._i18n import CALENDARS, DIGITS, LANGS, Locale
+from ._params import (
+    STAFFING_OPTIONS,
+    NoQuery,
+    PageQuery,
+    SearchQuery,
+    StaffingQuery,
+    data_span,
+    resolve,
+    resolve_staffing,
+)
 from ._render import render_html, to_csv, to_json, to_xlsx
 from ._schema import ErrorResponse, Meta, PageModel
 from ._source import Source
-from .views import PAGES, Model, View, agents, customers
+from .views import PAGES, Model, View, agents, customers, staffing
 
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorResponse, "description": "A filter or parameter is invalid."},
@@ -237,10 +247,89 @@ def _timeline(view: View, customer_id: str) -> Model:
     return customers.timeline(view, customer_id)
 
 
+#: the query parameter behind each ``PlanOptions`` field (for the library's messages)
+_STAFFING_PARAMS = {option: name for name, option in STAFFING_OPTIONS.items()} | {
+    "sla_s": "sla_hours"
+}
+
+
+def staffing_model(
+    source: Source, language: str, query: StaffingQuery
+) -> tuple[Model, Locale, tuple[object, ...]]:
+    """The staffing page's model (with its locale and cache key) for the validated
+    query, cached per data stamp; the plan's inputs are cached apart, on
+    ``options.inputs_key()`` (see views/staffing.py)."""
+    values = staffing.store_values(source)
+    given, locale = resolve_staffing(
+        query,
+        language,
+        channels=values["channel"],
+        teams=values["team"],
+        queues=values["queue"],
+    )
+    try:
+        options = staffing.options_of(source, given)
+        asked = frozenset(given) - {"channel"}
+        key = ("staffing", options, locale, asked)
+        model = source.memo(key, lambda: staffing.build(source, options, locale, asked))
+    except StaffingError as error:  # the library's checks, in the one error shape
+        name = _STAFFING_PARAMS.get(error.argument, error.argument)
+        message = error.message.removeprefix(f"{error.argument}: ")
+        raise InvalidParameter(name, message) from None
+    return model, locale, key
+
+
+def _add_staffing(router: APIRouter) -> None:
+    allowed = [Depends(require_permission("view_staffing"))]
+
+    @router.get("/staffing", include_in_schema=False, name="staffing_page", dependencies=allowed)
+    def staffing_page(request: Request, query: Annotated[StaffingQuery, Query()]) -> Response:
+        source = source_of(request)
+        model, locale, _ = staffing_model(source, request.app.state.language, query)
+        items = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
+
+        def render() -> bytes:
+            return render_html(
+                "staffing.html",
+                model,
+                locale,
+                path=request.url.path,
+                query=items,
+                options=staffing.page_options(source, locale),
+                timezone=source.timezone,
+                shown_intervals=staffing.SHOWN_INTERVALS,
+            )
+
+        body = source.memo(("html", request.url.path, tuple(sorted(items))), render)
+        return html_response(request, body)
+
+    @router.get(
+        "/api/staffing",
+        name="staffing_api",
+        tags=["pages"],
+        summary="Staffing plan data",
+        dependencies=allowed,
+        responses={
+            200: {"model": staffing.StaffingPage, "description": "The page's view model."},
+            **ERRORS,
+        },
+    )
+    def staffing_api(request: Request, query: Annotated[StaffingQuery, Query()]) -> Response:
+        """Agents required per interval against those scheduled (agent_shifts), the gaps
+        by weekday × hour, service level / ASA / abandonment / occupancy at the required
+        staffing, the inputs and where each came from, notes, weekly hours and headcount,
+        and when to hire how many. What-if parameters recompute the plan only."""
+        source = source_of(request)
+        model, _, key = staffing_model(source, request.app.state.language, query)
+        body = source.memo(("json", *key), lambda: to_json(model))
+        return Response(body, media_type="application/json")
+
+
 def register(app: FastAPI) -> None:
     router = APIRouter()
     for name in PAGES:
         _add_page(router, name)
+    _add_staffing(router)
 
     @router.get("/agents/{agent_id}", include_in_schema=False, name="scorecard_page")
     def scorecard_page(

@@ -1,3 +1,12 @@
 """KPI declarations, one module per family; importing this package registers them."""
 
-from . import calls, customers, quality, reviews, surveys, tickets, workforce  # noqa: F401
+from . import (  # noqa: F401
+    calls,
+    contact_centre,
+    customers,
+    quality,
+    reviews,
+    surveys,
+    tickets,
+    workforce,
+)

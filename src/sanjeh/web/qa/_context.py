@@ -14,7 +14,8 @@ from fastapi.responses import Response
 
 from ...accounts import Actor, can, roles_with
 from ...errors import RecordNotFound, ValidationError
-from ...qa import Scorecard, Workspace, limits
+from ...qa import Scorecard, Workspace, limits, recognition_roles
+from ...settings import load_settings
 from .._auth import current_actor, html_response
 from .._errors import InvalidParameter
 from .._i18n import Locale, catalogue
@@ -34,6 +35,8 @@ def workspace(app: FastAPI) -> Workspace:
     ws: Workspace | None = getattr(app.state, "qa_workspace", None)
     if ws is None:
         ws = app.state.qa_workspace = Workspace(app.state.source.store)
+        # #22 (Q3): who sees the recognition board, from the config ([qa] recognition_board)
+        ws.recognition_roles = recognition_roles(load_settings())
     return ws
 
 

@@ -264,8 +264,13 @@ class CategoryIn(Body):
     scale: Literal["binary", "3", "4", "5"] = "5"
     na_allowed: Flag = False
     critical: Flag = False
+    #: (scorecard kinds, #22) at most one of critical, fail_section and bonus
+    fail_section: Flag = False
+    bonus: Flag = False
     root_causes: list[Name] = Field(default_factory=list, max_length=limits.MAX_ROOT_CAUSES)
     description: Text = ""
+    #: analyzers (``auto_scores.analyzer``) whose findings are suggested here
+    signals: list[CardId] = Field(default_factory=list, max_length=limits.MAX_SIGNALS)
 
 
 class SectionIn(Body):

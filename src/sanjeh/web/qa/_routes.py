@@ -7,17 +7,22 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from . import (
+    agenda,
     assignments,
     calibration,
     calibration_report,
     coaching,
     disputes,
     home,
+    insights,
+    recognition,
     review,
     review_form,
     reviews,
+    scorecard_builder,
     scorecards,
     scores,
+    self_review,
     wow,
 )
 from ._table import Action, Form, Page, add
@@ -222,6 +227,22 @@ ROUTES: tuple[Page | Action, ...] = (
             back=coaching.after_action,
         ),
     ),
+    # -- #22 (Q1): insights across reviews ------------------------------------------------------
+    Page(
+        "insights",
+        "/qa/insights",
+        insights.build,
+        "insights.html",
+        "Insights across reviews",
+        """Per scorecard category: mean score and failure rate (category score under 50 %)
+        with 95 % intervals (t / Wilson), overall and ``by`` agent, team, channel,
+        language, topic, week or (Jalali / Hijri) month, against the previous window or
+        period (Welch / Newcombe); IQS points lost per category; root causes; reviewers'
+        calibration strictness and the agents graded mostly by strict reviewers; AutoQA
+        against manual grades (Cohen's kappa). Reviews written in [start, end] (dates,
+        UTC; default the 28 days up to now). Agents: their own only.""",
+    ),
+    # -- end #22 (Q1) --
     Page("wow", "/qa/wow", wow.build, "wow.html", "Wow library"),
     Action(
         "wow_api_post",
@@ -231,7 +252,98 @@ ROUTES: tuple[Page | Action, ...] = (
         status=201,
         form=Form("wow_post", "/qa/wow", back=wow.after_marking, read=wow.read),
     ),
+    # -- #22 (Q3): coaching agenda, recognition, self-review ----------------------------------
+    Page(
+        "agenda",
+        "/qa/agenda",
+        agenda.build,
+        "agenda.html",
+        "Coaching agenda",
+        """The categories where the agent is furthest below the team (agent mean − team
+        mean of category scores, with n, standard error and 95 % interval), each with the
+        agent's lowest reviews and good examples; categories with too few reviews listed
+        apart. Reviewers and staff for any agent; an agent for themselves.""",
+    ),
+    Action(
+        "agenda_api_post",
+        "/api/qa/agenda",
+        agenda.create,
+        "Hold a coaching session from the agenda",
+        "A coaching session with ``focus`` categories (their trend is shown after it).",
+        status=201,
+        form=Form("agenda_post", "/qa/agenda", back=agenda.to_sessions, read=agenda.read),
+    ),
+    Page(
+        "recognition",
+        "/qa/recognition",
+        recognition.build,
+        "recognition.html",
+        "Recognition board",
+        """Kudos per agent (wow moments, top-quartile category scores) in [start, end].
+        The roles opted in with ``[qa] recognition_board`` see everyone; an agent who is
+        not sees their own kudos only; other roles get 403.""",
+    ),
+    Page(
+        "self_reviews",
+        "/qa/self-reviews",
+        self_review.build_list,
+        "self_reviews.html",
+        "Self-reviews",
+        "Agents their own; staff all; reviewers those of agents they have coached.",
+    ),
+    Page(
+        "self_review",
+        "/qa/self-reviews/{self_review_id}",
+        self_review.build,
+        "self_review.html",
+        "A self-review beside the reviewer's grade",
+        "Category by category; 404 for anyone but the agent and their coaches.",
+    ),
+    Page(
+        "self_review_form",
+        "/qa/self-review/{ticket_id}",
+        self_review.build_form,
+        "self_review_form.html",
+        "Grade one's own conversation",
+        "The scorecard to fill in (agents, their own conversations only).",
+    ),
+    Action(
+        "self_review_api_post",
+        "/api/qa/self-reviews",
+        self_review.submit,
+        "Submit a self-review",
+        "The agent's ratings of their own conversation (not counted in IQS or KPIs).",
+        status=201,
+        answer=self_review.answer,
+        form=Form(
+            "self_review_post",
+            "/qa/self-review/{ticket_id}",
+            back=self_review.to_comparison,
+            read=self_review.raw,
+            run=self_review.submit_form,
+        ),
+    ),
     Page("scorecards", "/qa/scorecards", scorecards.build, "scorecards.html", "Scorecards"),
+    # -- the scorecard builder (#22): its form posts to /qa/scorecards/builder (router())
+    Page(
+        "scorecard_builder",
+        "/qa/scorecards/builder",
+        scorecard_builder.build,
+        "scorecard_builder.html",
+        "Scorecard builder",
+        """The builder's model (staff): a stored scorecard (``scorecard``, latest or
+        ``version``) or an empty one, as the form's draft, with the score preview of its
+        example ratings.""",
+    ),
+    Page(
+        "scorecard_export",
+        "/qa/scorecards/export",
+        scorecard_builder.export,
+        None,
+        "Export a scorecard",
+        """A scorecard version (``scorecard``, latest or ``version``) as JSON, the form
+        ``POST /api/qa/scorecards`` and the builder's import take.""",
+    ),
     Action(
         "scorecard_api_post",
         "/api/qa/scorecards",
@@ -253,8 +365,25 @@ def router() -> APIRouter:
     r = APIRouter()
     for entry in ROUTES:
         add(r, entry)
+    insights.register_download(r)  # #22 (Q1): the insights' tables as CSV / XLSX
     # the home page's box: GET /qa/review?ticket=… opens that conversation's form
     r.add_api_route(
         "/qa/review", review_form.pick, methods=["GET"], include_in_schema=False, name="review_pick"
+    )
+    # #22 (Q3): the self-reviews list as CSV (what the page shows to the same user)
+    r.add_api_route(
+        "/qa/self-reviews.csv",
+        self_review.export,
+        methods=["GET"],
+        include_in_schema=False,
+        name="self_reviews_csv",
+    )
+    # the scorecard builder's form: a button sends the page back changed, Save saves
+    r.add_api_route(
+        "/qa/scorecards/builder",
+        scorecard_builder.post,
+        methods=["POST"],
+        include_in_schema=False,
+        name="scorecard_builder_post",
     )
     return r

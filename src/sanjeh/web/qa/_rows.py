@@ -22,6 +22,8 @@ def page(ctx: Ctx, key: str, **extra: Any) -> Model:
         "role": ctx.actor.role,
         "is_staff": ctx.actor.is_staff,
         "is_reviewer": ctx.may_review,
+        # #22 (Q3): the recognition board's link, for the roles opted in (and agents)
+        "may_see_board": ctx.ws.may_see_board(ctx.actor) or ctx.actor.role == "agent",
         **extra,
     }
 
@@ -115,6 +117,7 @@ def card_model(
 ) -> Model:
     """A scorecard's sections and categories (and a review's ratings and scores)."""
     scored = ctx.ws.score_of(review) if review is not None else None
+    links = card.signal_links()
     sections = []
     for sec in card.sections:
         cats = []
@@ -133,6 +136,12 @@ def card_model(
                 "max": c.scale.max,
                 "na_allowed": c.na_allowed,
                 "critical": c.critical,
+                # (scorecard kinds, #22: fail-section and bonus categories, linked signals)
+                "kind": c.kind,
+                "kind_label": ctx.t(f"qa.builder.kind.{c.kind}"),
+                "fail_section": c.fail_section,
+                "bonus": c.bonus,
+                "signals": [a for a, cid in links.items() if cid == c.id],
                 "root_causes": [
                     {"value": rc, "label": ctx.text("qa.cause." + rc.replace(" ", "_"), rc)}
                     for rc in c.root_causes
@@ -157,7 +166,7 @@ def card_model(
                         ctx.text("qa.cause." + rc.replace(" ", "_"), rc)
                         for rc in review.root_causes.get(c.id, [])
                     ],
-                    failed=c.critical
+                    failed=(c.critical or c.fail_section)
                     and scored.categories.get(c.id) is not None
                     and (scored.categories[c.id] or 0.0) < 50.0,
                 )
@@ -170,8 +179,13 @@ def card_model(
         if scored is not None:
             section["score"] = scored.sections.get(sec.id)
             section["score_display"] = ctx.pct(scored.sections.get(sec.id))
+            section["failed"] = sec.id in scored.failed_sections
         sections.append(section)
+    scores: Model = {}
+    if scored is not None:  # (scorecard kinds, #22) the bonus points the review earned
+        scores = {"bonus": scored.bonus, "bonus_display": ctx.locale.number(f"{scored.bonus:.1f}")}
     return {
+        **scores,
         "id": card.id,
         "name": ctx.text("qa.default_scorecard", card.name) if card.id == "default" else card.name,
         "version": card.version,

@@ -3,7 +3,9 @@ after each; holding a session and ticking off an action item (forms and JSON).""
 
 from __future__ import annotations
 
-from ...qa import CoachingSession, coaching_effect, limits
+import dataclasses
+
+from ...qa import CoachingEffect, CoachingSession, coaching_effect, limits, session_trend
 from ._context import Ctx, Model, iso
 from ._forms import (
     ActionIndex,
@@ -18,6 +20,7 @@ from ._forms import (
     values_all,
 )
 from ._rows import LIMIT, page
+from ._teaching import trend_model
 
 #: the unit each KPI of the coaching effect is shown in
 EFFECT_UNITS = {
@@ -76,13 +79,25 @@ def session(ctx: Ctx, s: CoachingSession, effect: bool) -> Model:
             for i, a in enumerate(s.action_items)
         ],
     }
+    out["focus"] = [{"id": c, "name": ctx.text(f"qa.cat.{c}", c)} for c in s.focus]
     if effect and limits.in_range(s.held_on):  # (a date stored before dates were checked)
-        out["effect"] = _effect(ctx, s)
+        trend = session_trend(ctx.store, s, now=ctx.ws.now())  # #22: focus categories
+        out["trend"] = trend_model(ctx, trend)
+        out["effect"] = _effect(ctx, s, trend.effect, closed=trend.closed)
     return out
 
 
-def _effect(ctx: Ctx, s: CoachingSession) -> Model:
-    e = coaching_effect(ctx.store, s)
+def _effect(
+    ctx: Ctx, s: CoachingSession, known: CoachingEffect | None = None, *, closed: bool = True
+) -> Model:
+    """Before vs after; while the after-window is open its figures are withheld (None):
+    a window that has not closed shows no number."""
+    e = known or coaching_effect(ctx.store, s)
+    if not closed:
+        empty = dict.fromkeys(e.after.kpis)
+        e = dataclasses.replace(
+            e, after=dataclasses.replace(e.after, iqs=None, reviews=0, kpis=empty)
+        )
     rows = [
         {
             "kpi": "iqs",
@@ -108,8 +123,9 @@ def _effect(ctx: Ctx, s: CoachingSession) -> Model:
         )
     return {
         "days": e.days,
+        "closed": closed,
         "reviews_before": e.before.reviews,
-        "reviews_after": e.after.reviews,
+        "reviews_after": e.after.reviews if closed else None,
         "rows": rows,
     }
 

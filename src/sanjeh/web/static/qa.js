@@ -19,21 +19,28 @@
     return (+value - min) / (max - min);
   }
 
-  /* review score = weighted mean of rated categories; a critical one under 50 % → 0 */
+  /* the review score by the published formula (qa-score.js: the server's maths, with
+     critical, fail-section and bonus categories) */
   function preview(form) {
     const out = form.querySelector("[data-preview]");
-    if (!out) return;
-    let sum = 0, weights = 0, failed = false;
-    form.querySelectorAll(".qa-category[data-category]").forEach((box) => {
-      const value = chosen(box);
-      if (value === null || value === "na") return;
-      const s = share(box, value) * 100;
-      const w = +box.dataset.weight;
-      if (box.dataset.critical && s < 50) failed = true;
-      if (w > 0) { sum += s * w; weights += w; }
+    if (!out || !window.SanjehScore) return;
+    const card = { sections: [] }, ratings = {};
+    form.querySelectorAll(".qa-section[data-section]").forEach((sec) => {
+      const categories = [];
+      sec.querySelectorAll(".qa-category[data-category]").forEach((box) => {
+        const kind = box.dataset.kind || (box.dataset.critical ? "critical" : "standard");
+        const id = box.dataset.category;
+        /* (a form without data-scale: the scale from its lowest and highest rating) */
+        const scale = box.dataset.scale || (+box.dataset.min === 0 ? "binary" : box.dataset.max);
+        categories.push({ id: id, weight: +box.dataset.weight, scale: scale,
+          critical: kind === "critical", fail_section: kind === "fail_section", bonus: kind === "bonus" });
+        const value = chosen(box);
+        ratings[id] = value === null || value === "na" ? null : +value;
+      });
+      card.sections.push({ id: sec.dataset.section, categories: categories });
     });
-    if (!weights && !failed) { out.textContent = "—"; out.className = ""; return; }
-    const score = failed ? 0 : sum / weights;
+    const score = window.SanjehScore.review(card, ratings).score;
+    if (score === null) { out.textContent = "—"; out.className = ""; return; }
     out.textContent = localize(score.toFixed(1) + "%");
     out.className = score >= +out.dataset.threshold ? "pass" : "fail";
   }

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import collections
+import datetime as dt
 from typing import Any
 
 import ibis
 import pandas as pd
 
+from ...qa import kudos_of
 from .. import _charts as charts
 from .._errors import NotFound
 from .._params import Filters
@@ -144,7 +146,48 @@ def scorecard(view: View, agent_id: str) -> Model:
         },
         cards=out,
         charts=figures,
-        tables={"kpis": _comparison(view, out), "tickets": _recent(view, own)},
+        tables={
+            "kpis": _comparison(view, out),
+            "tickets": _recent(view, own),
+            "kudos": _kudos(view, agent_id),  # #22: praise beside the measures
+        },
+    )
+
+
+def _kudos(view: View, agent_id: str) -> Model:
+    """The agent's kudos in the page's period: wow moments and top-quartile category
+    scores (``sanjeh.qa``; whoever may see this scorecard may see its kudos)."""
+    start, end = view.filters.start, view.filters.end + dt.timedelta(days=1)
+    rows = [
+        {
+            "kind": view.t(f"qa.kudos.kind.{k.kind}"),
+            "what": (
+                view.t("qa.kudos.wow", ticket=k.ticket_id or "")
+                if k.kind == "wow"
+                else view.t(
+                    "qa.kudos.top_quartile",
+                    category=k.category,
+                    rank=view.locale.integer(k.rank or 0),
+                    of=view.locale.integer(k.of or 0),
+                )
+            ),
+            "score": None if k.score is None or k.score.mean is None else k.score.mean / 100,
+            "note": k.note,
+            "when": k.at.date().isoformat() if k.at else None,
+        }
+        for k in kudos_of(view.source.store, agent_id, start, end)
+    ]
+    return table(
+        view,
+        view.t("qa.kudos.title"),
+        [
+            column("kind", view.t("qa.kudos.kind")),
+            column("what", view.t("qa.kudos.what")),
+            column("score", view.t("qa.kudos.score"), "ratio"),
+            column("note", view.t("qa.kudos.note")),
+            column("when", view.t("qa.kudos.when")),
+        ],
+        rows,
     )
 
 

@@ -8,11 +8,13 @@ from ._common import Model, View, cards, column, num, periods, series, table
 from ._distributions import grid_parts
 
 CARDS = ("tickets_created", "tickets_solved", "backlog", "calls_offered")
+#: what staffing plans rest on (docs/staffing.md): the contact centre's own KPIs
+CONTACT_CENTRE = ("occupancy", "schedule_adherence", "ivr_containment_rate", "transfer_rate")
 FLOW = ("tickets_created", "tickets_solved", "backlog")
 
 
 def build(view: View) -> Model:
-    headline = cards(view, CARDS)
+    headline = cards(view, CARDS) + cards(view, CONTACT_CENTRE)
     frame = view.trend(FLOW, by="channel")
     keys, labels = periods(view, frame)
     channels = sorted(frame.channel.dropna().unique()) if not frame.empty else []
