@@ -39,14 +39,15 @@ def wilson(k: object, n: object) -> tuple[np.ndarray, np.ndarray]:
 
 
 def t_interval(mean: object, sd: object, n: object) -> tuple[np.ndarray, np.ndarray]:
-    """Student-t 95 % bounds of a mean (NaN where n < 2)."""
+    """Student-t 95 % bounds of a mean of category scores (NaN where n < 2), kept within
+    the scores' own 0–100: a bound of 102.7 would promise a score no review can get."""
     from scipy import stats
 
     mean, sd, n = _f(mean), _f(sd), _f(n)
     ok = n >= 2
     half = np.full(mean.shape, np.nan)
     half[ok] = stats.t.ppf(0.975, n[ok] - 1) * sd[ok] / np.sqrt(n[ok])
-    return mean - half, mean + half
+    return np.clip(mean - half, 0.0, 100.0), np.clip(mean + half, 0.0, 100.0)
 
 
 def welch(
