@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import os
 import re
 import tomllib
@@ -174,6 +175,19 @@ class ImportSettings:
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration_seconds(value: Any) -> float | None:
+    """``"4h"`` → 14400.0, ``90`` → 90.0 (plain numbers are seconds); None for anything
+    that is not a duration (the caller's error names its key)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    match = _DURATION.match(str(value))
+    return None if match is None else float(match.group(1)) * _SECONDS[match.group(2)]
+
+
 #: a tolerance beyond this is no check at all (times after 2200 are rejected anyway)
 _MAX_TOLERANCE = dt.timedelta(days=36_500)
 
@@ -185,12 +199,11 @@ def import_settings(settings: Settings) -> ImportSettings:
     for key, raw in settings.section("import").items():
         if key != "future_tolerance":
             raise ConfigError(f"{where}: unknown key {key!r}; known: future_tolerance")
-        match = None if isinstance(raw, bool) else _DURATION.match(str(raw))
-        if match is None:
+        seconds = duration_seconds(raw)
+        if seconds is None or not 0 <= seconds < math.inf:
             raise ConfigError(
                 f"{where}: future_tolerance must be a duration such as 90s, 30m, 12h or 1d "
                 f"(a number alone: seconds), not {raw!r}"
             )
-        seconds = float(match.group(1)) * _SECONDS[match.group(2)]
         values[key] = dt.timedelta(seconds=min(seconds, _MAX_TOLERANCE.total_seconds()))
     return ImportSettings(**values)

@@ -26,28 +26,23 @@ csat = 0.85
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from ..calendar import BusinessCalendar, calendars_from_mapping
 from ..errors import ConfigError
-from ..settings import Settings, load_settings
+from ..settings import Settings, duration_seconds, load_settings
 from ._options import MetricOptions
 from ._periods import WEEK_STARTS
 
 DEFAULT_CALENDAR = "24x7"
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_duration(value: Any, where: str) -> float:
     """``"4h"`` → 14400.0 seconds; plain numbers are seconds."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    match = _DURATION.match(str(value))
-    if not match:
+    seconds = duration_seconds(value)
+    if seconds is None:
         raise ConfigError(f"{where}: {value!r} is not a duration; write e.g. 90s, 30m, 4h or 2d")
-    return float(match.group(1)) * _UNIT[match.group(2)]
+    return seconds
 
 
 @dataclasses.dataclass(frozen=True)

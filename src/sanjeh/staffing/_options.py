@@ -20,31 +20,26 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from typing import Any, Literal
 
 from ..errors import ConfigError, StaffingError
-from ..settings import Settings
+from ..settings import Settings, duration_seconds
 
 Workload = Literal["queue", "chat", "deferred"]
 MODELS = ("erlang_c", "erlang_a")
 INTERVALS = (15, 30, 60)
 #: channels whose contacts wait in a live queue with several at once (chat concurrency)
 CONCURRENT = ("chat", "messaging")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 #: the options load_inputs depends on; the rest only change the arithmetic of plan()
 INPUT_FIELDS = ("channel", "team", "queue", "interval_minutes", "weeks", "history_weeks")
 
 
 def seconds(value: Any, name: str) -> float:
     """``"8m"`` → 480.0; plain numbers are seconds."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    match = _DURATION.match(str(value))
-    if not match:
+    found = duration_seconds(value)
+    if found is None:
         raise StaffingError(name, f"{value!r} is not a duration; write e.g. 20s, 8m or 24h")
-    return float(match.group(1)) * _UNIT[match.group(2)]
+    return found
 
 
 @dataclasses.dataclass(frozen=True)
