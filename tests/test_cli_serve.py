@@ -2,7 +2,8 @@
 
 DuckDB lets no other process open a file -- not even read-only -- while one process
 holds it open for writing, as the server does for as long as it runs. Every command
-then says who holds the file, where its dashboard is, and what to do.
+then says who holds the file, where its dashboard is, and what to do; but ``sanjeh
+import`` sends its files through the server (tests/web/test_server_import.py has more).
 """
 
 from __future__ import annotations
@@ -87,7 +88,6 @@ def served(
         ["rejects"],
         ["report", "-k", "tickets_created"],
         ["export", "tickets", "out.csv"],
-        ["import", "tickets.csv"],
     ],
 )
 def test_commands_say_who_holds_the_file_and_what_to_do(
@@ -109,6 +109,29 @@ def test_commands_say_who_holds_the_file_and_what_to_do(
         "it again, then start the server again; a PostgreSQL store has no such limit"
     )
     assert "check the URL" not in done.stderr and "server is running" not in done.stderr
+
+
+def test_import_goes_through_the_running_server(
+    served: tuple[str, subprocess.Popen[str], int],
+) -> None:
+    store_file, _, port = served
+    folder = Path(store_file).parent
+    more = folder / "more.csv"
+    more.write_text("ticket_id,created_at,channel\n3,2026-03-03T10:00:00Z,phone\n", "utf-8")
+    done = sanjeh("import", str(more), str(folder / "tickets.csv"), "--db", store_file)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith(f"(through the running server at http://127.0.0.1:{port})\n")
+    shown = " ".join(done.stdout.split())  # (lines wrap at 80 columns)
+    assert f"{more} (tickets, source local): 1 rows read in" in shown
+    assert f"{folder / 'tickets.csv'} (tickets, source local): 2 rows read in" in shown
+    deadline = time.monotonic() + 60  # the server refreshes its facts at once
+    while True:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/meta", timeout=30) as r:
+            meta = json.loads(r.read())
+        if meta["last_day"] == "2026-03-03" or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert (meta["first_day"], meta["last_day"]) == ("2026-03-01", "2026-03-03")
 
 
 def test_the_commands_work_once_the_server_stopped(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sanjeh.errors import ConfigError
-from sanjeh.settings import Settings, load_settings
+from sanjeh.settings import Settings, load_settings, webhook_secrets
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -144,6 +145,7 @@ def test_every_toml_example_in_the_docs_is_valid() -> None:
     """Each ```toml block of README.md and docs/*.md parses; the sanjeh.toml ones load
     through the settings loader and the metrics configuration (calendars, SLA, targets)."""
     from sanjeh.metrics import MetricsConfig
+    from sanjeh.report import load_schedules
 
     blocks = [
         (path.relative_to(ROOT), block)
@@ -162,7 +164,9 @@ def test_every_toml_example_in_the_docs_is_valid() -> None:
         file = Path(f"example-{i}.toml")  # the test's own empty folder (tests/conftest.py)
         file.write_text(block, encoding="utf-8")
         settings = load_settings(environ={"SANJEH_CONFIG": str(file)})
-        MetricsConfig.from_settings(settings)
+        config = MetricsConfig.from_settings(settings)
+        webhook_secrets(settings)
+        load_schedules(settings, config)  # [[schedules]], KPI and breakdown names too
         configs += 1
     assert configs >= 2  # README's and docs/calendars.md's
 
@@ -176,3 +180,191 @@ def test_screenshots_go_to_the_docs_only_on_request(
         assert screenshots == ROOT / "docs" / "screenshots"
     else:
         assert not screenshots.resolve().is_relative_to(ROOT)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[webhooks.zendeks]\nsecret = "0123456789abcdef"\n',
+            "x.toml: [webhooks.zendeks]: not a helpdesk Sanjeh receives webhooks from; it "
+            "receives zendesk, freshdesk, chatwoot, intercom",
+        ),
+        (
+            '[webhooks.zendesk]\nsecret = "0123456789abcdef"\nsigned = true\n',
+            'x.toml: [webhooks.zendesk] must hold one key: secret = "…"',
+        ),
+        (
+            '[webhooks.intercom]\nsecret = "short"\n',
+            "x.toml: [webhooks.intercom]: secret must be the helpdesk's webhook secret, at "
+            'least 16 characters (for a secret of your own: python -c "import secrets; '
+            'print(secrets.token_urlsafe(32))")',
+        ),
+        ("[webhooks]\nzendesk = 3\n", 'x.toml: [webhooks.zendesk] must hold one key: secret = "…"'),
+    ],
+)
+def test_webhook_secrets_are_checked(tmp_path: Path, toml: str, message: str) -> None:
+    (tmp_path / "x.toml").write_text(toml, encoding="utf-8")
+    settings = load_settings(environ={"SANJEH_CONFIG": str(tmp_path / "x.toml")})
+    with pytest.raises(ConfigError) as caught:
+        webhook_secrets(settings)
+    assert str(caught.value) == message.replace("x.toml", str(tmp_path / "x.toml"))
+
+
+def test_webhook_secrets(tmp_path: Path) -> None:
+    (tmp_path / "x.toml").write_text(
+        '[webhooks.zendesk]\nsecret = " dGhpcyBpcyBhIHNlY3JldA== "\n'
+        '[webhooks.chatwoot]\nsecret = "cw-0123456789abcdef"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(environ={"SANJEH_CONFIG": str(tmp_path / "x.toml")})
+    assert webhook_secrets(settings) == {
+        "zendesk": "dGhpcyBpcyBhIHNlY3JldA==",
+        "chatwoot": "cw-0123456789abcdef",
+    }
+    assert webhook_secrets(Settings()) == {}
+
+
+#: a schedule with everything it needs; the cases below change one key
+SCHEDULE = {"name": '"daily"', "every": '"daily 07:00"', "folder": '"out"'}
+
+
+def _schedule_toml(**keys: str | None) -> str:
+    table = {k: v for k, v in {**SCHEDULE, **keys}.items() if v is not None}
+    return "[[schedules]]\n" + "".join(f"{k} = {v}\n" for k, v in table.items())
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            _schedule_toml(every='"hourly"'),
+            "x.toml: [[schedules]] 'daily': every must look like \"daily 07:00\", "
+            '"weekly sat 07:00" or "monthly 1 07:00", not \'hourly\'',
+        ),
+        (
+            _schedule_toml(every='"weekly shabbat 07:00"'),
+            "x.toml: [[schedules]] 'daily': every 'weekly shabbat 07:00': 'shabbat' is not a "
+            "weekday; use sat, sun, mon, tue, wed, thu or fri",
+        ),
+        (
+            _schedule_toml(every=None),
+            "x.toml: [[schedules]] 'daily': every is missing; e.g. every = \"daily 07:00\"",
+        ),
+        (
+            _schedule_toml(name='"daily report"'),
+            "x.toml: [[schedules]] #1: name must be letters, digits, _ . - (up to 64; it names "
+            "the files), not 'daily report'",
+        ),
+        (
+            _schedule_toml(folder=None),
+            "x.toml: [[schedules]] 'daily': give a folder, a webhook or both (where the "
+            "report goes)",
+        ),
+        (
+            _schedule_toml(format='"pdf"'),
+            "x.toml: [[schedules]] 'daily': format must be one of csv, xlsx, json, html, not 'pdf'",
+        ),
+        (
+            _schedule_toml(period='"quarter"'),
+            "x.toml: [[schedules]] 'daily': period must be one of day, week, month, not 'quarter'",
+        ),
+        (
+            _schedule_toml(webhook='"ftp://example.com/in"'),
+            "x.toml: [[schedules]] 'daily': webhook must be an http:// or https:// URL, not "
+            "ftp://…",
+        ),
+        (
+            _schedule_toml(lang='"de"'),
+            "x.toml: [[schedules]] 'daily': lang must be one of fa, ar, en, not 'de'",
+        ),
+        (
+            _schedule_toml(timeout='"2h"'),
+            "x.toml: [[schedules]] 'daily': timeout must be a duration from 1s to 10m (a number "
+            "alone: seconds), not '2h'",
+        ),
+        (
+            _schedule_toml(kpis="3"),
+            "x.toml: [[schedules]] 'daily': kpis must be a name or a list of names, not 3",
+        ),
+        (
+            _schedule_toml(colour='"red"'),
+            "x.toml: [[schedules]] #1: unknown key 'colour'; known: name, every, period, kpis, "
+            "by, format, folder, webhook, lang, timeout, hours",
+        ),
+        (
+            _schedule_toml() + _schedule_toml(),
+            "x.toml: [[schedules]] 'daily' is declared twice; names are unique",
+        ),
+        ("[schedules]\nname = 1\n", "x.toml: schedules must be an array of tables: [[schedules]]"),
+        # the names only the report layer knows
+        (
+            _schedule_toml(kpis='["csat", "happiness"]'),
+            "x.toml: [[schedules]] 'daily': kpis: no KPI 'happiness'; `sanjeh kpis` lists them",
+        ),
+        (
+            _schedule_toml(by='"planet"'),
+            "x.toml: [[schedules]] 'daily': by: unknown breakdown 'planet'; use: agent, category",
+        ),
+    ],
+)
+def test_schedules_are_checked(tmp_path: Path, toml: str, message: str) -> None:
+    from sanjeh.report import load_schedules
+
+    (tmp_path / "x.toml").write_text(toml, encoding="utf-8")
+    settings = load_settings(environ={"SANJEH_CONFIG": str(tmp_path / "x.toml")})
+    with pytest.raises(ConfigError) as caught:
+        load_schedules(settings)
+    assert str(caught.value).startswith(message.replace("x.toml", str(tmp_path / "x.toml")))
+
+
+def test_schedules(tmp_path: Path) -> None:
+    from sanjeh.report import load_schedules
+    from sanjeh.settings import Every, ScheduleSettings, schedule_settings
+
+    (tmp_path / "x.toml").write_text(
+        'language = "fa"\n'
+        + _schedule_toml(every='"Weekly SAT 7:30"')
+        + _schedule_toml(
+            name='"month-end"',
+            every='"monthly 31 23:00"',
+            period='"week"',
+            kpis='"csat"',
+            by='["team", "channel"]',
+            format='"xlsx"',
+            folder='"/srv/reports"',
+            webhook='"https://hooks.example.com/in?token=x"',
+            lang='"en"',
+            timeout='"90s"',
+            hours='"calendar"',
+        ),
+        encoding="utf-8",
+    )
+    settings = load_settings(environ={"SANJEH_CONFIG": str(tmp_path / "x.toml")})
+    weekly, month_end = schedule_settings(settings)
+    assert weekly == ScheduleSettings(
+        name="daily",
+        every=Every("weekly", dt.time(7, 30), weekday=5),
+        period="week",  # the one the timetable repeats
+        folder=tmp_path / "out",  # relative: from the config file's folder
+        lang="fa",  # the configured language
+    )
+    assert month_end == ScheduleSettings(
+        name="month-end",
+        every=Every("monthly", dt.time(23, 0), day=31),
+        period="week",
+        kpis=("csat",),
+        by=("team", "channel"),
+        format="xlsx",
+        folder=Path("/srv/reports"),
+        webhook="https://hooks.example.com/in?token=x",
+        lang="en",
+        timeout=90.0,
+        hours="calendar",
+    )
+    # the business calendar's zone and week (here the default: 24x7 UTC, Monday weeks)
+    assert [(s.timezone, s.week_start) for s in load_schedules(settings)] == [
+        ("UTC", "monday"),
+        ("UTC", "monday"),
+    ]
+    assert schedule_settings(Settings()) == ()

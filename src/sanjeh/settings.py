@@ -91,9 +91,25 @@ class WebSettings:
     #: uncached views one user (without logins: one client address) may have computing
     #: or waiting at once; beyond: 503
     computations_per_user: int = 2
+    #: the largest file ``sanjeh import`` may send through the running server, in MB
+    #: (MiB; beyond: 413; docs/live.md)
+    max_import_mb: int = 1024
+    #: the largest body a POST to the intake API (/api/tickets …) may have, in MB (MiB;
+    #: beyond: 413)
+    max_intake_mb: int = 8
+    #: accepted intake rows that may wait to be written into the store; beyond, a POST
+    #: gets 503 with Retry-After (memory stays bounded when the store is slow)
+    intake_queue_rows: int = 50_000
 
 
-_WEB_MINIMUM = {"computations": 0, "queue": 0, "computations_per_user": 1}
+_WEB_MINIMUM = {
+    "computations": 0,
+    "queue": 0,
+    "computations_per_user": 1,
+    "max_import_mb": 1,
+    "max_intake_mb": 1,
+    "intake_queue_rows": 1,
+}
 
 
 def web_settings(settings: Settings) -> WebSettings:
@@ -207,3 +223,216 @@ def import_settings(settings: Settings) -> ImportSettings:
             )
         values[key] = dt.timedelta(seconds=min(seconds, _MAX_TOLERANCE.total_seconds()))
     return ImportSettings(**values)
+
+
+# --- [[schedules]]: reports the server runs on a timetable (docs/live.md) -------------
+
+SCHEDULE_FORMATS = ("csv", "xlsx", "json", "html")
+SCHEDULE_PERIODS = ("day", "week", "month")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: the period a schedule reports when it names none: the one its timetable repeats
+_EVERY_PERIOD = {"daily": "day", "weekly": "week", "monthly": "month"}
+_EVERY_HINT = '"daily 07:00", "weekly sat 07:00" or "monthly 1 07:00"'
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+#: names become file names (``<name>-<period>.csv``): letters, digits, _ . -
+_SCHEDULE_NAME = re.compile(r"^\w[\w.-]{0,63}$")
+_SCHEDULE_KEYS = (
+    *("name", "every", "period", "kpis", "by", "format", "folder", "webhook", "lang"),
+    *("timeout", "hours"),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Every:
+    """When a schedule runs, in the business calendar's local time."""
+
+    kind: str  # daily | weekly | monthly
+    at: dt.time
+    #: weekly: 0 = Monday … 6 = Sunday
+    weekday: int | None = None
+    #: monthly: 1–31; a month without that day runs on its last day
+    day: int | None = None
+
+    def __str__(self) -> str:
+        at = self.at.strftime("%H:%M")
+        if self.weekday is not None:
+            return f"{self.kind} {WEEKDAYS[self.weekday][:3]} {at}"
+        return f"{self.kind} {self.day} {at}" if self.day is not None else f"{self.kind} {at}"
+
+
+def parse_every(text: Any, where: str) -> Every:
+    """``"daily 07:00"``, ``"weekly sat 07:00"``, ``"monthly 1 07:00"`` → :class:`Every`."""
+    parts = text.lower().split() if isinstance(text, str) else []
+    shapes = {"daily": 2, "weekly": 3, "monthly": 3}
+    clock = _CLOCK.match(parts[-1]) if parts else None
+    if not parts or shapes.get(parts[0]) != len(parts) or clock is None:
+        raise ConfigError(f"{where}: every must look like {_EVERY_HINT}, not {text!r}")
+    hour, minute = int(clock.group(1)), int(clock.group(2))
+    if hour > 23 or minute > 59:
+        raise ConfigError(f"{where}: every {text!r}: the time must be 00:00–23:59")
+    at = dt.time(hour, minute)
+    if parts[0] == "daily":
+        return Every("daily", at)
+    if parts[0] == "weekly":
+        days = [i for i, d in enumerate(WEEKDAYS) if len(parts[1]) >= 3 and d.startswith(parts[1])]
+        if not days:
+            raise ConfigError(
+                f"{where}: every {text!r}: {parts[1]!r} is not a weekday; use sat, sun, mon, "
+                "tue, wed, thu or fri"
+            )
+        return Every("weekly", at, weekday=days[0])
+    if not parts[1].isdigit() or not 1 <= int(parts[1]) <= 31:
+        raise ConfigError(
+            f"{where}: every {text!r}: the day of the month must be 1–31 (a month without "
+            "that day runs on its last day)"
+        )
+    return Every("monthly", at, day=int(parts[1]))
+
+
+@dataclasses.dataclass(frozen=True)
+class ScheduleSettings:
+    """One ``[[schedules]]`` table: a report run on a timetable (docs/live.md)."""
+
+    name: str
+    every: Every
+    #: the closed period each run reports: day, week or month
+    period: str
+    #: KPI names; empty: every KPI (what ``sanjeh report`` shows without ``--kpi``)
+    kpis: tuple[str, ...] = ()
+    #: breakdowns (team, agent, channel …)
+    by: tuple[str, ...] = ()
+    format: str = "csv"
+    #: where ``<name>-<period>.<format>`` is written (a relative folder: from the
+    #: config file's folder)
+    folder: Path | None = None
+    #: an http(s) URL the file is POSTed to
+    webhook: str | None = None
+    lang: str = "en"
+    #: seconds the webhook may take to answer
+    timeout: float = 30.0
+    hours: str = "business"
+
+
+def _texts(value: Any, key: str, where: str) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
+        raise ConfigError(f"{where}: {key} must be a name or a list of names, not {value!r}")
+    return tuple(items)
+
+
+def _choice(value: Any, key: str, choices: tuple[str, ...], where: str) -> str:
+    if value not in choices:
+        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, not {value!r}")
+    return str(value)
+
+
+def _webhook(value: Any, where: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        shown = f"{parts.scheme}://…" if parts is not None and parts.scheme else repr(value)
+        raise ConfigError(f"{where}: webhook must be an http:// or https:// URL, not {shown}")
+    return str(value)
+
+
+def _timeout(value: Any, where: str) -> float:
+    seconds = duration_seconds(value)
+    if seconds is None or not 0 < seconds <= 600:
+        raise ConfigError(
+            f"{where}: timeout must be a duration from 1s to 10m (a number alone: seconds), "
+            f"not {value!r}"
+        )
+    return seconds
+
+
+def _schedule(raw: Any, file: str, index: int, base: Path, language: str) -> ScheduleSettings:
+    where = f"{file}: [[schedules]] #{index}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: each [[schedules]] entry must be a table")
+    unknown = [k for k in raw if k not in _SCHEDULE_KEYS]
+    if unknown:
+        known = ", ".join(_SCHEDULE_KEYS)
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known: {known}")
+    name = raw.get("name")
+    if not isinstance(name, str) or not _SCHEDULE_NAME.match(name):
+        raise ConfigError(
+            f"{where}: name must be letters, digits, _ . - (up to 64; it names the files), "
+            f"not {name!r}"
+        )
+    where = f"{file}: [[schedules]] {name!r}"
+    if "every" not in raw:
+        raise ConfigError(f'{where}: every is missing; e.g. every = "daily 07:00"')
+    every = parse_every(raw["every"], where)
+    folder, webhook = raw.get("folder"), raw.get("webhook")
+    if folder is None and webhook is None:
+        raise ConfigError(f"{where}: give a folder, a webhook or both (where the report goes)")
+    if folder is not None and (not isinstance(folder, str) or not folder.strip()):
+        raise ConfigError(f"{where}: folder must be a path, not {folder!r}")
+    return ScheduleSettings(
+        name=name,
+        every=every,
+        period=_choice(
+            raw.get("period", _EVERY_PERIOD[every.kind]), "period", SCHEDULE_PERIODS, where
+        ),
+        kpis=_texts(raw.get("kpis", []), "kpis", where),
+        by=_texts(raw.get("by", []), "by", where),
+        format=_choice(raw.get("format", "csv"), "format", SCHEDULE_FORMATS, where),
+        folder=None if folder is None else base / Path(folder).expanduser(),
+        webhook=None if webhook is None else _webhook(webhook, where),
+        lang=_choice(raw.get("lang", language), "lang", LANGUAGES, where),
+        timeout=_timeout(raw.get("timeout", 30), where),
+        hours=_choice(raw.get("hours", "business"), "hours", ("business", "calendar"), where),
+    )
+
+
+def schedule_settings(settings: Settings) -> tuple[ScheduleSettings, ...]:
+    """The ``[[schedules]]`` tables, checked: a ConfigError names the file, the schedule
+    and the key. (KPI and breakdown names are checked by ``sanjeh.report``, which knows
+    them.)"""
+    file = settings.config_file or "sanjeh.toml"
+    raw = settings.sections.get("schedules", [])
+    if not isinstance(raw, list):
+        raise ConfigError(f"{file}: schedules must be an array of tables: [[schedules]]")
+    base = Path(settings.config_file).resolve().parent if settings.config_file else Path.cwd()
+    found = tuple(
+        _schedule(item, file, i, base, settings.language) for i, item in enumerate(raw, start=1)
+    )
+    names = [s.name for s in found]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(f"{file}: [[schedules]] {twice[0]!r} is declared twice; names are unique")
+    return found
+
+
+# --- [webhooks.<helpdesk>]: helpdesks that post their events to the server (docs/live.md)
+
+#: the helpdesks ``POST /webhooks/{helpdesk}`` receives (sanjeh.ingest.webhooks has one
+#: module each; tests/ingest/test_webhooks.py checks the two lists agree)
+WEBHOOK_HELPDESKS = ("zendesk", "freshdesk", "chatwoot", "intercom")
+#: a shorter shared secret is guessable; the helpdesks' own secrets are longer
+_MIN_SECRET = 16
+
+
+def webhook_secrets(settings: Settings) -> dict[str, str]:
+    """``[webhooks.<helpdesk>] secret = "…"``, checked: helpdesk → its webhook secret
+    (a helpdesk without one is not received: its route answers 404)."""
+    where = f"{settings.config_file}: [webhooks"
+    found: dict[str, str] = {}
+    for name, table in settings.section("webhooks").items():
+        if name not in WEBHOOK_HELPDESKS:
+            raise ConfigError(
+                f"{where}.{name}]: not a helpdesk Sanjeh receives webhooks from; it receives "
+                f"{', '.join(WEBHOOK_HELPDESKS)}"
+            )
+        if not isinstance(table, dict) or set(table) - {"secret"}:
+            raise ConfigError(f'{where}.{name}] must hold one key: secret = "…"')
+        secret = table.get("secret")
+        if not isinstance(secret, str) or len(secret.strip()) < _MIN_SECRET:
+            raise ConfigError(
+                f"{where}.{name}]: secret must be the helpdesk's webhook secret, at least "
+                f'{_MIN_SECRET} characters (for a secret of your own: python -c "import '
+                'secrets; print(secrets.token_urlsafe(32))")'
+            )
+        found[name] = secret.strip()
+    return found

@@ -26,6 +26,10 @@ def test_the_matrix_row_by_row() -> None:
         "manage_qa": {"admin": "all", "manager": "all"},
         # QA insights across reviews (#22): an agent their own
         "view_qa_insights": {"admin": "all", "manager": "all", "reviewer": "all", "agent": "own"},
+        # send data through the intake API (#18; a token also needs the write scope)
+        "write_data": {"admin": "all", "manager": "all"},
+        # the case form and the open cases (#18): everyone who talks to customers
+        "log_cases": {"admin": "all", "manager": "all", "reviewer": "all", "agent": "all"},
     }
 
 

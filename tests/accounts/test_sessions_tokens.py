@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 
@@ -112,12 +113,15 @@ def test_api_tokens_keep_only_a_hash_and_can_be_revoked(
     rows = store.table("api_tokens").to_pyarrow().to_pylist()
     assert [r["token_hash"] for r in rows] == [_sha(secret)]
     assert secret not in str(rows)
-    assert accounts.verify_token(secret) == sara
+    # a token reads only, unless issued with write=True (a login may do both)
+    reads = dataclasses.replace(sara, scopes=frozenset({"read"}))
+    assert sara.scopes == frozenset({"read", "write"})
+    assert accounts.verify_token(secret) == reads
     token_id = Accounts.token_id(secret)
     assert [t.token_id for t in accounts.tokens("sara")] == [token_id]
 
     elsewhere = Accounts(store, clock, hasher=FAST)
-    assert elsewhere.verify_token(secret) == sara
+    assert elsewhere.verify_token(secret) == reads
     revoked = accounts.revoke_token(LOCAL_ADMIN, token_id)
     assert revoked.revision == 2 and revoked.revoked_at == clock.now
     with pytest.raises(NotAuthenticated, match="not valid"):

@@ -90,7 +90,11 @@ def test_conversion_and_sla(store: Store) -> None:
     assert f["4"]["sla_first_reply_met"] is False
     info = build_facts(store, MetricsConfig())
     assert info.as_of == at(3, 10, 20)
-    assert f["1"]["open_age_s"] is None and f["4"]["open_age_s"] == (2 * 24 + 1 + 1 / 3) * H
+    # when a fact may change without new data (``recheck_at``): T4's breach is settled;
+    # T1 waits for its reopen window (first solved D0 14:00 + 7 days) and its FCR window
+    # (solved D1 10:30 + 7 days): the earlier
+    assert f["4"]["recheck_at"] is None
+    assert f["1"]["recheck_at"] == at(7, 14)
 
 
 def test_reply_facts(store: Store) -> None:

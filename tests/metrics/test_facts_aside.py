@@ -71,7 +71,7 @@ def table_id(store: Store, name: str) -> int:
 def test_readers_see_the_previous_facts_until_the_swap(
     store: Store, change: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("sanjeh.metrics._build._REBUILD_SHARE", 1.0)  # (a tiny scenario)
+    monkeypatch.setattr("sanjeh.metrics._refresh.REBUILD_SHARE", 1.0)  # (a tiny scenario)
     build_facts(store, CONFIG)
     before, built = everything(store), table_id(store, TICKET_FACTS)
     change_some_data(store)

@@ -114,7 +114,7 @@ def change_some_data(store: Store) -> None:
 
 def test_refresh_equals_rebuild(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     # the scenario is tiny: let a refresh touch most of it instead of falling back
-    monkeypatch.setattr("sanjeh.metrics._build._REBUILD_SHARE", 1.0)
+    monkeypatch.setattr("sanjeh.metrics._refresh.REBUILD_SHARE", 1.0)
     build_facts(store, CONFIG)
     assert store.changes() == {}
     change_some_data(store)
@@ -134,7 +134,7 @@ def test_refresh_equals_rebuild(store: Store, monkeypatch: pytest.MonkeyPatch) -
 def test_pending_windows_close_when_newer_data_arrives(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("sanjeh.metrics._build._REBUILD_SHARE", 1.0)
+    monkeypatch.setattr("sanjeh.metrics._refresh.REBUILD_SHARE", 1.0)
     live = MetricsConfig()  # "now" is the data's last instant: D3 10:20
     build_facts(store, live)
     pending = _fcr(store)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sanjeh.metrics._build import _create
+from sanjeh.metrics._temp import create as _create
 from sanjeh.store import Store
 from sanjeh.store._swap import side_transaction
 

@@ -18,7 +18,13 @@ def test_serve_binds_to_localhost_by_default(
     from sanjeh.web import serve
 
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+
+    def run(server: Any, sockets: Any = None) -> None:
+        config = server.config
+        seen.update(app=config.app, host=config.host, port=config.port)
+        server.started = True
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
     serve(str(demo_path), warm=False)
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8000
     assert seen["app"].title == "Sanjeh dashboard API"

@@ -46,6 +46,12 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "manage_qa": _all(STAFF),
     # QA insights across reviews (#22): reviewers and staff all, an agent their own
     "view_qa_insights": {**_all(REVIEWERS), "agent": "own"},
+    # send data to the store through the API (the intake API, #18): with a login, or
+    # an API token issued with --write
+    "write_data": _all(STAFF),
+    # log a customer's case in the case form and follow the open cases (#18): everyone
+    # who talks to customers
+    "log_cases": _all(ROLES),
 }
 
 _DESCRIPTIONS = {
@@ -59,6 +65,8 @@ _DESCRIPTIONS = {
     "review_conversations": "review conversations",
     "manage_qa": "manage the QA workflow",
     "view_qa_insights": "see these QA insights",
+    "write_data": "send data to the store through the API",
+    "log_cases": "log and follow customer cases",
 }
 #: role names in messages ("only reviewers, managers and admins may …")
 _PLURALS: dict[Role, str] = {

@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from ._roles import Actor, Role
+from ._roles import READ_ONLY, Actor, Role
 
 Clock = Callable[[], dt.datetime]
 TOKEN_PREFIX = "sjh_"
@@ -77,10 +77,18 @@ class Token:
     changed_by: str
     changed_at: dt.datetime
     token_hash: str = dataclasses.field(repr=False, default="")
+    #: "read", or "read write"; None in tokens issued before scopes existed (read)
+    scopes: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Token:
-        return cls(**{f.name: row[f.name] for f in dataclasses.fields(cls)})
+        found: dict[str, Any] = {f.name: row.get(f.name) for f in dataclasses.fields(cls)}
+        return cls(**found)  # (scopes: None in a row of before scopes)
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        """What the token may do: {"read"} or {"read", "write"}."""
+        return frozenset((self.scopes or "read").split()) | READ_ONLY
 
     def row(self) -> dict[str, Any]:
         return {

@@ -6,9 +6,16 @@ import dataclasses
 import secrets
 from typing import Literal, overload
 
-from ..errors import ConfigError, NotAuthenticated, RecordNotFound, WorkflowError
+from ..errors import (
+    ConfigError,
+    NotAuthenticated,
+    PermissionDenied,
+    RecordNotFound,
+    WorkflowError,
+)
+from ..model.accounts import TOKEN_SCOPES
 from ._base import AccountsBase
-from ._permissions import check
+from ._permissions import can, check
 from ._records import MISS, TOKEN_PREFIX, Cached, Miss, Token, latest, sha256
 from ._roles import Actor
 
@@ -21,12 +28,21 @@ class TokensMixin(AccountsBase):
         """The public id of a token secret (what `sanjeh user revoke` takes)."""
         return "tok-" + sha256(secret)[:12]
 
-    def issue_token(self, actor: Actor, user: str, name: str) -> str:
+    def issue_token(self, actor: Actor, user: str, name: str, *, write: bool = False) -> str:
         """A new API token acting as ``user`` → the secret (``sjh_…``), shown only now.
 
-        Admins issue tokens for anyone, other users for themselves."""
+        Admins issue tokens for anyone, other users for themselves. ``write``: the token
+        may also send data (the intake API), as far as the user's role permits
+        (``write_data``); without it the token only reads."""
         target = self.user(user)
         check(actor, "manage_tokens", user_id=target.user_id)
+        if write and "write" not in actor.scopes:  # a read-only token issues no writer
+            raise PermissionDenied("a read-only API token may not issue a token with --write")
+        if write and not can(target.actor, "write_data"):
+            raise WorkflowError(
+                f"{target.username!r} is {target.role}: only managers and admins may send "
+                "data, so a --write token would be refused; issue it without --write"
+            )
         if not target.active:
             raise WorkflowError(f"user {target.username!r} is disabled; enable them first")
         name = name.strip()
@@ -44,11 +60,13 @@ class TokensMixin(AccountsBase):
             changed_by=actor.user_id,
             changed_at=now,
             token_hash=sha256(secret),
+            scopes=TOKEN_SCOPES[1] if write else TOKEN_SCOPES[0],
         )
         with self.lock:
             self.store.write("api_tokens", [token.row()])
+        detail = f"{name} (read write)" if write else name
         self.audit_log.record(
-            actor, "token_issued", target.user_id, token_id=token.token_id, detail=name
+            actor, "token_issued", target.user_id, token_id=token.token_id, detail=detail
         )
         return secret
 
@@ -58,9 +76,10 @@ class TokensMixin(AccountsBase):
     def verify_token(self, secret: str, *, cached_only: bool) -> Actor | Miss: ...
 
     def verify_token(self, secret: str, *, cached_only: bool = False) -> Actor | Miss:
-        """The actor an API token acts as; NotAuthenticated when it is unknown, revoked,
-        or its user is disabled. ``cached_only``: :data:`MISS` instead of asking the
-        store."""
+        """The actor an API token acts as, with the token's scopes (``{"read"}``, or
+        ``{"read", "write"}`` for a token issued with ``write``); NotAuthenticated when
+        it is unknown, revoked, or its user is disabled. ``cached_only``: :data:`MISS`
+        instead of asking the store."""
         invalid = NotAuthenticated(
             "the API token is not valid (unknown or revoked, or its user is disabled); "
             "issue a new one with `sanjeh user token USERNAME --name NAME`"
@@ -84,8 +103,9 @@ class TokensMixin(AccountsBase):
         user = self._user_by_id(latest["user_id"])
         if user is None or not user.active:
             raise invalid
-        self._cache[key] = Cached(user.actor, "", None, now + self.cache_for)
-        return user.actor
+        actor = dataclasses.replace(user.actor, scopes=Token.from_row(latest).scope_set)
+        self._cache[key] = Cached(actor, "", None, now + self.cache_for)
+        return actor
 
     def tokens(self, username: str | None = None) -> list[Token]:
         """Current state of every token (or one user's), newest first."""

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from ..errors import ConfigError
+from ..store import Store
+from ..store._url import duckdb_file
 from ._console import console, err_console, esc, plain, progress_bar
-from ._options import DbOption, JsonOption, open_store
+from ._options import DbOption, JsonOption, open_store, store_url
+
+if TYPE_CHECKING:
+    from ..ingest import ImportSummary
+    from ..web._server_lock import RunningServer
+
+#: (bytes done, bytes in all)
+ProgressCallback = Callable[[int, int], None]
 
 _REDACT_HELP = (
     "Replace personal data (e-mails, phones, cards, national ids, IBANs in message bodies, "
@@ -37,6 +49,54 @@ def _expand(paths: list[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
+
+
+def _running_server(db: str | None) -> RunningServer | None:
+    """The live `sanjeh serve` of a DuckDB file store (None: import directly). The web
+    package is loaded only when a server file exists."""
+    url = store_url(db)
+    file = duckdb_file(url)
+    if file is None or not Path(f"{file.resolve()}.server.json").is_file():
+        return None
+    from ..web._server_lock import find_server
+
+    return find_server(url)
+
+
+def _import_options(
+    format: str | None,
+    source: str | None,
+    timezone: str | None,
+    encoding: str,
+    strict: bool,
+    redact: bool,
+    option: list[str] | None,
+) -> list[tuple[str, str]]:
+    """The import's options as the server's query parameters (``POST /api/imports``)."""
+    given = {"format": format, "source": source, "timezone": timezone, "encoding": encoding}
+    found = [(key, value) for key, value in given.items() if value is not None]
+    found += [(key, "true") for key, on in (("strict", strict), ("redact", redact)) if on]
+    return found + [("option", item) for item in option or []]
+
+
+def _summary_of(data: dict[str, Any]) -> ImportSummary:
+    """The summary a server sent (``ImportSummary.as_dict()``), whole again."""
+    from ..ingest import ImportSummary
+    from ..store import WriteResult
+
+    return ImportSummary(
+        path=data["path"],
+        format=data["format"],
+        source=data["source"],
+        import_id=data["import_id"],
+        rows_read=data["rows_read"],
+        tables={name: WriteResult(**r) for name, r in data["tables"].items()},
+        rejected=data["rejected"],
+        reasons=collections.Counter(data["reasons"]),
+        examples=list(data["examples"]),
+        ignored_columns=list(data["ignored_columns"]),
+        seconds=float(data["seconds"]),
+    )
 
 
 def init(db: DbOption = None) -> None:
@@ -77,7 +137,8 @@ def import_(
     export format, e.g. a ServiceNow incident log, or any event log with a mapping).
 
     Text must be UTF-8 (or carry a byte-order mark); for another encoding the import
-    stops and names the one it measured (--encoding cp1256)."""
+    stops and names the one it measured (--encoding cp1256). While `sanjeh serve` runs
+    on the same DuckDB file, the files are imported through it."""
     from ..ingest import import_file
     from ..settings import check_timezone, import_settings, load_settings
 
@@ -88,26 +149,41 @@ def import_(
         check_timezone(timezone, "--timezone")
     if "timezone" in params:
         check_timezone(params["timezone"], "--option timezone")
+    server = _running_server(db)
+    if server is not None:  # it owns the file: it imports them (same result, same rejects)
+        err_console.print(f"(through the running server at {esc(server.url)})", highlight=False)
+    options = _import_options(format, source, timezone, encoding, strict, redact, option)
+
+    def one(store: Store | None, path: Path, update: ProgressCallback) -> ImportSummary:
+        if server is not None:
+            from ..web._server_lock import send_import
+
+            sent = send_import(server, path, options, mapping=mapping, progress=update)
+            return _summary_of(sent)
+        assert store is not None
+        return import_file(
+            store,
+            path,
+            format=format,
+            source=source,
+            mapping=mapping,
+            timezone=timezone,
+            default_timezone=settings.timezone,
+            encoding=encoding,
+            strict=strict,
+            chunk_rows=settings.chunk_rows,
+            params=params,
+            progress=update,
+            redact=redact,
+            future_tolerance=tolerance,
+        )
+
     results = []
-    with open_store(db, create=True) as store:
+    with contextlib.ExitStack() as stack:
+        store = None if server else stack.enter_context(open_store(db, create=True))
         for path in _expand(paths):
             with progress_bar(f"importing {path.name}", unit="bytes") as update:
-                summary = import_file(
-                    store,
-                    path,
-                    format=format,
-                    source=source,
-                    mapping=mapping,
-                    timezone=timezone,
-                    default_timezone=settings.timezone,
-                    encoding=encoding,
-                    strict=strict,
-                    chunk_rows=settings.chunk_rows,
-                    params=params,
-                    progress=update,
-                    redact=redact,
-                    future_tolerance=tolerance,
-                )
+                summary = one(store, path, update)
             results.append(summary)
             if not as_json:
                 _print_summary(summary)

@@ -186,6 +186,15 @@ def sort_rows(
     return ordered.drop(columns="_group").reset_index(drop=True)
 
 
+def _check_options(format: str, output: Path | None, sort: str | None) -> None:
+    if format not in FORMATS:
+        raise ConfigError(f"--format must be one of {', '.join(FORMATS)}")
+    if format == "xlsx" and output is None:
+        raise ConfigError("--format xlsx needs --output FILE.xlsx")
+    if sort is not None and sort not in SORTABLE:
+        raise ConfigError(f"--sort {sort!r}: sort by one of {', '.join(SORTABLE)}")
+
+
 def report_commands(app: typer.Typer) -> None:
     @app.command()
     def report(
@@ -236,22 +245,36 @@ def report_commands(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--output", "-o", help="Write to this file instead of the screen."),
         ] = None,
+        schedule: Annotated[
+            str | None,
+            typer.Option(
+                "--schedule",
+                help="Run this scheduled report of sanjeh.toml now (its last closed period).",
+            ),
+        ] = None,
+        schedules: Annotated[
+            bool,
+            typer.Option(
+                "--schedules",
+                help="List the scheduled reports with their next run (--format json).",
+            ),
+        ] = False,
         db: DbOption = None,
     ) -> None:
         """KPIs by breakdown and period, with medians, targets and the previous period.
 
         Teams and agents are shown, and may be filtered, by name (--filter team=Billing)
         or by id. --sort value --top 5 --by agent: the five agents with the highest value.
+        --schedules lists the scheduled reports of sanjeh.toml, --schedule NAME runs one.
         """
         from .. import metrics
         from .. import report as render
 
-        if format not in FORMATS:
-            raise ConfigError(f"--format must be one of {', '.join(FORMATS)}")
-        if format == "xlsx" and output is None:
-            raise ConfigError("--format xlsx needs --output FILE.xlsx")
-        if sort is not None and sort not in SORTABLE:
-            raise ConfigError(f"--sort {sort!r}: sort by one of {', '.join(SORTABLE)}")
+        if schedule or schedules:  # (docs/live.md, "Scheduled reports")
+            from ._schedules import scheduled
+
+            return scheduled(db, schedule, as_json=format == "json")
+        _check_options(format, output, sort)
         by = list(by or [])
         filters = _filters(filter or [])
         config = metrics.MetricsConfig.from_settings()

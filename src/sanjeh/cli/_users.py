@@ -142,6 +142,7 @@ def _print_tokens(accounts: Accounts, username: str | None, as_json: bool) -> No
                 "token_id": t.token_id,
                 "user": names.get(t.user_id, t.user_id),
                 "name": t.name,
+                "scopes": sorted(t.scope_set),
                 "created_at": t.created_at.isoformat(),
                 "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
             }
@@ -149,13 +150,14 @@ def _print_tokens(accounts: Accounts, username: str | None, as_json: bool) -> No
         ]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table("token id", "user", "name", "created", "state")
+    table = Table("token id", "user", "name", "may", "created", "state")
     for t in tokens:
         state = f"[red]revoked {t.revoked_at:%Y-%m-%d}[/]" if t.revoked_at else "valid"
         table.add_row(
             t.token_id,
             plain(names.get(t.user_id, t.user_id)),
             plain(t.name),
+            " ".join(sorted(t.scope_set)),
             f"{t.created_at:%Y-%m-%d}",
             state,
         )
@@ -288,15 +290,24 @@ def enable(
 def token(
     username: Annotated[str, typer.Argument(help="The user the token acts as.")],
     name: Annotated[str, typer.Option("--name", help="What the token is for, e.g. ci.")],
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write",
+            help="The token may also send data (POST /api/tickets …; managers and admins). "
+            "Without it the token only reads.",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Issue an API token (printed once: store it now) for 'Authorization: Bearer …'."""
     store, accounts = _accounts(db)
     with store:
-        secret = accounts.issue_token(LOCAL_ADMIN, username, name)
+        secret = accounts.issue_token(LOCAL_ADMIN, username, name, write=write)
+    scope = "read and write" if write else "read only"
     err_console.print(
-        f"token {Accounts.token_id(secret)} for {esc(repr(username))}; shown only now "
-        "(send it as 'Authorization: Bearer <token>'):"
+        f"token {Accounts.token_id(secret)} for {esc(repr(username))} ({scope}); shown only "
+        "now (send it as 'Authorization: Bearer <token>'):"
     )
     typer.echo(secret)
 

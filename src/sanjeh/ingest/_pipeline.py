@@ -105,8 +105,12 @@ def import_file(
     progress: ProgressCallback | None = None,
     redact: bool = False,
     future_tolerance: dt.timedelta = ImportSettings.future_tolerance,
+    name: str | None = None,
 ) -> ImportSummary:
     """Import one file into ``store``; return what happened. Safe to repeat.
+
+    ``name``: the file as the user named it, shown and recorded instead of ``path``
+    when ``path`` is a copy (an import sent through the running server).
 
     ``redact=True`` replaces personal data before anything is stored (message bodies,
     survey comments, ticket subjects, customers' names and e-mails; quarantined values).
@@ -146,7 +150,7 @@ def import_file(
     )
     settings_key += "|redact" if redact else ""
     import_id = hashlib.sha256(settings_key.encode()).hexdigest()[:16]
-    summary = ImportSummary(str(path), fmt.name, src, import_id)
+    summary = ImportSummary(name or str(path), fmt.name, src, import_id)
     ignored = getattr(fmt, "ignored_columns", None)
     if ignored is not None:
         summary.ignored_columns = ignored(columns_of(path, kind, encoding, sheet))

@@ -24,7 +24,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any
 
 import ibis
@@ -39,14 +39,17 @@ from ..store import (
     replace_tables,
     side_transaction,
 )
-from . import _compiled
+from . import _compiled, _replay
+from . import _refresh as narrow
 from ._config import MetricsConfig
 from ._local import with_local_epoch
 from ._other_facts import call_facts, shift_facts, survey_facts
 from ._quality_facts import quality_facts
+from ._recheck import with_recheck
 from ._reply_facts import reply_facts
 from ._review_facts import review_facts
 from ._sla import with_sla
+from ._temp import create as _create
 from ._ticket_facts import ticket_facts
 
 TICKET_FACTS, REPLY_FACTS, CLOCK = "facts_tickets", "facts_replies", "sanjeh_clock"
@@ -90,9 +93,10 @@ def _data_stamp(store: Store) -> str:
 
 
 #: bump when the fact tables' columns change: stores built before rebuild their facts
-FACTS_VERSION = "5"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
+FACTS_VERSION = "6"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
 # 4: plan on every ticket-based fact, FCR / reopen pending until their window closes;
-# 5: facts_calls.ivr_s, facts_shifts holds scheduled rows too (kind, scheduled_local)
+# 5: facts_calls.ivr_s, facts_shifts holds scheduled rows too (kind, scheduled_local);
+# 6: facts_tickets.recheck_at instead of open_age_s / open_age_bs (incremental refresh)
 
 
 def _config_key(config: MetricsConfig) -> str:
@@ -143,26 +147,6 @@ def _real(v: Any) -> bool:
     return v is not None and str(v) not in ("NaT", "nan", "None")
 
 
-def _create(con: Any, name: str, expr: ibis.Table, temp: bool = False) -> ibis.Table:
-    """CREATE TABLE … AS, with every column nullable.
-
-    (Ibis marks e.g. a filtered MIN of a required column as required, which a NULL
-    from an empty group would then violate.)
-    """
-    schema = ibis.schema({n: t.copy(nullable=True) for n, t in expr.schema().items()})
-    if temp:
-        # not overwrite=True: Ibis then makes the temp table by CREATE … AS from a scratch
-        # one, and on DuckDB 1.5 an INSERT of more than ~120,000 rows into that table in
-        # a transaction is lost (1 M tickets built empty facts; tests/metrics/
-        # test_temp_tables.py)
-        con.drop_table(name, force=True)
-        table = con.create_table(name, schema=schema, temp=True)
-    else:
-        table = con.create_table(name, schema=schema, overwrite=True)
-    con.insert(name, expr)
-    return table
-
-
 class _Run:
     """One build or refresh, on the side connection (see the module docstring).
 
@@ -174,7 +158,11 @@ class _Run:
         self.store, self.con, self.config, self.dirty = store, store.con, config, dirty
         #: final name → the name it is built under
         self.aside: dict[str, str] = {}
-        self._existing = set(self.con.list_tables())
+        self.existing = set(self.con.list_tables())
+        #: the data's first and last instant, and the dates the clock table covers
+        #: (kept in the meta row, so a refresh need not scan the big tables for them)
+        self.span: Span | None = None
+        self.clock_dates: tuple[dt.date, dt.date] | None = None
 
     def whole(self, name: str, data: Any) -> ibis.Table:
         """Write a whole table aside (an Ibis expression, or Arrow data as it is)."""
@@ -183,12 +171,16 @@ class _Run:
             return _create(self.con, aside, data)
         return self.con.create_table(aside, data, overwrite=True)
 
-    def rows(self, name: str, expr: ibis.Table, by: str = "ticket_id") -> None:
-        """A per-ticket table: whole on a build, the dirty tickets' rows on a refresh."""
-        if self.dirty is None or name not in self._existing:
+    def rows(
+        self, name: str, expr: ibis.Table, by: str = "ticket_id", ids: ibis.Table | None = None
+    ) -> None:
+        """Whole on a build; on a refresh, the rows of ``ids`` (one column; the dirty
+        tickets by default) replaced by ``expr``'s."""
+        ids = self.dirty if ids is None else ids
+        if ids is None or name not in self.existing:
             self.whole(name, expr)
             return
-        self.store.delete_where_in(name, by, self.dirty)
+        self.store.delete_where_in(name, by, ids)
         self.con.insert(name, expr)
 
     def table(self, name: str) -> ibis.Table:
@@ -196,19 +188,39 @@ class _Run:
         return self.con.table(self.aside.get(name, name))
 
 
-def _clock(run: _Run) -> tuple[dt.datetime, ibis.Table]:
-    """(Re)create the clock and date tables over the data's span; return (as_of, clock)."""
+#: the data's first instant, the last instant of its tickets and events (the facts'
+#: "now" unless configured), and its last instant counting calls too
+Span = tuple[dt.datetime, dt.datetime, dt.datetime]
+
+
+def _clock(
+    run: _Run, span: Span | None = None, kept: tuple[dt.date, dt.date] | None = None
+) -> tuple[dt.datetime, ibis.Table]:
+    """The clock and date tables over the data's ``span`` (scanned when not given);
+    return (as_of, clock). A refresh passes the dates the clock already covers
+    (``kept``): the tables are rewritten only when the data or today leave them."""
     store, config = run.store, run.config
-    lo, hi = _span(store)
-    lo = min(lo, _first_call(store) or lo)
+    lo, hi, edge = run.span = span or _full_span(store)
     as_of = config.options.as_of or hi
     # up to today too: QA reviews are written now, about older conversations
     now = dt.datetime.now(dt.UTC)
-    last = max(hi, as_of, _last_call(store) or hi, now).date() + dt.timedelta(days=2)
+    last = max(edge, as_of, now).date() + dt.timedelta(days=2)
     first = lo.date() - dt.timedelta(days=2)
+    if kept is not None and kept[0] <= first and last <= kept[1]:
+        run.clock_dates = kept
+        return as_of, run.table(CLOCK)
+    if kept is not None:  # grown a week at a time: one rewrite a week, not every day
+        first, last = min(first, kept[0]), max(last + dt.timedelta(days=7), kept[1])
+    run.clock_dates = (first, last)
     run.whole(CLOCK, clock_table(config.all_calendars(), first, last))
     run.whole(DATES, date_dimension(first, last))
     return as_of, run.table(CLOCK)
+
+
+def _full_span(store: Store) -> Span:
+    lo, hi = _span(store)
+    first, last = _first_call(store), _last_call(store)
+    return min(lo, first or lo), hi, max(hi, last or hi)
 
 
 def _ticket_pipeline(
@@ -230,9 +242,8 @@ def _ticket_pipeline(
         materialize=materialize,
     )
     local = functools.partial(with_local_epoch, clock=clock, calendar=config.default_calendar)
-    facts = local(
-        with_sla(facts, config.sla), {"created_local": "created_at", "solved_local": "solved_at"}
-    )
+    facts = with_recheck(with_sla(facts, config.sla), as_of, config.options)
+    facts = local(facts, {"created_local": "created_at", "solved_local": "solved_at"})
     new = materialize("new_facts", facts)  # the rows written, and the dims of what follows
     run.rows(TICKET_FACTS, new)
     run.rows(QUALITY_FACTS, quality_facts(tables["auto_scores"], new))
@@ -240,36 +251,55 @@ def _ticket_pipeline(
     run.rows(REPLY_FACTS, local(replies, {"replied_local": "replied_at"}))
 
 
-def _survey_facts(run: _Run, tables: dict[str, ibis.Table], clock: ibis.Table) -> None:
+def _survey_facts(
+    run: _Run, tables: Mapping[str, ibis.Table], clock: ibis.Table, redo: ibis.Table | None = None
+) -> None:
+    """facts_surveys: whole on a build; on a refresh the responses ``redo`` names (their
+    ids: those of the dirty tickets, and of changed responses about no ticket)."""
     local = functools.partial(with_local_epoch, clock=clock, calendar=run.config.default_calendar)
-    surveys = survey_facts(
-        tables["survey_responses"],
-        run.table(TICKET_FACTS),
-        tables["agents"],
-        tables["customers"],
-    )
-    run.whole(SURVEY_FACTS, local(surveys, {"at_local": "at", "sent_local": "sent_at"}))
+    responses = tables["survey_responses"]
+    if redo is not None:
+        responses = responses.filter(responses.response_id.isin(redo.response_id))
+    tickets = run.table(TICKET_FACTS)
+    if run.dirty is not None:  # a refresh redoes only responses about dirty tickets
+        tickets = tickets.filter(tickets.ticket_id.isin(run.dirty.ticket_id))
+    surveys = survey_facts(responses, tickets, tables["agents"], tables["customers"])
+    surveys = local(surveys, {"at_local": "at", "sent_local": "sent_at"})
+    run.rows(SURVEY_FACTS, surveys, by="response_id", ids=redo)
 
 
 def _small_facts(
-    run: _Run, tables: dict[str, ibis.Table], clock: ibis.Table, which: set[str]
+    run: _Run,
+    tables: Mapping[str, ibis.Table],
+    clock: ibis.Table,
+    which: dict[str, ibis.Table | None],
 ) -> None:
-    """Facts of calls, customers and shifts: cheap, so rebuilt whole when they change."""
+    """Facts of calls, customers and shifts: one row each, so a refresh replaces the
+    changed ones (``which``: source table → the changed keys, None: all of them)."""
     local = functools.partial(with_local_epoch, clock=clock, calendar=run.config.default_calendar)
+
+    def only(table: ibis.Table, key: str, ids: ibis.Table | None) -> ibis.Table:
+        return table if ids is None else table.filter(table[key].isin(ids[ids.columns[0]]))
+
     if "calls" in which:
-        calls = call_facts(tables["calls"], tables["agents"])
-        run.whole(CALL_FACTS, local(calls, {"started_local": "started_at"}))
+        ids = which["calls"]
+        calls = call_facts(only(tables["calls"], "call_id", ids), tables["agents"])
+        run.rows(CALL_FACTS, local(calls, {"started_local": "started_at"}), "call_id", ids)
     if "customers" in which:
-        customers = tables["customers"]
-        run.whole(
-            CUSTOMER_FACTS,
-            local(customers, {"created_local": "created_at", "churned_local": "churned_at"}),
-        )
+        ids = which["customers"]
+        customers = only(tables["customers"], "customer_id", ids)
+        times = {"created_local": "created_at", "churned_local": "churned_at"}
+        run.rows(CUSTOMER_FACTS, local(customers, times), "customer_id", ids)
     if "agent_shifts" in which:
-        shifts = shift_facts(tables["agent_shifts"], tables["agents"])
+        ids = which["agent_shifts"]
+        shifts = shift_facts(only(tables["agent_shifts"], "shift_id", ids), tables["agents"])
         # logged-in and scheduled rows get their local start in separate columns
         times = {"start_local": "login_at", "scheduled_local": "scheduled_at"}
-        run.whole(SHIFT_FACTS, local(shifts, times))
+        run.rows(SHIFT_FACTS, local(shifts, times), "shift_id", ids)
+
+
+#: the tables the views read
+_VIEW_READS = {TICKET_FACTS, CLOCK}
 
 
 def _drop_views(store: Store) -> None:
@@ -309,15 +339,25 @@ def _swap(
             "as_of": as_of.isoformat(),
             "tickets": info.tickets,
             "replies": info.replies,
+            "span": [t.isoformat() for t in run.span] if run.span else None,
+            "clock_dates": [d.isoformat() for d in run.clock_dates] if run.clock_dates else None,
         },
     )
     clear_seen_changes(run.store)
+    # the review view reads the ticket facts and the clock: made again if they were
+    # replaced (PostgreSQL binds a view to its tables), else it stays as it is
+    views = bool(_VIEW_READS & set(run.aside)) or REVIEW_FACTS not in run.existing
     with hold():
-        _drop_views(run.store)
+        if views:
+            _drop_views(run.store)
         replace_tables(run.store, run.aside)
-        _create_views(run.store, run.config)
+        if views:
+            _create_views(run.store, run.config)
         side.commit()
-        _compiled.forget(caller)  # compiled KPI queries may name columns that changed
+        if rebuilt:  # compiled KPI queries may name columns that changed
+            _compiled.forget(caller)
+        else:  # (rows changed: the templates hold; the as-of moved)
+            _compiled.forget_facts(caller)
     return info
 
 
@@ -328,72 +368,50 @@ def _build(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime]:
     tables = {name: store.table(name) for name in TABLES}
     _ticket_pipeline(run, tables, clock, as_of)
     _survey_facts(run, tables, clock)
-    _small_facts(run, tables, clock, {"calls", "customers", "agent_shifts"})
+    _small_facts(run, tables, clock, dict.fromkeys(("calls", "customers", "agent_shifts")))
     return run, as_of
 
 
-#: tables whose changed rows name the tickets / customers they belong to
-_PER_TICKET = {"tickets", "events", "survey_responses", "auto_scores"}
-_PER_CUSTOMER = {"customers", "customer_outcomes"}
-#: fact tables rebuilt whole when their source changes
-_WHOLE = {"calls", "agent_shifts"}
-#: a refresh touching more than this share of tickets is done as a rebuild
-_REBUILD_SHARE = 0.5
-
-
 def _refresh(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime, bool]:
-    """The recorded changes, ticket by ticket; (run, as_of, rebuilt): a build when the
-    changes cannot be narrowed down."""
-    data = {t: anything for t, anything in store.changes().items() if t in TABLES}
-    narrowable = _PER_TICKET | _PER_CUSTOMER
-    if any(data[t] for t in data if t in narrowable) or set(data) - narrowable - _WHOLE:
-        return (*_build(store, config), True)  # a first load, or teams / agents changed
-    con = store.con
-    tickets, facts = store.table("tickets"), con.table(TICKET_FACTS)
-    touched = tickets.filter(
-        tickets.ticket_id.isin(store.changed_ids(_PER_TICKET))
-        | tickets.customer_id.isin(store.changed_ids(_PER_CUSTOMER))
-    )
-    # the same customers' other tickets (first-contact resolution looks at the next
-    # contact), every unsolved ticket (its age and SLA state move with "now") and every
-    # ticket whose FCR / reopen window was still open (it may have closed since)
-    neighbours = tickets.filter(tickets.customer_id.isin(touched.customer_id))
-    moving = facts.filter(
-        ~facts.is_solved.fill_null(False)
-        | facts.fcr_pending.fill_null(False)
-        | facts.reopen_pending.fill_null(False)
-    )
-    parts = [
-        t.select(ticket_id=t.ticket_id.cast(ibis.dtype("string")))
-        for t in (touched, neighbours, moving)
-    ]
-    dirty = ibis.union(*parts, distinct=True)
-    dirty = _create(con, "sanjeh_tmp_dirty", dirty, temp=True)
-    if int(con.execute(dirty.count())) > _REBUILD_SHARE * int(con.execute(tickets.count())):
+    """The recorded changes, ticket by ticket (see ``_refresh``); (run, as_of, rebuilt): a
+    build when the changes cannot be narrowed down."""
+    meta = _read_meta(store) or {}
+    key = (store.url, store.backend, _config_key(config))
+    plan = narrow.plan(store, meta, config.options.as_of, key)
+    if plan is None:
         return (*_build(store, config), True)
+    run = _Run(store, config, plan.dirty)
+    kept = meta.get("clock_dates")
+    as_of, clock = _clock(run, plan.span, (_day(kept[0]), _day(kept[1])) if kept else None)
+    tables = narrow.Tables(store)
+    # each step's SQL is compiled once per process and replayed after (``_replay``)
+    shape = (*key, clock.get_name())
 
-    run = _Run(store, config, dirty)
-    as_of, clock = _clock(run)
-    full = {name: store.table(name) for name in TABLES}
-    keep = dirty.ticket_id
-    narrowed = {
-        **full,
-        "tickets": full["tickets"].filter(full["tickets"].ticket_id.isin(keep)),
-        "events": full["events"].filter(full["events"].ticket_id.isin(keep)),
-        "survey_responses": full["survey_responses"].filter(
-            full["survey_responses"].ticket_id.isin(keep)
-        ),
-        "auto_scores": full["auto_scores"].filter(full["auto_scores"].ticket_id.isin(keep)),
-    }
-    _ticket_pipeline(run, narrowed, clock, as_of)
-    _survey_facts(run, full, clock)  # cheap; its rows carry ticket dimensions
-    _small_facts(
-        run,
-        full,
-        clock,
-        (set(data) & _WHOLE) | ({"customers"} if "customers" in data else set()),
-    )
+    def step(name: Hashable, run_step: Callable[[], None], now: dt.datetime | None) -> None:
+        _replay.step(run.con, (*shape, name), now, run.aside, run_step)
+
+    def tickets() -> None:
+        _ticket_pipeline(run, narrow.narrowed(run.con, tables, plan.dirty), clock, as_of)
+
+    def surveys() -> None:
+        redo = narrow.surveys_to_redo(
+            store, tables["survey_responses"], plan.dirty, plan.unowned_surveys
+        )
+        _survey_facts(run, tables, clock, redo)
+
+    if plan.redo:
+        step("tickets", tickets, as_of)
+    step(("surveys", plan.unowned_surveys), surveys, None)
+    small = dict(plan.rows)  # (a first load of calls / shifts: None, all of them)
+    if "customers" in plan.changed:
+        small["customers"] = narrow.changed_customers(store)
+    whole = tuple(sorted((t, ids is None) for t, ids in small.items()))
+    step(("small", whole), lambda: _small_facts(run, tables, clock, small), None)
     return run, as_of, False
+
+
+def _day(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
 
 
 @contextlib.contextmanager

@@ -71,6 +71,15 @@ def forget(store: Store) -> None:
         _CACHES.pop(store, None)
 
 
+def forget_facts(store: Store) -> None:
+    """Drop what was remembered about the built facts (their as-of …) but keep the
+    templates: a refresh replaced rows, not columns (a rebuild forgets everything)."""
+    with _LOCK:
+        found = _CACHES.get(store)
+        if found is not None:
+            found.facts = {}
+
+
 def table(store: Store, name: str) -> ir.Table:
     """A fact table's expression, looked up once (the lookup itself queries the catalog)."""
     tables = _cache(store).tables

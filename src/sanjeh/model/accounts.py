@@ -17,6 +17,8 @@ from ._spec import Column, TableSpec
 #: permission matrix on them)
 Role = Literal["admin", "manager", "reviewer", "agent"]
 ROLE_CHOICES: tuple[Role, ...] = get_args(Role)
+#: what an API token may do: read (every token), or read and write (``--write``)
+TOKEN_SCOPES = ("read", "read write")
 
 
 def _changed() -> tuple[Column, ...]:
@@ -91,6 +93,12 @@ API_TOKENS = TableSpec(
         Column("created_at", "timestamp", "When the token was issued.", required=True),
         Column("revoked_at", "timestamp", "When it was revoked; empty while valid."),
         *_changed(),
+        Column(
+            "scopes",
+            "string",
+            "What the token may do: `read`, or `read write` (also send data through the "
+            "intake API, `--write`); empty in tokens issued before scopes existed: `read`.",
+        ),
     ),
     example={
         "row_id": "tok-1a2b3c4d@1",
@@ -103,6 +111,7 @@ API_TOKENS = TableSpec(
         "revoked_at": None,
         "changed_by": "local",
         "changed_at": "2026-11-01T08:00:00Z",
+        "scopes": "read",
     },
 )
 

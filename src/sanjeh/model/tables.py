@@ -13,11 +13,12 @@ import pyarrow.compute as pc
 
 from ._spec import Check, Column, TableSpec
 from .accounts import ACCOUNT_TABLES
+from .reports import REPORT_TABLES
 from .workflow import WORKFLOW_TABLES
 
 # 2: auto_scores; 3: accounts and QA workflow; 4: review pass mark; 5: recurring cycles;
-# 6: events.reply_to
-MODEL_VERSION = 6
+# 6: events.reply_to; 7: api_tokens.scopes, report_runs
+MODEL_VERSION = 7
 
 CHANNELS = ("email", "chat", "phone", "social", "web", "messaging", "api", "other")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -193,6 +194,7 @@ CALLS = TableSpec(
     name="calls",
     description="One row per voice contact: IVR, queue, service and outcome.",
     key="call_id",
+    belongs_to="call_id",
     columns=(
         Column("call_id", "id", "Namespaced call id.", required=True),
         *_source_columns("call"),
@@ -387,6 +389,7 @@ AGENT_SHIFTS = TableSpec(
     name="agent_shifts",
     description="Time agents were scheduled or logged in: the denominator of per-hour KPIs.",
     key="shift_id",
+    belongs_to="shift_id",
     columns=(
         Column("shift_id", "id", "Namespaced shift id.", required=True),
         Column("agent_id", "id", "The agent.", required=True, ref="agents"),
@@ -546,5 +549,5 @@ IMPORT_REJECTS = TableSpec(
 
 SYSTEM_TABLES: dict[str, TableSpec] = {t.name: t for t in (IMPORT_LOG, IMPORT_REJECTS)}
 #: written by the application (accounts, QA workflow), never imported from files
-APP_TABLES: dict[str, TableSpec] = {**ACCOUNT_TABLES, **WORKFLOW_TABLES}
+APP_TABLES: dict[str, TableSpec] = {**ACCOUNT_TABLES, **WORKFLOW_TABLES, **REPORT_TABLES}
 ALL_TABLES: dict[str, TableSpec] = {**TABLES, **SYSTEM_TABLES, **APP_TABLES}

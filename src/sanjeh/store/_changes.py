@@ -52,3 +52,10 @@ def ids(con: Any, tables: set[str]) -> ir.Column:
 
 def clear(con: Any) -> None:
     con.truncate_table(CHANGES_TABLE)
+
+
+def unowned(con: Any, tables: set[str]) -> bool:
+    """Whether a changed row of ``tables`` belonged to nobody (recorded as ``""``)."""
+    t = con.table(CHANGES_TABLE)
+    found = t.filter(t.table_name.isin(sorted(tables)) & (t.entity_id == "")).count()
+    return bool(con.execute(found))

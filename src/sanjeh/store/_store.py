@@ -219,6 +219,11 @@ class Store:
         """The ticket / customer ids recorded for changed rows of ``tables``."""
         return _changes.ids(self.con, tables)
 
+    def changed_unowned(self, tables: set[str]) -> bool:
+        """Whether a changed row of ``tables`` belonged to nobody (e.g. a survey about
+        no ticket): which one is not recorded."""
+        return _changes.unowned(self.con, tables)
+
     def clear_changes(self) -> None:
         _changes.clear(self.con)
 

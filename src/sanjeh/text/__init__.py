@@ -5,6 +5,7 @@
     text.sentiment(["خیلی ممنونم، مشکلم حل شد", "لا يمكننا"])
     text.analyze_conversation([{"role": "customer", "text": "..."}, ...])
     text.redact(["شماره من ۰۹۱۲۳۴۵۶۷۸۹ است"])  # -> ["شماره من [PHONE] است"]
+    text.triage("سایت بالا نمیاد، فوری")  # -> Triage(category="technical", priority="urgent", …)
     text.score_store(store)  # score new conversations into the auto_scores table
 
 Analyzers are plug-ins (``Analyzer``): the lexicon / rule defaults, a model trained on your
@@ -33,6 +34,7 @@ from ._rules import ActiveListeningAnalyzer, FramingAnalyzer, PhraseAnalyzer, ru
 from ._scoring import RETIRED, ScoreSummary, score_store
 from ._sentiment import SentimentAnalyzer
 from ._tokenize import Token, tokenize
+from ._triage import Reason, Triage, triage
 from ._types import Analyzer, Doc, Evidence, Signal
 
 __all__ = [
@@ -51,12 +53,14 @@ __all__ = [
     "ModelAnalyzer",
     "PhraseAnalyzer",
     "PiiMatch",
+    "Reason",
     "Registry",
     "ScoreSummary",
     "SentimentAnalyzer",
     "Signal",
     "Token",
     "TransformersAnalyzer",
+    "Triage",
     "analyze",
     "analyze_conversation",
     "auto_score_rows",
@@ -78,4 +82,5 @@ __all__ = [
     "sentiment",
     "tokenize",
     "train",
+    "triage",
 ]

@@ -123,6 +123,7 @@ def _user(
             {
                 "token_id": t.token_id,
                 "name": t.name,
+                "scopes": sorted(t.scope_set),
                 "created_at": t.created_at.isoformat(),
                 "created_display": _when(request, locale, t.created_at),
                 "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,

@@ -184,14 +184,23 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warming = threading.Thread(target=_warm, args=(app,), daemon=True)
         if warm:
             source.after_change = lambda: _warm(app)
-            threading.Thread(target=_warm, args=(app,), daemon=True).start()
+            warming.start()
         source.start()
+        app.state.intake.start()  # (what the journal holds from before goes in first)
         try:
             yield
         finally:
+            app.state.intake.stop()  # (what is queued goes into the store first)
+            app.state.stopping.set()  # the warm-up ends after the page it computes
             source.stop()
+            app.state.scheduler.stop()  # (a report being written finishes first)
+            # closing the store under a running query crashes the process
+            for thread in [warming, *app.state.warming]:
+                if thread.is_alive():
+                    thread.join(timeout=60)
             if owned:
                 with source.db_lock:
                     store.close()
@@ -210,8 +219,13 @@ def create_app(
     )
     accounts = Accounts(store, lock=source.db_lock)
     app.state.source = source
+    app.state.stopping = threading.Event()
+    app.state.warming = []  # the warm-up threads, joined before the store closes
     app.state.accounts = accounts
     app.state.language = default_lang
+    from ._intake import Intake
+
+    app.state.intake = Intake.for_store(store, settings, wake=source.wake)  # POST /api/tickets …
     _error_handlers(app)
     from ._routes import register
 
@@ -219,7 +233,22 @@ def create_app(
     from .qa import register as register_qa
 
     register_qa(app)
+    from ._imports import register_imports
+
+    register_imports(app, settings)  # sanjeh import through the running server
+    from ._webhooks import register_webhooks
+
+    register_webhooks(app, settings)  # POST /webhooks/{helpdesk}
+    from ._intake_routes import register_intake
+
+    register_intake(app, settings)  # POST /api/tickets, /api/events …
+    from ._cases import register_cases
+
+    register_cases(app)  # /cases: the case form, open cases, the customer's status page
     register_auth(app, accounts)
+    from ._scheduler import register_scheduler
+
+    register_scheduler(app, settings)
     _document_guards(app)
     app.add_middleware(ParameterGuard)  # (inside AuthMiddleware: 401 before 400)
     app.add_middleware(Requester)  # (inside AuthMiddleware: it names who computes)
@@ -276,13 +305,35 @@ def _no_controls(schema: dict[str, Any]) -> None:
 
 
 def _warm(app: FastAPI) -> None:
-    """Compute every page with its default filters, so the first visits are fast."""
+    """After a data change (the refresh thread): first the pages open in browsers
+    (``_watch``), then every page with its default filters, so the first visits are
+    fast, in a thread of its own that stops at the next change: the warm-up takes tens
+    of seconds on a busy machine, and new data must not wait for it."""
+    try:
+        app.state.watched.after_refresh()
+    except Exception:
+        log.exception("could not compute the pages open in browsers")
+    stamp = app.state.source.stamp
+    if app.state.stopping.is_set():
+        return
+    thread = threading.Thread(target=_warm_pages, args=(app, stamp), daemon=True)
+    app.state.warming[:] = [t for t in app.state.warming if t.is_alive()] + [thread]
+    thread.start()
+
+
+def _warm_pages(app: FastAPI, stamp: str) -> None:
     from ._routes import warm
     from .views import PAGES, staffing
 
+    source = app.state.source
+
+    def stale() -> bool:  # newer data: its own warm-up follows (or the server stops)
+        return bool(source.stamp != stamp) or app.state.stopping.is_set()
+
     try:
-        warm(app.state.source, app.state.language, tuple(PAGES))
-        staffing.warm(app.state.source)
+        warm(source, app.state.language, tuple(PAGES), stop=stale)
+        if not stale():
+            staffing.warm(source)
     except Exception:  # a cold cache is slower, not wrong: say why in the log
         log.exception("could not warm the page cache")
 
@@ -290,7 +341,7 @@ def _warm(app: FastAPI) -> None:
 def _wants_json(request: Request) -> bool:
     path = request.url.path
     return (
-        path.startswith(("/api", "/download", "/openapi"))
+        path.startswith(("/api", "/download", "/openapi", "/webhooks/"))
         or "json" in request.headers.get("accept", "").split(",")[0]
     )
 

@@ -4,13 +4,18 @@
 as :data:`~sanjeh.accounts.LOCAL_ADMIN` and nothing asks for a login. Once a user
 exists (``sanjeh user add``) every path needs a login except ``/login``, ``/reset`` (a
 password reset link, see ``_admin``), ``/static/*``, ``/vendor/plotly.min.js`` and
-``/favicon*``: pages redirect to ``/login?next=…``, ``/api/*``, ``/download/*`` and
-``/openapi.json`` answer 401 in the one error shape.
+``/favicon*`` (and ``/webhooks/*``, which check the helpdesk's signature instead,
+``_webhooks``; and reading a case's status at ``/cases/status/*`` and its twin, which
+check the link's signature instead, ``_cases``): pages redirect to ``/login?next=…``,
+``/api/*``, ``/download/*`` and ``/openapi.json`` answer 401 in the one error shape.
 
 **How a request is authenticated** (:class:`AuthMiddleware`, plain ASGI, in front of
 every route): ``Authorization: Bearer sjh_…`` (an API token; no CSRF needed), else the
 ``sanjeh_session`` cookie (a server-side session; HttpOnly, SameSite=Lax, Secure over
 https). Lookups are cached in memory, so a cached page pays microseconds for them.
+On ``/api/imports`` and ``/api/health`` only, ``X-Sanjeh-Server-Token`` with the
+server's own token (``sanjeh import`` on this machine, ``_server_lock``) acts as the
+local admin, without CSRF; a wrong one is a 401.
 
 **CSRF.** Every POST / PUT / PATCH / DELETE authenticated by the cookie (or in local
 mode) must carry the session's token in the form field ``csrf_token`` or the header
@@ -58,6 +63,7 @@ import contextvars
 import dataclasses
 import hmac
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -76,6 +82,7 @@ from ..accounts._records import Miss
 from ..errors import NotAuthenticated, PermissionDenied, TooManyAttempts
 from ._i18n import LANGS, Locale
 from ._render import _ENV
+from ._server_lock import TOKEN_HEADER, TOKEN_PATHS
 
 SESSION_COOKIE = "sanjeh_session"
 LOGIN_CSRF_COOKIE = "sanjeh_login_csrf"
@@ -89,6 +96,12 @@ PUBLIC_PATHS = frozenset({"/login", "/reset", "/vendor/plotly.min.js"})
 #: login form's double-submit cookie, the reset form's one-time secret
 OWN_CSRF = frozenset({"/login", "/reset"})
 PUBLIC_PREFIXES = ("/static/", "/favicon")
+#: authenticated by the sender's signature instead of a login, and without CSRF (a
+#: helpdesk's webhook; ``_webhooks`` checks it)
+SIGNED_PREFIXES = ("/webhooks/",)
+#: read (GET) without logging in: a case's status page and its twin, opened with a signed
+#: link (``_cases`` checks the signature)
+SIGNED_LINKS = re.compile(r"/(?:api/)?cases/status/[^/]+")
 HOW_TO_AUTHENTICATE = (
     "log in at /login (a session cookie), or send 'Authorization: Bearer <API token>' "
     "(`sanjeh user token USERNAME --name NAME` issues one)"
@@ -103,7 +116,7 @@ class Auth:
     """How the current request is authenticated."""
 
     actor: Actor
-    method: Literal["local", "session", "token"]
+    method: Literal["local", "session", "token", "server"]
     #: the token unsafe requests must carry ("" for API tokens: they need none)
     csrf: str
     #: the session secret (to log out); "" otherwise
@@ -238,6 +251,10 @@ def _is_public(path: str) -> bool:
     return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 
 
+def _is_signed_link(path: str, method: str) -> bool:
+    return method in ("GET", "HEAD") and SIGNED_LINKS.fullmatch(path) is not None
+
+
 def _wants_json(scope: Scope) -> bool:
     path = scope["path"]
     accept = _header(scope, b"accept") or ""
@@ -265,7 +282,7 @@ class AuthMiddleware:
         self.local_csrf = local_csrf
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(PUBLIC_PREFIXES):
+        if scope["type"] != "http" or scope["path"].startswith(PUBLIC_PREFIXES + SIGNED_PREFIXES):
             await self.app(scope, receive, send)
             return
         try:
@@ -274,7 +291,7 @@ class AuthMiddleware:
             await self._reject(scope, receive, send, 401, exc.code, exc.message)
             return
         path, method = scope["path"], scope["method"]
-        if auth is None and not _is_public(path):
+        if auth is None and not _is_public(path) and not _is_signed_link(path, method):
             if method in ("GET", "HEAD") and not _wants_json(scope):
                 query = scope.get("query_string", b"").decode("latin-1")
                 target = path + (f"?{query}" if query else "")
@@ -304,6 +321,9 @@ class AuthMiddleware:
             _CURRENT.reset(reset)
 
     async def _identify(self, scope: Scope) -> Auth | None:
+        server_token = _header(scope, _SERVER_TOKEN)
+        if server_token is not None:
+            return _server_auth(scope, server_token)
         accounts = self.accounts
         users = accounts.has_users(cached_only=True)
         if users is None:
@@ -371,6 +391,26 @@ class AuthMiddleware:
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="sanjeh"'
         await response(scope, receive, send)
+
+
+_SERVER_TOKEN = TOKEN_HEADER.lower().encode()
+
+
+def _server_auth(scope: Scope, sent: str) -> Auth:
+    """The server's own token (``app.state.server_token``, set by ``serve``), on the
+    paths it opens: the local admin, no CSRF. Anything else that sends it: 401."""
+    expected = getattr(scope["app"].state, "server_token", None)
+    if (
+        not isinstance(expected, str)
+        or scope["path"] not in TOKEN_PATHS
+        or not hmac.compare_digest(sent.encode(), expected.encode())
+    ):
+        raise NotAuthenticated(
+            f"{TOKEN_HEADER} is not this server's token (it opens {', '.join(sorted(TOKEN_PATHS))} "
+            "for `sanjeh import` on this machine): leave the header out and "
+            f"{HOW_TO_AUTHENTICATE}"
+        )
+    return Auth(LOCAL_ADMIN, "server", "")
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -34,7 +34,8 @@ from ._params import (
 from ._render import render_html, to_csv, to_json, to_xlsx
 from ._schema import ErrorResponse, Meta, PageModel
 from ._source import Source
-from .views import PAGES, Model, View, agents, customers, staffing
+from ._watch import watched
+from .views import PAGES, Model, View, agents, customers, staffing, wallboard
 
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorResponse, "description": "A filter or parameter is invalid."},
@@ -107,11 +108,19 @@ def model_of(
 WARM_FILTERS = ("team", "channel", "agent")
 
 
-def warm(source: Source, language: str, names: tuple[str, ...]) -> None:
+def warm(
+    source: Source,
+    language: str,
+    names: tuple[str, ...],
+    stop: Callable[[], bool] = lambda: False,
+) -> None:
     """Compute pages with their default filters now, so the first visit is fast; then
     each page with one team, channel and agent, so that filtering by any of them runs
-    already compiled queries (see ``sanjeh.metrics._compiled``)."""
+    already compiled queries (see ``sanjeh.metrics._compiled``). Between two pages,
+    ``stop()`` may end it (the data changed: these results are stale already)."""
     for name in names:
+        if stop():
+            return
         model_of(source, language, (name,), PageQuery.model_validate({}), PAGES[name].build)
     for dim in WARM_FILTERS:
         values = source.dims.values(dim)
@@ -119,6 +128,8 @@ def warm(source: Source, language: str, names: tuple[str, ...]) -> None:
             continue
         query = PageQuery.model_validate({dim: [values[0]]})
         for name in names:
+            if stop():
+                return
             model_of(source, language, (name,), query, PAGES[name].build)
 
 
@@ -138,25 +149,50 @@ def _html(
     build: Callable[[View], Model],
     template: str,
 ) -> Response:
-    model, view = _model(request, key, query, build)
+    authorize_view(request, key, query.agent)  # before the cache: every view, every time
+    source, language, names = source_of(request), request.app.state.language, names_for(request)
     items = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
+    path = request.url.path
+
+    def page() -> bytes:
+        return _page(source, language, key, query, build, template, path, items, names)
+
+    body = page()
+    note = watched(request.app.state)
+    if note is not None:  # computed again as soon as the data changes (live.js asks)
+        note.note(("html", path, tuple(sorted(items)), names), page)
+    return html_response(request, body)
+
+
+def _page(
+    source: Source,
+    language: str,
+    key: tuple[object, ...],
+    query: PageQuery,
+    build: Callable[[View], Model],
+    template: str,
+    path: str,
+    items: list[tuple[str, str]],
+    names: frozenset[str] | None,
+) -> bytes:
+    """A page's HTML for the data of the moment, cached per data stamp."""
+    model, view = model_of(source, language, key, query, build, names=names)
 
     def render() -> bytes:
         return render_html(
             template,
             model,
             view.locale,
-            path=request.url.path,
+            path=path,
             query=items,
             options=_options(view.source, view),
             timezone=view.source.timezone,
+            live=wallboard.header(view.source, view.locale),
         )
 
     # the cached body is the same for every user who may see the same agents' names; the
     # header's user bit is added per request
-    memo = ("html", request.url.path, tuple(sorted(items)), view.names)
-    body = view.source.memo(memo, render)
-    return html_response(request, body)
+    return source.memo(("html", path, tuple(sorted(items)), names), render)
 
 
 def _options(source: Source, view: View) -> Model:
@@ -298,6 +334,7 @@ def _add_staffing(router: APIRouter) -> None:
                 options=staffing.page_options(source, locale),
                 timezone=source.timezone,
                 shown_intervals=staffing.SHOWN_INTERVALS,
+                live=wallboard.header(source, locale),
             )
 
         body = source.memo(("html", request.url.path, tuple(sorted(items))), render)
@@ -330,6 +367,9 @@ def register(app: FastAPI) -> None:
     for name in PAGES:
         _add_page(router, name)
     _add_staffing(router)
+    from ._live import register as register_live  # (it builds on this module)
+
+    register_live(app, router)
 
     @router.get("/agents/{agent_id}", include_in_schema=False, name="scorecard_page")
     def scorecard_page(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import sys
 import threading
 import time
 import webbrowser
 from typing import Any
 
 from ..errors import ConfigError
+from ..settings import load_settings
+from ._server_lock import Announcement, local_url
 
 log = logging.getLogger("sanjeh.web")
 
@@ -30,13 +33,17 @@ def serve(
 
     Facts are brought up to date first (on a large store that takes a while once).
     ``forwarded_allow_ips``: the reverse proxies whose forwarding headers are believed
-    (see :func:`proxy_options`); by default none are.
+    (see :func:`proxy_options`); by default none are. Over a DuckDB file, the server file
+    ``<db>.server.json`` tells ``sanjeh import`` where to send files while this runs
+    (``_server_lock``).
     """
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
 
     from ._app import create_app
 
     proxies = proxy_options(forwarded_allow_ips)  # a typo fails before the slow start
+    db_url = db_url or load_settings().db
     app = create_app(db_url, language=language, warm=warm)
     warning = open_without_login(host, app.state.accounts.has_users())
     if warning:
@@ -45,10 +52,44 @@ def serve(
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         url = f"http://{shown}:{port}/"
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    announcement = Announcement.for_store(db_url)
+    if announcement is not None:
+        app.state.server_token = announcement.token
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, access_log=False, **proxies
+    )
+    server = _announcing(config, announcement)
     try:
-        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, **proxies)
+        server.run()
+    except KeyboardInterrupt:  # (uvicorn.run's way: Ctrl+C ends the server quietly)
+        pass
     except OSError as exc:  # pragma: no cover - depends on the machine
         raise ConfigError(f"cannot listen on {host}:{port} ({exc}); choose another --port") from exc
+    finally:
+        if announcement is not None:
+            announcement.remove()
+    if not server.started:  # (uvicorn said why)
+        sys.exit(STARTUP_FAILURE)
+
+
+def _announcing(config: Any, announcement: Announcement | None) -> Any:
+    """A uvicorn server that writes the server file once it listens and removes it first
+    when it stops: before ``kill``'s signal ends the process, which no ``finally`` sees."""
+    import uvicorn
+
+    class Announcing(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started and announcement is not None:
+                port = self.servers[0].sockets[0].getsockname()[1] if self.servers else 0
+                announcement.write(local_url(self.config.host, port or self.config.port))
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            if announcement is not None:
+                announcement.remove()
+            await super().shutdown(sockets)
+
+    return Announcing(config)
 
 
 def proxy_options(forwarded_allow_ips: str | None) -> dict[str, Any]:

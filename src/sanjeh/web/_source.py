@@ -21,6 +21,7 @@ import collections
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import logging
 import threading
 import time
@@ -138,8 +139,12 @@ class Source:
         self._tables: dict[str, ir.Table] = {}
         self._checked = 0.0
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.stamp = ""
+        #: the facts' "now" (their as-of: the data's last instant or the ``as_of``
+        #: option), read with the stamp: ``/api/stamp`` answers without a query
+        self.as_of: dt.datetime | None = None
         self._generation = 0
         self._meta = ""  # the facts' bookkeeping row when this source last rebuilt
         self._refreshing = threading.Lock()
@@ -198,6 +203,7 @@ class Source:
         self._generation += 1
         self._meta = self._stamp()
         self.stamp = f"{self._generation}:{self._meta}"
+        self.as_of = _as_of(self._meta)
         self._checked = time.monotonic()
         self._tables = {}  # rebuilt facts may have new columns
         self.dims = self._dimensions()
@@ -239,12 +245,22 @@ class Source:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
             self._thread = None
 
+    def wake(self) -> None:
+        """Refresh now instead of at the next tick: the server itself just wrote data
+        (an intake batch, an import through the server)."""
+        self._wake.set()
+
     def _loop(self) -> None:
-        while not self._stop.wait(self.refresh_seconds):
+        while not self._stop.is_set():
+            self._wake.wait(self.refresh_seconds)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
             try:
                 if self.refresh() and self.after_change is not None:
                     self.after_change()
@@ -406,6 +422,18 @@ class Source:
             first_day=_day_of(lo, today),
             last_day=_day_of(hi, today),
         )
+
+
+def _as_of(meta: str) -> dt.datetime | None:
+    """The as-of instant in the facts' bookkeeping row (JSON written by the build)."""
+    try:
+        found = json.loads(meta).get("as_of") if meta else None
+        if not isinstance(found, str):
+            return None
+        moment = dt.datetime.fromisoformat(found)
+        return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    except (ValueError, AttributeError):
+        return None
 
 
 def _day_of(local: Any, default: dt.date) -> dt.date:

@@ -22,14 +22,26 @@
   }
 
   /* -- charts --------------------------------------------------------------------- */
-  function drawCharts() {
+  const PLOT_CONFIG = { displaylogo: false, displayModeBar: false, responsive: true };
+
+  function figureOf(el) {
+    const source = document.querySelector(`script[data-chart-for="${el.dataset.chart}"]`);
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  /* the charts under root not drawn yet; those named in `changed` (drawn, with a new
+     figure after live.js swapped the page's content) are redrawn in place */
+  function drawCharts(root = document, changed = []) {
     if (!window.Plotly) return;
-    document.querySelectorAll(".chart[data-chart]").forEach((el) => {
-      const source = document.querySelector(`script[data-chart-for="${el.dataset.chart}"]`);
-      if (!source) return;
-      const fig = JSON.parse(source.textContent);
-      const config = { displaylogo: false, displayModeBar: false, responsive: true };
-      window.Plotly.newPlot(el, fig.data, fig.layout, config).then(() => {
+    root.querySelectorAll(".chart[data-chart]").forEach((el) => {
+      if (el.dataset.drawn) {
+        const fig = changed.includes(el.dataset.chart) ? figureOf(el) : null;
+        if (fig) window.Plotly.react(el, fig.data, fig.layout, PLOT_CONFIG);
+        return;
+      }
+      const fig = figureOf(el);
+      if (!fig) return;
+      window.Plotly.newPlot(el, fig.data, fig.layout, PLOT_CONFIG).then(() => {
         localizeTree(el);
         el.on("plotly_afterplot", () => localizeTree(el));
         el.dataset.drawn = "1";
@@ -144,7 +156,13 @@
   });
 
   /* -- tables sort by a click on the header ---------------------------------------- */
-  document.querySelectorAll("table[data-table] th").forEach((th, index) => {
+  function bindSorting(root) {
+    root.querySelectorAll("table[data-table] thead tr").forEach((tr) => {
+      Array.from(tr.cells).forEach((th, index) => bindSort(th, index));
+    });
+  }
+
+  function bindSort(th, index) {
     th.addEventListener("click", () => {
       const body_ = th.closest("table").tBodies[0];
       const rows = Array.from(body_.rows);
@@ -162,8 +180,17 @@
       });
       rows.forEach((row) => body_.appendChild(row));
     });
+  }
+  bindSorting(document);
+
+  /* live.js swapped the main content: draw its new charts, redraw changed ones, and
+     make its new tables sortable */
+  document.addEventListener("sanjeh:swapped", (event) => {
+    const detail = event.detail || {};
+    drawCharts(detail.root || document, detail.changed || []);
+    bindSorting(detail.root || document);
   });
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawCharts);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => drawCharts());
   else drawCharts();
 })();

@@ -1,0 +1,216 @@
+"""Which facts a refresh redoes, found in proportion to the change.
+
+The tickets redone: those changed (or whose customer changed), those whose
+``recheck_at`` has come (an SLA target passed, an FCR / reopen window closed), and the
+same customers' other tickets (first-contact resolution looks at the next contact).
+The data's span comes from the facts' meta row, widened by the changed rows only, so
+no step reads a whole canonical table. Each step's SQL is compiled once per process
+and replayed after (``_replay``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from typing import Any
+
+import ibis
+
+from ..model import TABLES
+from ..store import Store
+from . import _replay
+from ._temp import count_of, create, rows_of
+
+#: tables whose changed rows name the tickets / customers they belong to
+PER_TICKET = {"tickets", "events", "survey_responses", "auto_scores"}
+PER_CUSTOMER = {"customers", "customer_outcomes"}
+#: tables whose changed rows name themselves: their facts are replaced row by row
+PER_ROW = {"calls", "agent_shifts"}
+#: a refresh touching more than this share of tickets is done as a rebuild
+REBUILD_SHARE = 0.5
+#: the data's first instant, the last instant of its tickets and events (the facts'
+#: "now" unless configured), and its last instant counting calls too
+Span = tuple[dt.datetime, dt.datetime, dt.datetime]
+UTC_TS = "timestamp('UTC')"
+
+
+class Tables(Mapping[str, ibis.Table]):
+    """The canonical tables, each looked up when first used (a lookup is a query)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._found: dict[str, ibis.Table] = {}
+
+    def __getitem__(self, name: str) -> ibis.Table:
+        if name not in self._found:
+            self._found[name] = self._store.table(name)
+        return self._found[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)
+
+
+@dataclasses.dataclass
+class Plan:
+    """What one refresh redoes."""
+
+    changed: dict[str, bool]
+    span: Span
+    as_of: dt.datetime
+    #: the tickets whose facts are redone (a temporary table) and how many
+    dirty: ibis.Table
+    redo: int
+    #: per-row tables changed: their changed keys (a temporary table), None: all rows
+    rows: dict[str, ibis.Table | None]
+    #: a survey about no ticket changed (which one is not recorded)
+    unowned_surveys: bool
+
+
+def plan(
+    store: Store, meta: dict[str, Any], as_of_option: dt.datetime | None, key: Hashable
+) -> Plan | None:
+    """The refresh the recorded changes need; None when only a build will do (a first
+    load, a change to teams or agents, a store built before the meta row had a span,
+    data moved back in time, or most tickets changed). ``key`` names the store and the
+    configuration for the replayed steps."""
+    changed = {t: anything for t, anything in store.changes().items() if t in TABLES}
+    narrowable = PER_TICKET | PER_CUSTOMER | PER_ROW
+    unknown = any(changed[t] for t in changed if t not in PER_ROW)
+    if unknown or set(changed) - narrowable or not meta.get("span"):
+        return None
+    con, tables = store.con, Tables(store)
+
+    def step(name: Hashable, run: Callable[[], None], as_of: dt.datetime | None = None) -> None:
+        _replay.step(con, (*_as_tuple(key), name), as_of, {}, run)
+
+    step("touched", lambda: _touched(store, tables))
+    rows = {t: None if changed[t] else _changed_rows(store, t) for t in PER_ROW & set(changed)}
+    step(("span", "calls" in rows, rows.get("calls") is None), lambda: _span(store, tables, rows))
+    found = rows_of(con, "sanjeh_tmp_span")[0]
+    span = _widened(meta["span"], found)
+    as_of = as_of_option or span[1]
+    if as_of < dt.datetime.fromisoformat(meta["as_of"]):  # data moved back in time
+        return None
+    step("dirty", lambda: _dirty(store, tables, as_of), as_of)
+    redo = count_of(con, "sanjeh_tmp_dirty")
+    if redo > REBUILD_SHARE * count_of(con, "tickets"):
+        return None
+    unowned = store.changed_unowned({"survey_responses"})
+    return Plan(changed, span, as_of, con.table("sanjeh_tmp_dirty"), redo, rows, unowned)
+
+
+def _as_tuple(key: Hashable) -> tuple[Hashable, ...]:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def _touched(store: Store, tables: Tables) -> None:
+    tickets = tables["tickets"]
+    touched = tickets.filter(
+        tickets.ticket_id.isin(store.changed_ids(PER_TICKET))
+        | tickets.customer_id.isin(store.changed_ids(PER_CUSTOMER))
+    )
+    create(store.con, "sanjeh_tmp_touched", touched.select("ticket_id", "customer_id"), temp=True)
+
+
+def _changed_rows(store: Store, table: str) -> ibis.Table:
+    """The keys of ``table``'s changed rows, as a small temporary table."""
+    t, key = store.table(table), TABLES[table].key
+    ids = t.filter(t[key].isin(store.changed_ids({table}))).select(key)
+    return create(store.con, f"sanjeh_tmp_changed_{table}", ids, temp=True)
+
+
+def _span(store: Store, tables: Tables, rows: dict[str, ibis.Table | None]) -> None:
+    """The first and last instants of the changed tickets' events and creation, and of
+    the changed calls, as one row of ``sanjeh_tmp_span``."""
+    touched = store.con.table("sanjeh_tmp_touched").ticket_id
+    e, t = tables["events"], tables["tickets"]
+    e, t = e.filter(e.ticket_id.isin(touched)), t.filter(t.ticket_id.isin(touched))
+    parts = [
+        e.select(at=e.at.cast(UTC_TS), call=ibis.literal(False)),
+        t.select(at=t.created_at.cast(UTC_TS), call=ibis.literal(False)),
+    ]
+    if "calls" in rows:
+        c, ids = tables["calls"], rows["calls"]
+        c = c if ids is None else c.filter(c.call_id.isin(ids.call_id))
+        parts.append(c.select(at=c.started_at.cast(UTC_TS), call=ibis.literal(True)))
+    times = ibis.union(*parts)
+    found = times.aggregate(
+        lo=times.at.min(), hi=times.at.max(where=~times.call), edge=times.at.max()
+    )
+    create(store.con, "sanjeh_tmp_span", found, temp=True)
+
+
+def _widened(known: list[str], found: tuple[Any, ...]) -> Span:
+    """The meta row's span, widened by the changed rows' (rows only come in or change:
+    the span of the rest is as it was)."""
+    lo, hi, edge = (dt.datetime.fromisoformat(v) for v in known)
+    new_lo, new_hi, new_edge = (_utc(v) for v in found)
+    lo = min(lo, new_lo) if new_lo else lo
+    hi = max(hi, new_hi) if new_hi else hi
+    edge = max(edge, hi, new_edge) if new_edge else max(edge, hi)
+    return lo, hi, edge
+
+
+def _utc(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    when: dt.datetime = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _dirty(store: Store, tables: Tables, as_of: dt.datetime) -> None:
+    con, tickets = store.con, tables["tickets"]
+    facts = con.table("facts_tickets")
+    touched = con.table("sanjeh_tmp_touched")
+    due = facts.filter(facts.recheck_at <= ibis.literal(as_of, type=UTC_TS))
+
+    def ids(t: ibis.Table, *columns: str) -> ibis.Table:
+        return t.select(**{c: t[c].cast("string") for c in columns})
+
+    seeds = ibis.union(
+        ids(touched, "ticket_id", "customer_id"), ids(due, "ticket_id", "customer_id")
+    )
+    neighbours = tickets.filter(tickets.customer_id.isin(seeds.customer_id))
+    dirty = ibis.union(ids(seeds, "ticket_id"), ids(neighbours, "ticket_id"), distinct=True)
+    create(con, "sanjeh_tmp_dirty", dirty, temp=True)
+
+
+#: columns of the per-ticket tables no fact reads
+_UNREAD = {"events": ("body",), "tickets": ("subject",), "auto_scores": ("evidence",)}
+
+
+def narrowed(con: Any, tables: Mapping[str, ibis.Table], dirty: ibis.Table) -> dict[str, Any]:
+    """The per-ticket tables cut to the dirty tickets, each read once (the ticket
+    pipeline reads events in several places); the others as they are."""
+    out: dict[str, Any] = {name: tables[name] for name in TABLES if name not in PER_TICKET}
+    for name in sorted(PER_TICKET):
+        t = tables[name]
+        # (long texts the facts never read: reading them costs most of the scan)
+        t = t.drop(*[c for c in _UNREAD.get(name, ()) if c in t.columns])
+        keep = t.filter(t.ticket_id.isin(dirty.ticket_id))
+        out[name] = create(con, f"sanjeh_tmp_n_{name}", keep, temp=True)
+    return out
+
+
+def surveys_to_redo(
+    store: Store, responses: ibis.Table, dirty: ibis.Table, unowned: bool
+) -> ibis.Table:
+    """Responses whose facts change: those about a dirty ticket, and those about no
+    ticket when such a response changed (which one is not recorded) or its customer did."""
+    r = responses
+    about_none = r.ticket_id.isnull()
+    customers = store.changed_ids(PER_CUSTOMER)
+    hit = r.ticket_id.isin(dirty.ticket_id) | (about_none & r.customer_id.isin(customers))
+    if unowned:
+        hit |= about_none
+    return create(store.con, "sanjeh_tmp_surveys", r.filter(hit).select("response_id"), temp=True)
+
+
+def changed_customers(store: Store) -> ibis.Table:
+    c = store.table("customers")
+    ids = c.filter(c.customer_id.isin(store.changed_ids(PER_CUSTOMER))).select("customer_id")
+    return create(store.con, "sanjeh_tmp_changed_customers", ids, temp=True)
