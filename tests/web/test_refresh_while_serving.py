@@ -138,8 +138,9 @@ def test_duckdb_requests_answer_during_a_rebuild(demo_path: Path, tmp_path: Path
 
 def _new_numbers(dash: Dashboard, during: dict[int, float]) -> dict[int, float]:
     """The same ranges once the new facts are served (polls: the swap comes when the
-    build is done)."""
-    deadline = time.monotonic() + WAIT
+    build is done; on a machine busy with other tests a PostgreSQL build of the whole
+    facts can take over a minute: this checks that they come, not how fast)."""
+    deadline = time.monotonic() + 3 * WAIT
     first = min(during)
     while dash.created(first) == during[first]:
         assert time.monotonic() < deadline, "the new facts were never served"
