@@ -135,22 +135,26 @@ def _body_schema(table: str) -> dict[str, Any]:
     }
 
 
-async def _read(request: Request, limit: int) -> bytes:
-    """The body, refused past ``limit`` bytes before it is all read."""
-    message = f"the body is over {limit // MB} MB ([web] max_intake_mb); send fewer records"
+async def read_body(
+    request: Request, limit: int, too_large: str, left: SanjehError | None = None
+) -> bytes:
+    """The body, refused with ``too_large`` past ``limit`` bytes before it is all read;
+    ``left``: the error when the client goes before the end (webhooks say it their way)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise TooLarge(message)
+        raise TooLarge(too_large)
     chunks: list[bytes] = []
     size = 0
     try:
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise TooLarge(message)
+                raise TooLarge(too_large)
             chunks.append(chunk)
     except ClientDisconnect:
-        raise InvalidParameter("body", "the client left before the whole body arrived") from None
+        raise left or InvalidParameter(
+            "body", "the client left before the whole body arrived"
+        ) from None
     return b"".join(chunks)
 
 
@@ -206,7 +210,11 @@ def _route(table: str, limit: int) -> Any:
             ),
         ] = "api",
     ) -> Response:
-        body = await _read(request, limit)
+        body = await read_body(
+            request,
+            limit,
+            f"the body is over {limit // MB} MB ([web] max_intake_mb); send fewer records",
+        )
         records = records_of(body, request.headers.get("content-type", ""))
         submit = functools.partial(
             request.app.state.intake.submit, {table: records}, source=source, origin="api"

@@ -19,16 +19,14 @@ from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from starlette.requests import ClientDisconnect
 
 from ..errors import SanjehError
 from ..ingest.webhooks import HELPDESKS, receive
 from ..settings import Settings, web_settings, webhook_secrets
 from ._errors import NotFound
-from ._intake_routes import Rejected, TooLarge
+from ._intake_routes import MB, Rejected, read_body
 from ._schema import ErrorResponse
 
-MB = 1 << 20
 Helpdesk = Literal["zendesk", "freshdesk", "chatwoot", "intercom"]
 
 
@@ -119,7 +117,13 @@ def register_webhooks(app: FastAPI, settings: Settings) -> None:
                 f"webhook not configured: add [webhooks.{helpdesk}] secret to sanjeh.toml "
                 "(docs/live.md, Webhooks from helpdesks)"
             )
-        body = await _body(request, limit)
+        body = await read_body(
+            request,
+            limit,
+            f"the webhook's body is over {limit // MB} MB ([web] max_intake_mb)",
+            # (nobody reads the answer; the helpdesk retries)
+            Incomplete("the sender left before the whole body arrived"),
+        )
         query = {"token": token} if token is not None else {}
         records = receive(helpdesk, request.headers, body, secret, query=query)
         if not records:
@@ -132,22 +136,3 @@ def register_webhooks(app: FastAPI, settings: Settings) -> None:
         )
         receipt = await anyio.to_thread.run_sync(submit)
         return JSONResponse(receipt.as_dict(), status_code=202)
-
-
-async def _body(request: Request, limit: int) -> bytes:
-    """The body, refused past ``limit`` bytes before it is all read."""
-    message = f"the webhook's body is over {limit // MB} MB ([web] max_intake_mb)"
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise TooLarge(message)
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise TooLarge(message)
-            chunks.append(chunk)
-    except ClientDisconnect:  # (nobody reads the answer; the helpdesk retries)
-        raise Incomplete("the sender left before the whole body arrived") from None
-    return b"".join(chunks)
