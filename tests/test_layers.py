@@ -22,11 +22,11 @@ ARCHITECTURE = ROOT / "docs" / "architecture.md"
 #: docs/architecture.md lists the same layers (checked below).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "_version", "_digits"),
-    ("settings", "model", "_redaction"),
+    ("settings", "model", "_redaction", "_http"),
     ("store",),
     ("calendar",),
     ("ingest", "text", "accounts", "metrics", "staffing"),
-    ("qa", "report"),
+    ("qa", "report", "surveys"),
     ("demo", "web"),
     ("cli",),
     ("sanjeh",),

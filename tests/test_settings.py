@@ -161,6 +161,11 @@ def test_every_toml_example_in_the_docs_is_valid() -> None:
             pytest.fail(f"{where}: a ```toml block is not valid TOML: {exc}\n{block}")
         if "columns" in data:  # an import mapping file (docs/formats.md), not sanjeh.toml
             continue
+        if "questions" in data:  # a survey definition (docs/surveys.md), not sanjeh.toml
+            from sanjeh.surveys import load_definition
+
+            load_definition(data, name=f"{where}: block {i}")
+            continue
         file = Path(f"example-{i}.toml")  # the test's own empty folder (tests/conftest.py)
         file.write_text(block, encoding="utf-8")
         settings = load_settings(environ={"SANJEH_CONFIG": str(file)})

@@ -13,6 +13,7 @@ Everything else lives in sub-packages: ``sanjeh.model`` (the canonical tables),
 ``sanjeh.ingest`` (formats), ``sanjeh.metrics`` (facts, KPI registry, options),
 ``sanjeh.calendar`` (business hours), ``sanjeh.text`` (conversation analysis),
 ``sanjeh.staffing`` (Erlang C / A, required agents, arrival forecasts),
+``sanjeh.surveys`` (surveys sent and answered: CSAT, CES, NPS, eNPS, pulse),
 ``sanjeh.errors`` (the exception tree).
 """
 
@@ -22,6 +23,7 @@ from .ingest import ImportSummary, import_file
 from .metrics import kpis
 from .settings import Settings, load_settings
 from .store import Store, WriteResult
+from .surveys import create_survey, send_invitations, survey_results
 
 __all__ = [
     "ImportSummary",
@@ -30,7 +32,10 @@ __all__ = [
     "Store",
     "WriteResult",
     "__version__",
+    "create_survey",
     "import_file",
     "kpis",
     "load_settings",
+    "send_invitations",
+    "survey_results",
 ]

@@ -225,6 +225,54 @@ def import_settings(settings: Settings) -> ImportSettings:
     return ImportSettings(**values)
 
 
+# --- [surveys]: how survey KPIs protect anonymity and warn (docs/surveys.md) ---------
+
+
+@dataclasses.dataclass(frozen=True)
+class SurveySettings:
+    """``[surveys]`` in the config file: the keys the KPI engine reads."""
+
+    #: an anonymous KPI (eNPS, pulse) shows no value for a group (a team, a period, the
+    #: total …) of fewer answers than this: a small group's answers could be told apart
+    min_group: int = 5
+    #: a CSAT figure resting on fewer answers than this carries a warning
+    min_answers: int = 30
+    #: … and one whose invitations were answered less often than this (a share)
+    min_response_rate: float = 0.10
+
+
+#: [surveys] keys that sanjeh.surveys reads and checks (list them here so that a typo in
+#: any other key is still an error)
+SURVEY_KEYS_ELSEWHERE: tuple[str, ...] = ()
+
+
+def survey_settings(settings: Settings) -> SurveySettings:
+    """The ``[surveys]`` table's KPI keys, checked: a ConfigError names the key."""
+    where = f"{settings.config_file}: [surveys]"
+    ours = {f.name for f in dataclasses.fields(SurveySettings)}
+    values: dict[str, Any] = {}
+    for key, raw in settings.section("surveys").items():
+        if key in SURVEY_KEYS_ELSEWHERE:
+            continue
+        if key not in ours:
+            known = ", ".join(sorted(ours | set(SURVEY_KEYS_ELSEWHERE)))
+            raise ConfigError(f"{where}: unknown key {key!r}; known: {known}")
+        if key == "min_response_rate":
+            ok = isinstance(raw, int | float) and not isinstance(raw, bool) and 0 <= raw <= 1
+            if not ok:
+                raise ConfigError(
+                    f"{where}: min_response_rate must be a share from 0 to 1 (0.1 = 10 %), "
+                    f"not {raw!r}"
+                )
+            values[key] = float(raw)
+        else:
+            least = 1 if key == "min_group" else 0
+            if not isinstance(raw, int) or isinstance(raw, bool) or raw < least:
+                raise ConfigError(f"{where}: {key} must be a whole number ≥ {least}, not {raw!r}")
+            values[key] = raw
+    return SurveySettings(**values)
+
+
 # --- [[schedules]]: reports the server runs on a timetable (docs/live.md) -------------
 
 SCHEDULE_FORMATS = ("csv", "xlsx", "json", "html")

@@ -30,6 +30,8 @@ def test_the_matrix_row_by_row() -> None:
         "write_data": {"admin": "all", "manager": "all"},
         # the case form and the open cases (#18): everyone who talks to customers
         "log_cases": {"admin": "all", "manager": "all", "reviewer": "all", "agent": "all"},
+        # define and send surveys, read their results (#14)
+        "manage_surveys": {"admin": "all", "manager": "all"},
     }
 
 

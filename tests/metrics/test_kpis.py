@@ -18,6 +18,7 @@ from .scenario import at
 from .test_contact_centre import EXPECTED as CONTACT_CENTRE_EXPECTED
 from .test_quality_kpis import EXPECTED as QUALITY_EXPECTED
 from .test_review_kpis import KPIS as REVIEW_KPIS
+from .test_survey_kpis import EXPECTED as SURVEY_EXPECTED
 
 H = 3600.0
 
@@ -61,7 +62,6 @@ EXPECTED = {
     "csat": (1 / 3, 3),  # 5 of (5, 2, 3)
     "ces": (4.5, 2),
     "nps": (100 / 3, 3),  # promoters 10, 9; detractor 6
-    "enps": (50.0, 2),  # 9 promoter, 7 passive
     "survey_response_rate": (8 / 9, 9),
     "calls_offered": (4.0, 4),
     "call_abandonment_rate": (2 / 4, 4),
@@ -75,10 +75,12 @@ EXPECTED = {
 
 #: KPIs whose hand-computed cases live elsewhere: the conversation-quality KPIs need
 #: analysed messages (tests/metrics/test_quality_kpis.py); the contact-centre ones
-#: scheduled shifts and timed IVRs (tests/metrics/test_contact_centre.py)
+#: scheduled shifts and timed IVRs (tests/metrics/test_contact_centre.py); the employee
+#: surveys groups of at least five answers (tests/metrics/test_survey_kpis.py)
 ELSEWHERE = (
     {"churn_rate", "retention_rate"}
     | QUALITY_EXPECTED.keys()
+    | SURVEY_EXPECTED.keys()
     | set(REVIEW_KPIS)
     | CONTACT_CENTRE_EXPECTED.keys()
 )

@@ -78,7 +78,8 @@ def test_a_breakdown_that_does_not_apply_says_so(planned: Store) -> None:
     assert len(enps) == 1 and enps.n.iloc[0] == 0 and math.isnan(enps.value.iloc[0])
     assert (
         enps.note.iloc[0]
-        == "not broken down by plan: it means nothing per plan (possible: team, agent)"
+        == "not broken down by plan: Employee NPS (eNPS) answers are anonymous, shown per "
+        "team only (possible: team)"
     )
     calls = df[df.kpi == "call_abandonment_rate"].iloc[0]
     assert (

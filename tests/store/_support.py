@@ -105,6 +105,7 @@ from pathlib import Path
 
 url, export, point, marker = sys.argv[1:5]
 
+import sanjeh.store._merge as merge_module
 import sanjeh.store._store as store_module
 from sanjeh.ingest import _pipeline, import_file
 from sanjeh.store import Store
@@ -143,7 +144,7 @@ with Store.open(url) as store:
     if point == "flush":  # the first batch written (into the table, or a stage)
         after(store_module, "insert_arrow")
     elif point == "merge_inserted":  # new keys inserted, changed rows not replaced yet
-        before(type(store.con), "upsert")
+        before(merge_module._Statements, "run", lambda sql, text: text.startswith("DELETE"))
     elif point == "commit":  # every table written, the transaction not committed
         before(store_module.Stage, "_end", lambda stage, ok: ok and store.writes.depth == 1)
     elif point == "log":  # committed, the import log not written yet

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import shutil
 import threading
 import time
@@ -153,3 +154,32 @@ def test_a_check_that_finds_nothing_new_does_not_wait_for_computations(
     finally:
         source.stop()
         store.close()
+
+
+def test_a_stream_of_writes_refreshes_at_most_once_per_gap(demo_path: Path) -> None:
+    """Intake merges wake the refresh every quarter second under load; each refresh
+    empties the cache, so they are spaced ``min_gap`` apart (writes between join)."""
+    store = Store.open(str(demo_path))
+    source = Source(store, refresh_seconds=3600)
+    calls: list[float] = []
+    real = source.refresh
+
+    def counted() -> bool:
+        calls.append(time.monotonic())
+        return real()
+
+    source.refresh = counted  # type: ignore[method-assign]
+    source.min_gap = 0.5
+    source.start()
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < 1.2:  # 24 wakes in 1.2 s
+            source.wake()
+            time.sleep(0.05)
+        time.sleep(0.6)  # the last wake's refresh
+    finally:
+        source.stop()
+        store.close()
+    assert 2 <= len(calls) <= 4, calls  # (0 s, ≥ 0.5 s, ≥ 1.0 s, and maybe the last wake)
+    gaps = [b - a for a, b in itertools.pairwise(calls)]
+    assert min(gaps) >= 0.45, gaps

@@ -52,6 +52,8 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     # log a customer's case in the case form and follow the open cases (#18): everyone
     # who talks to customers
     "log_cases": _all(ROLES),
+    # define surveys, send their invitations and read their results (#14)
+    "manage_surveys": _all(STAFF),
 }
 
 _DESCRIPTIONS = {
@@ -67,6 +69,7 @@ _DESCRIPTIONS = {
     "view_qa_insights": "see these QA insights",
     "write_data": "send data to the store through the API",
     "log_cases": "log and follow customer cases",
+    "manage_surveys": "define and send surveys",
 }
 #: role names in messages ("only reviewers, managers and admins may …")
 _PLURALS: dict[Role, str] = {

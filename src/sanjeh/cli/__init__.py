@@ -21,6 +21,7 @@ from ._plan import plan_commands
 from ._qa import qa_commands
 from ._report import report_commands
 from ._serve import serve_commands
+from ._surveys import survey_commands
 from ._users import user_commands
 
 app = typer.Typer(
@@ -39,6 +40,7 @@ analyze_commands(app)
 user_commands(app)
 qa_commands(app)
 plan_commands(app)
+survey_commands(app)
 
 
 def _print_version(value: bool) -> None:

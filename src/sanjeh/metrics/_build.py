@@ -42,6 +42,7 @@ from ..store import (
 from . import _compiled, _replay
 from . import _refresh as narrow
 from ._config import MetricsConfig
+from ._invitation_facts import invitation_facts
 from ._local import with_local_epoch
 from ._other_facts import call_facts, shift_facts, survey_facts
 from ._quality_facts import quality_facts
@@ -58,6 +59,9 @@ CUSTOMER_FACTS, SHIFT_FACTS = "facts_customers", "facts_shifts"
 QUALITY_FACTS = "facts_quality"
 #: a view over the QA reviews (see _review_facts): always current, never rebuilt
 REVIEW_FACTS = "facts_reviews"
+#: a view over Sanjeh's own survey invitations (see _invitation_facts), likewise
+INVITATION_FACTS = "facts_invitations"
+VIEWS = (REVIEW_FACTS, INVITATION_FACTS)
 FACT_TABLES = (
     TICKET_FACTS,
     REPLY_FACTS,
@@ -93,10 +97,11 @@ def _data_stamp(store: Store) -> str:
 
 
 #: bump when the fact tables' columns change: stores built before rebuild their facts
-FACTS_VERSION = "6"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
+FACTS_VERSION = "7"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
 # 4: plan on every ticket-based fact, FCR / reopen pending until their window closes;
 # 5: facts_calls.ivr_s, facts_shifts holds scheduled rows too (kind, scheduled_local);
-# 6: facts_tickets.recheck_at instead of open_age_s / open_age_bs (incremental refresh)
+# 6: facts_tickets.recheck_at instead of open_age_s / open_age_bs (incremental refresh);
+# 7: facts_surveys.team_id / language from survey_responses' own columns first
 
 
 def _config_key(config: MetricsConfig) -> str:
@@ -304,7 +309,8 @@ _VIEW_READS = {TICKET_FACTS, CLOCK}
 
 def _drop_views(store: Store) -> None:
     """Views go before the tables they read are replaced (PostgreSQL refuses otherwise)."""
-    store.con.drop_view(REVIEW_FACTS, force=True)
+    for view in VIEWS:
+        store.con.drop_view(view, force=True)
 
 
 def _create_views(store: Store, config: MetricsConfig) -> None:
@@ -316,6 +322,13 @@ def _create_views(store: Store, config: MetricsConfig) -> None:
         config.default_calendar,
     )
     con.create_view(REVIEW_FACTS, view, overwrite=True)
+    invitations = invitation_facts(
+        store.table("survey_invitations"),
+        store.table("survey_definitions"),
+        con.table(CLOCK),
+        config.default_calendar,
+    )
+    con.create_view(INVITATION_FACTS, invitations, overwrite=True)
 
 
 def _swap(
@@ -346,7 +359,7 @@ def _swap(
     clear_seen_changes(run.store)
     # the review view reads the ticket facts and the clock: made again if they were
     # replaced (PostgreSQL binds a view to its tables), else it stays as it is
-    views = bool(_VIEW_READS & set(run.aside)) or REVIEW_FACTS not in run.existing
+    views = bool(_VIEW_READS & set(run.aside)) or not set(VIEWS) <= set(run.existing)
     with hold():
         if views:
             _drop_views(run.store)
@@ -474,7 +487,7 @@ def _pending(store: Store, config: MetricsConfig) -> tuple[set[str], dict[str, A
         or meta.get("config") != _config_key(config)
     ):
         return {"build"}, meta
-    todo = set() if REVIEW_FACTS in existing else {"views"}
+    todo = set() if set(VIEWS) <= existing else {"views"}
     changed = store.changes()
     if {t for t in changed if t in TABLES}:  # not the import bookkeeping
         todo.add("refresh")

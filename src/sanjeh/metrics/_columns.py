@@ -41,7 +41,9 @@ _TICKET_DIMENSIONS = {
 DIMENSIONS: dict[str, dict[str, str]] = {
     "tickets": _TICKET_DIMENSIONS,
     "replies": _TICKET_DIMENSIONS,
-    "surveys": {**_TICKET_DIMENSIONS, "survey": "survey"},
+    "surveys": {**_TICKET_DIMENSIONS, "survey": "survey", "question": "question"},
+    # Sanjeh's own invitations (no agent: an employee survey's invitee is not a breakdown)
+    "invitations": {"team": "team_id", "language": "language", "survey": "survey"},
     "quality": _TICKET_DIMENSIONS,
     "reviews": _TICKET_DIMENSIONS,
     "calls": {"team": "team_id", "agent": "agent_id", "queue": "queue"},

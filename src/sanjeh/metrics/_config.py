@@ -21,6 +21,11 @@ business_hours = true
 [targets]                      # KPI targets with a met / missed status
 first_reply_time = "24h"
 csat = 0.85
+
+[surveys]                      # see docs/surveys.md, "Anonymity and warnings"
+min_group = 5                  # anonymous KPIs hide groups of fewer answers
+min_answers = 30               # CSAT on fewer answers: a warning
+min_response_rate = 0.10       # CSAT on a lower response rate: a warning
 """
 
 from __future__ import annotations
@@ -30,7 +35,13 @@ from typing import Any
 
 from ..calendar import BusinessCalendar, calendars_from_mapping
 from ..errors import ConfigError
-from ..settings import Settings, duration_seconds, load_settings
+from ..settings import (
+    Settings,
+    SurveySettings,
+    duration_seconds,
+    load_settings,
+    survey_settings,
+)
 from ._options import MetricOptions
 from ._periods import WEEK_STARTS
 
@@ -69,6 +80,8 @@ class MetricsConfig:
     targets: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: first day of report weeks; None: the day after the default calendar's weekend
     week_start_day: str | None = None
+    #: ``[surveys]``: anonymity (min_group) and the CSAT warnings (min_answers …)
+    surveys: SurveySettings = dataclasses.field(default_factory=SurveySettings)
 
     def __post_init__(self) -> None:
         if self.week_start_day is not None and self.week_start_day not in WEEK_STARTS:
@@ -110,6 +123,7 @@ class MetricsConfig:
             sla=_policies(settings.section("sla"), where) or STANDARD_SLA,
             targets=dict(settings.section("targets")),
             week_start_day=None if week_start is None else str(week_start).lower(),
+            surveys=survey_settings(settings),
         )
 
 

@@ -47,6 +47,18 @@ period before the report.
   value and with its reason: a KPI never silently disappears from a report. A group
   without a value for a breakdown ("no segment") is shown when it has rows for the KPI.
 
+**Surveys: anonymity and warnings** (`[surveys]` in `sanjeh.toml`, docs/surveys.md).
+Employees' answers — eNPS and the pulse KPIs — are *anonymous*: every group (a team, a
+period, a question, the total) with fewer than `min_group` answers (default 5) has no
+value, no statistics and no previous value, and its note says why ("fewer than 5 answers:
+hidden to keep answers anonymous"); the pages, the JSON API, downloads, `sanjeh report`
+and scheduled reports all show what the engine gives. They are broken down and filtered
+only by their own breakdowns (the team; pulse also by question): a request for them alone
+by agent (or channel …) is an error that says so, and among other KPIs they get a row
+without a value and that reason. CSAT carries a warning in its note where it rests on
+fewer than `min_answers` answers (default 30) or where fewer than `min_response_rate`
+(default 10 %) of the invitations among the same rows were answered.
+
 Python: `sanjeh.kpis(store, ["first_reply_time"], by=["team"], period="week")`.
 CLI: `sanjeh report --kpi first_reply_time --by team --period week`.
 """
@@ -69,6 +81,16 @@ def _kpi_md(k) -> str:
     ]
     if k.kind in ("duration", "number"):
         lines.append(f"- **Headline statistic:** {k.stat}")
+    if k.anonymous:
+        lines.append(
+            "- **Anonymous:** a group of fewer than `[surveys] min_group` answers shows "
+            "no value; never by agent"
+        )
+    if k.invitations is not None:
+        lines.append(
+            "- **Warns:** fewer than `[surveys] min_answers` answers, or a response rate "
+            "under `[surveys] min_response_rate`"
+        )
     if k.options:
         lines.append("- **Options:** " + ", ".join(f"`{o}`" for o in k.options))
     if k.convention:

@@ -24,6 +24,7 @@ from ._build import (
     CALL_FACTS,
     CUSTOMER_FACTS,
     DATES,
+    INVITATION_FACTS,
     QUALITY_FACTS,
     REPLY_FACTS,
     REVIEW_FACTS,
@@ -62,6 +63,7 @@ _FACTS = {
     "tickets": TICKET_FACTS,
     "replies": REPLY_FACTS,
     "surveys": SURVEY_FACTS,
+    "invitations": INVITATION_FACTS,
     "quality": QUALITY_FACTS,
     "reviews": REVIEW_FACTS,
     "calls": CALL_FACTS,
@@ -73,6 +75,7 @@ _DAY = 86_400
 _SOURCE_TIMES = {
     "calls": ("started_local",),
     "surveys": ("at_local",),
+    "invitations": ("sent_local",),
     "customers": ("created_local", "churned_local"),
     "shifts": ("start_local",),
 }
@@ -342,14 +345,17 @@ def _measures(kpi: KPI, ctx: Context, t: ir.Table, time: str, stats: bool) -> di
         return {p + ("in" if time == kpi.time else "out"): t.count(where=cond)}
     assert kpi.value is not None
     v = kpi.value(ctx, t)
+    ok = cond & v.notnull()
+    if kpi.invitations is not None:  # the response rate behind the answers (_notes)
+        invited = kpi.invitations(ctx, t)
+        waiting[p + "invited"] = t.count(where=invited)
+        waiting[p + "responded"] = t.count(where=invited & ok)
     if kpi.kind == "rate":
-        ok = cond & v.notnull()
         return {
             p + "n": t.count(where=ok),
             p + "k": ibis.ifelse(v, 1, 0).sum(where=ok),
             **waiting,
         }
-    ok = cond & v.notnull()
     if not stats:  # the headline statistic alone: the quantiles are most of the cost
         if kpi.stat == "median":
             return {p + "n": t.count(where=ok), p + "median": v.median(where=ok), **waiting}
@@ -410,11 +416,19 @@ def _results(q: Query, group: list[KPI], out: pd.DataFrame) -> pd.DataFrame:
             for s in ("mean", "median", "p90", "sd", "max"):
                 stats[s] = numbers(p + s, kpi.scale)
             value = stats["median" if kpi.stat == "median" else "mean"]
+        hidden = np.zeros(rows, dtype=bool)
+        if kpi.anonymous:  # a small group's answers could be told apart: no value
+            hidden = (n > 0) & (n < q.config.surveys.min_group)
+            value = np.where(hidden, np.nan, value)
+            stats = {s: np.where(hidden, np.nan, v) for s, v in stats.items()}
         cols["kpi"].append(np.full(rows, kpi.name, dtype=object))
         cols["n"].append(n.astype("int64"))
         cols["value"].append(value)
+        cols["_hidden"].append(hidden)
         for s, found in stats.items():
             cols[s].append(found)
+        for s in ("invited", "responded"):
+            cols[f"_{s}"].append(numbers(p + s))
     keys = out[q.keys]
     frame = pd.concat([keys] * len(group), ignore_index=True)
     for name, parts in cols.items():
@@ -565,6 +579,7 @@ def kpis(
     bad = [k for k in filters if k not in ALL_DIMENSIONS]
     if bad:
         raise ConfigError(f"unknown filter {bad[0]!r}; use: {', '.join(ALL_DIMENSIONS)}")
+    _refuse_anonymous(chosen, by, list(filters))
     if ensure:  # a caller that keeps the facts fresh itself (the web app) skips the check
         ensure_facts(store, config)
     week_start = week_start or config.week_start
@@ -628,6 +643,19 @@ def kpis(
     out = _notes.with_absent(result, q, chosen, absent)
     out["note"] = out["note"].astype(object).where(out["note"].notna(), None)  # None, not NaN
     return out
+
+
+def _refuse_anonymous(chosen: list[KPI], by: list[str], filters: list[str]) -> None:
+    """A request for anonymous KPIs alone that would show them per agent (or by any
+    breakdown or filter they do not take) is an error; among other KPIs, such a KPI
+    gets a row without a value and the reason, like any KPI a breakdown rules out."""
+    refused = [(k, _notes.anonymity_refusal(k, by, filters)) for k in chosen]
+    if refused and all(why is not None for _, why in refused):
+        kpi, why = refused[0]
+        raise ConfigError(
+            f"{kpi.name}: {why}; break it down by "
+            f"{' or '.join(kpi.dimensions or ()) or 'nothing'} instead"
+        )
 
 
 def _fill_counts(raw: pd.DataFrame, q: Query, counted: list[KPI]) -> pd.DataFrame:

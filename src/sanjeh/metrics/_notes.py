@@ -94,8 +94,11 @@ def mark_periods(out: pd.DataFrame, q: Query, meta: dict[str, KPI]) -> pd.DataFr
 
 def notes(out: pd.DataFrame, meta: dict[str, KPI], q: Query) -> list[str | None]:
     """The note of each row (None: nothing to say)."""
-    options = q.config.options
-    given = out["_note"] if "_note" in out else pd.Series([None] * len(out), index=out.index)
+    options, surveys = q.config.options, q.config.surveys
+
+    def column(name: str) -> pd.Series:
+        return out[name] if name in out else pd.Series([None] * len(out), index=out.index)
+
     result: list[str | None] = []
     columns = zip(
         out.kpi,
@@ -104,14 +107,23 @@ def notes(out: pd.DataFrame, meta: dict[str, KPI], q: Query) -> list[str | None]
         out["mean"],
         out["median"],
         out["max"],
-        given,
+        column("_note"),
+        column("_hidden"),
+        column("_invited"),
+        column("_responded"),
         strict=True,
     )
-    for name, n, pending, mean, median, top, already in columns:
+    for name, n, pending, mean, median, top, already, hidden, invited, responded in columns:
         kpi = meta[name]
         said: list[str] = [already] if isinstance(already, str) else []
         if kpi.pending is not None and pending and not pd.isna(pending):
             said.append(pending_note(kpi, options, int(pending)))
+        if isinstance(hidden, bool | np.bool_) and hidden and n > 0:  # (not after the data)
+            said.append(hidden_note(kpi, surveys.min_group))
+        if kpi.invitations is not None:
+            said += survey_warnings(
+                n, invited, responded, surveys.min_answers, surveys.min_response_rate
+            )
         share = _outlier_share(n, mean, top) if kpi.kind == "duration" else None
         if share is not None:
             unit = kpi.unit
@@ -171,6 +183,7 @@ _NO_ROWS = {
     "tickets": "no tickets",
     "replies": "no agent replies",
     "surveys": "no survey responses",
+    "invitations": "no survey invitations sent by Sanjeh",
     "quality": "no analysed conversations (run `sanjeh analyze` to score them)",
     "reviews": "no QA reviews",
     "calls": "no calls",
@@ -179,8 +192,58 @@ _NO_ROWS = {
 }
 
 
+def anonymity_refusal(kpi: KPI, by: list[str], filters: list[str]) -> str | None:
+    """Why an anonymous KPI refuses a breakdown or filter (None: it takes them all):
+    only its own dimensions (the team …), never an agent, whose answers would show."""
+    if not kpi.anonymous:
+        return None
+    allowed = kpi.dimensions or ()
+    possible = ", ".join(allowed) or "none"
+    for what, asked in (("broken down", by), ("filtered", filters)):
+        for d in asked:
+            if d not in allowed:
+                return (
+                    f"not {what} by {d}: {kpi.title} answers are anonymous, shown per "
+                    f"{possible} only (possible: {possible})"
+                )
+    return None
+
+
+def hidden_note(kpi: KPI, min_group: int) -> str:
+    """The note of an anonymous KPI's group too small to show."""
+    what = "invitations" if kpi.source == "invitations" else "answers"
+    return f"fewer than {min_group} {what}: hidden to keep answers anonymous ([surveys] min_group)"
+
+
+def survey_warnings(
+    n: Any, invited: Any, responded: Any, min_answers: int, min_rate: float
+) -> list[str]:
+    """Why a survey figure needs care: few answers, or a low response rate."""
+    said: list[str] = []
+    if pd.isna(n) or n <= 0:
+        return said
+    if n < min_answers:
+        said.append(
+            f"rests on {int(n):,} answer{'' if n == 1 else 's'}, fewer than {min_answers} "
+            "([surveys] min_answers): "
+            "read it with care"
+        )
+    if not pd.isna(invited) and invited > 0 and not pd.isna(responded):
+        rate = float(responded) / float(invited)
+        if rate < min_rate:
+            said.append(
+                f"response rate {rate:.1%} ({int(responded):,} of {int(invited):,} "
+                f"invitations), under {min_rate:.0%} ([surveys] min_response_rate): those "
+                "who answered may not speak for the others"
+            )
+    return said
+
+
 def inapplicable(kpi: KPI, by: list[str], filters: list[str]) -> str | None:
     """Why a breakdown or filter rules ``kpi`` out (None: it applies)."""
+    refused = anonymity_refusal(kpi, by, filters)
+    if refused is not None:
+        return refused
     dims = DIMENSIONS[kpi.source]
     allowed = kpi.dimensions if kpi.dimensions is not None else tuple(dims)
     for d in by:

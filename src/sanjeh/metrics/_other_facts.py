@@ -19,13 +19,23 @@ def survey_facts(
     response about no ticket, e.g. a relationship NPS, takes its customer's segment and
     plan).
 
+    ``team_id`` is the response's own (an eNPS / pulse answer names only its team), else
+    the ticket's, else the agent's; ``language`` the response's own (the language it was
+    answered in), else the ticket's.
+
     ``satisfied`` is top-two-box (the top two points of a 5+ point scale, the top point
     of a shorter one); ``good`` is true above the scale's midpoint, false below it, null
     on it; ``nps_class`` is +1 promoter (9-10), 0 passive (7-8), −1 detractor (0-6) on
     the answer rescaled to 0-10.
     """
+    own = [d for d in TICKET_DIMS if d not in ("team_id", "language")]
     t = tickets.select(
-        "ticket_id", *TICKET_DIMS, ticket_agent_id="agent_id", ticket_customer_id="customer_id"
+        "ticket_id",
+        *own,
+        ticket_team_id="team_id",
+        ticket_language="language",
+        ticket_agent_id="agent_id",
+        ticket_customer_id="customer_id",
     )
     a = agents.select(a_agent_id="agent_id", agent_team_id="team_id")
     r = responses.left_join(t, "ticket_id")
@@ -54,12 +64,12 @@ def survey_facts(
         "agent_id",
         "sent_at",
         "submitted_at",
-        team_id=r.team_id.coalesce(r.agent_team_id),
+        team_id=r.team_id.coalesce(r.ticket_team_id, r.agent_team_id),
         channel=r.channel,
         priority=r.priority,
         category=r.category,
         tags=r.tags,
-        language=r.language,
+        language=r.language.coalesce(r.ticket_language),
         segment=r.segment.coalesce(r.c_segment),
         plan=r.plan.coalesce(r.c_plan),
         answered=answered,

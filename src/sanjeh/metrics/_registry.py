@@ -12,6 +12,10 @@ how a row contributes —
   (a running total, e.g. the backlog), counted in the same scans as the other KPIs;
 - ``custom``: a function that aggregates by itself (backlog, churn, cost …).
 
+An ``anonymous`` KPI (employees' answers) hides every group of fewer than
+``[surveys] min_group`` answers; a KPI with ``invitations`` warns where its value rests on
+few answers or a low response rate (see ``_engine._survey_guards``).
+
 Declarations build Ibis expressions only; the engine (``_engine.py``) runs them.
 """
 
@@ -29,7 +33,15 @@ from ._options import MetricOptions
 Kind = Literal["duration", "number", "rate", "count", "level", "custom"]
 Unit = Literal["seconds", "ratio", "count", "score", "percent", "money", "per_hour", "number"]
 Source = Literal[
-    "tickets", "replies", "surveys", "quality", "reviews", "calls", "customers", "shifts"
+    "tickets",
+    "replies",
+    "surveys",
+    "invitations",
+    "quality",
+    "reviews",
+    "calls",
+    "customers",
+    "shifts",
 ]
 Stat = Literal["mean", "median", "value"]
 
@@ -86,6 +98,14 @@ class KPI:
     #: apart as ``pending``; ``pending_reason`` says why, for the report's note
     pending: Callable[[Context, ir.Table], ir.BooleanValue] | None = None
     pending_reason: str = ""
+    #: employees' answers (eNPS, pulse): a group of fewer than ``[surveys] min_group``
+    #: answers shows no value, and the KPI is broken down and filtered only by its
+    #: ``dimensions`` (never by agent)
+    anonymous: bool = False
+    #: the rows that are invitations to give this KPI's answers: the engine then warns
+    #: where a value rests on fewer than ``[surveys] min_answers`` answers or on a
+    #: response rate (answered invitations / invitations) under ``min_response_rate``
+    invitations: Callable[[Context, ir.Table], ir.BooleanValue] | None = None
 
     def __post_init__(self) -> None:
         assert {"en", "fa", "ar"} <= set(self.titles), f"{self.name}: titles in en, fa, ar"
@@ -98,6 +118,10 @@ class KPI:
             assert self.value is not None, f"{self.name}: needs a value"
         if self.pending is not None:
             assert self.pending_reason, f"{self.name}: say why rows are pending"
+        if self.anonymous:
+            assert self.dimensions is not None and "agent" not in self.dimensions, (
+                f"{self.name}: an anonymous KPI names its dimensions, never agent"
+            )
 
     @property
     def title(self) -> str:

@@ -14,11 +14,13 @@ import pyarrow.compute as pc
 from ._spec import Check, Column, TableSpec
 from .accounts import ACCOUNT_TABLES
 from .reports import REPORT_TABLES
+from .surveys import SURVEY_TABLES
 from .workflow import WORKFLOW_TABLES
 
 # 2: auto_scores; 3: accounts and QA workflow; 4: review pass mark; 5: recurring cycles;
-# 6: events.reply_to; 7: api_tokens.scopes, report_runs
-MODEL_VERSION = 7
+# 6: events.reply_to; 7: api_tokens.scopes, report_runs;
+# 8: survey_definitions, survey_invitations, survey_responses.team_id / language / invitation_id
+MODEL_VERSION = 8
 
 CHANNELS = ("email", "chat", "phone", "social", "web", "messaging", "api", "other")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -277,6 +279,19 @@ SURVEY_RESPONSES = TableSpec(
         ),
         Column("sent_at", "timestamp", "When the invitation was sent."),
         Column("submitted_at", "timestamp", "When it was answered (null: not answered)."),
+        Column(
+            "team_id",
+            "id",
+            "Team the answer counts for (eNPS / pulse: the respondent's team; otherwise "
+            "empty means the ticket's or agent's team).",
+            ref="teams",
+        ),
+        Column("language", "string", "Language the survey was answered in (fa, ar, en …)."),
+        Column(
+            "invitation_id",
+            "string",
+            "Sanjeh's invitation (`survey_invitations`); empty for imported and anonymous answers.",
+        ),
     ),
     checks=(
         Check(
@@ -549,5 +564,10 @@ IMPORT_REJECTS = TableSpec(
 
 SYSTEM_TABLES: dict[str, TableSpec] = {t.name: t for t in (IMPORT_LOG, IMPORT_REJECTS)}
 #: written by the application (accounts, QA workflow), never imported from files
-APP_TABLES: dict[str, TableSpec] = {**ACCOUNT_TABLES, **WORKFLOW_TABLES, **REPORT_TABLES}
+APP_TABLES: dict[str, TableSpec] = {
+    **ACCOUNT_TABLES,
+    **WORKFLOW_TABLES,
+    **REPORT_TABLES,
+    **SURVEY_TABLES,
+}
 ALL_TABLES: dict[str, TableSpec] = {**TABLES, **SYSTEM_TABLES, **APP_TABLES}

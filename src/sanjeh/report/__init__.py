@@ -4,7 +4,8 @@ and run reports on a timetable (``[[schedules]]``, ``_schedule.py``).
 Shared by the CLI and the web app, so a number looks the same everywhere.
 """
 
-from ._delivery import CONTENT_TYPES, DeliveryError
+from .._http import DeliveryError
+from ._delivery import CONTENT_TYPES
 from ._format import format_duration, format_value
 from ._render import spreadsheet_text, to_csv, to_html, to_json_records, to_xlsx
 from ._runs import Period, ScheduledRun

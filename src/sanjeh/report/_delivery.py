@@ -1,4 +1,5 @@
-"""A scheduled report as a file: its bytes, written to a folder, POSTed to a webhook."""
+"""A scheduled report as a file: its bytes, written to a folder, POSTed to a webhook
+(``sanjeh._http``: the same POST sends survey invitations)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,12 @@ import contextlib
 import json
 import os
 import tempfile
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 
 import pandas as pd
 
-from .._version import __version__
-from ..errors import SanjehError
+from .. import _http
 from ._render import to_csv, to_html, to_json_records, to_xlsx
 
 CONTENT_TYPES = {
@@ -24,16 +21,6 @@ CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-class DeliveryError(SanjehError):
-    """The report could not be delivered (the webhook refused it or did not answer)."""
-
-    code = "delivery_error"
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def render(df: pd.DataFrame, fmt: str, *, title: str, lang: str) -> bytes:
@@ -65,53 +52,15 @@ def write_file(folder: Path, name: str, data: bytes) -> Path:
     return target
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """urllib would follow a 301 / 302 / 303 to a POST with a GET without the file, and
-    call that delivered: a redirect is an answer that is not 2xx instead."""
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
-def where(url: str) -> str:
-    """The webhook's scheme and host only: its path or query may hold a secret token."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"
-
-
 def post(
     url: str, data: bytes, fmt: str, *, filename: str, timeout: float, headers: dict[str, str]
 ) -> int:
-    """POST the file; the HTTP status of a 2xx answer, else :class:`DeliveryError`.
-    ``headers``' values may be any text (percent-encoded here: HTTP headers are Latin-1)."""
-    request = urllib.request.Request(
+    """POST the file; the HTTP status of a 2xx answer, else :class:`~sanjeh._http.DeliveryError`."""
+    return _http.post(
         url,
-        data=data,
-        method="POST",
-        headers={
-            "Content-Type": CONTENT_TYPES[fmt],
-            # (RFC 6266 / 5987: a schedule's name may be Persian)
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
-            "User-Agent": f"sanjeh/{__version__}",
-            **{k: quote(v, safe=" -_.:/@") for k, v in headers.items()},
-        },
+        data,
+        content_type=CONTENT_TYPES[fmt],
+        timeout=timeout,
+        filename=filename,
+        headers=headers,
     )
-    try:
-        with _OPENER.open(request, timeout=timeout) as answer:
-            answer.read(65_536)  # (some servers wait until the answer is read)
-            status = int(answer.status)
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"the webhook {where(url)} answered {exc.code}", exc.code) from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, TimeoutError):
-            message = f"the webhook {where(url)} did not answer within {timeout:g} s"
-        else:
-            message = f"the webhook {where(url)} could not be reached: {reason}"
-        raise DeliveryError(message) from None
-    if not 200 <= status < 300:
-        raise DeliveryError(f"the webhook {where(url)} answered {status}", status)
-    return status

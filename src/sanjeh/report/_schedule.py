@@ -29,11 +29,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from .. import metrics
+from .._http import DeliveryError
 from ..errors import ConfigError, SanjehError
 from ..settings import WEEKDAYS, ScheduleSettings, Settings, load_settings, schedule_settings
 from ..store import Store
 from . import _runs
-from ._delivery import DeliveryError, post, render, write_file
+from ._delivery import post, render, write_file
 from ._runs import Period, ScheduledRun
 
 if TYPE_CHECKING:

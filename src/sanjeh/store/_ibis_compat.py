@@ -16,11 +16,13 @@ attribute, ``ImportError`` for a module), never a blanket ``except``.
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import ibis
 import pyarrow as pa
 import pyarrow.types as pat
+import sqlglot.expressions as sge
 
 from ..errors import StoreError
 
@@ -28,7 +30,6 @@ if TYPE_CHECKING:
     import duckdb
     import ibis.expr.types as ir
     import pandas as pd
-    import sqlglot.expressions as sge
 
 #: the Ibis releases every function below was checked with
 CHECKED_WITH = ("12.0.0",)
@@ -61,6 +62,23 @@ def sql_dialect(con: Any) -> Any:
         return con.dialect
     except AttributeError as exc:
         raise _missing("Backend.dialect", exc) from exc
+
+
+def run(con: Any, sql: str) -> None:
+    """Run a statement Ibis has no API for (or one compiled before, ``_merge``)."""
+    cursor = con.raw_sql(sql)
+    if con.name != "duckdb":  # DuckDB hands back the connection itself
+        cursor.close()
+
+
+def fetch(con: Any, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of a query's SQL, without building an Ibis expression per call."""
+    cursor = con.raw_sql(sql)
+    try:
+        return list(cursor.fetchall())
+    finally:
+        if con.name != "duckdb":
+            cursor.close()
 
 
 def quotes_identifiers(con: Any) -> bool:
@@ -103,6 +121,35 @@ def duckdb_connection(con: Any) -> duckdb.DuckDBPyConnection:
             TypeError(f"it is a {type(raw).__name__}"),
         )
     return raw
+
+
+def dbapi_connection(con: Any) -> Any:
+    """The DB-API connection under an Ibis DuckDB or PostgreSQL backend (``Backend.con``:
+    a DuckDB connection, a psycopg connection in autocommit mode), for plain
+    parameterised SQL where compiling an expression per statement would cost more than
+    the statement (survey answers). Its statements join the store's open transaction."""
+    try:
+        raw = con.con
+    except AttributeError as exc:
+        raise _missing("the DB-API connection at Backend.con", exc) from exc
+    return raw
+
+
+def insert_arrow_duckdb(con: Any, name: str, data: pa.Table) -> None:
+    """Insert an Arrow table into a DuckDB table by column name, through DuckDB's own
+    connection (a registered view of the Arrow data, dropped at once)."""
+    raw = duckdb_connection(con)
+    view = f"sanjeh_arrow_{uuid.uuid4().hex[:12]}"
+    dialect = sql_dialect(con)
+    columns = ", ".join(sge.to_identifier(c, quoted=True).sql(dialect) for c in data.column_names)
+    raw.register(view, data)
+    try:
+        raw.execute(
+            f"INSERT INTO {sge.to_identifier(name, quoted=True).sql(dialect)} ({columns}) "
+            f"SELECT {columns} FROM {view}"
+        )
+    finally:
+        raw.unregister(view)
 
 
 # -- in-memory tables --------------------------------------------------------------------

@@ -327,8 +327,7 @@ class Stage:
         self.name = f"{STAGE_PREFIX}{spec.name}_{uuid.uuid4().hex[:12]}"
         # a temporary table: fast to fill (DuckDB keeps it in memory, spilling when it
         # must) and gone with the connection if the import dies half-way
-        schema = ibis.schema({**spec.ibis_schema(), SEQ: "int64"})
-        con.create_table(self.name, schema=schema, temp=True)
+        _ibis_compat.run(con, stage_table_sql(con, spec).replace(_STAGE_NAME, self.name))
 
     def __enter__(self) -> Stage:
         return self
@@ -423,9 +422,39 @@ def insert_arrow(con: Any, name: str, data: pa.Table) -> None:
     Ibis keeps every in-memory table registered until the process exits (DuckDB even
     keeps the Arrow data alive), so a long import would hold every batch it ever wrote.
     """
+    if con.name == "duckdb":  # straight from Arrow: no SQL to compile per batch
+        _ibis_compat.insert_arrow_duckdb(con, name, data)
+        return
     memtable = ibis.memtable(data)
     con.insert(name, memtable)
     _ibis_compat.release_memtable(con, memtable)
+
+
+_STAGE_NAME = "sanjeh_stage_name_placeholder"
+_STAGE_SQL: dict[tuple[str, str], str] = {}
+
+
+def stage_table_sql(con: Any, spec: TableSpec) -> str:
+    """``CREATE TEMPORARY TABLE`` of ``spec``'s staging tables (named ``_STAGE_NAME``),
+    with the column types ``create_table`` would give them: made once per backend and
+    table, as compiling it costs more than filling the stage of a small batch."""
+    key = (con.name, spec.name)
+    if key not in _STAGE_SQL:
+        dialect = _ibis_compat.sql_dialect(con)
+        columns = [
+            sge.ColumnDef(
+                this=sge.to_identifier(name, quoted=True),
+                kind=_ibis_compat.column_type(con, dtype),
+            )
+            for name, dtype in {**spec.ibis_schema(), SEQ: "int64"}.items()
+        ]
+        create = sge.Create(
+            kind="TABLE",
+            this=sge.Schema(this=sge.to_identifier(_STAGE_NAME, quoted=True), expressions=columns),
+            properties=sge.Properties(expressions=[sge.TemporaryProperty()]),
+        )
+        _STAGE_SQL[key] = create.sql(dialect)
+    return _STAGE_SQL[key]
 
 
 def _spec(table: str) -> TableSpec:

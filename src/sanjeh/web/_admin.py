@@ -20,6 +20,7 @@ library keeps the last active admin and writes the audit log.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -32,7 +33,7 @@ from ..accounts._resets import LIFETIME
 from ..errors import ConfigError, NotAuthenticated
 from ._auth import html_response, require_permission
 from ._i18n import LANGS, Locale
-from ._render import _ENV, render_html, to_json
+from ._render import _ENV, render_page, to_json
 from ._schema import ErrorResponse
 
 Model = dict[str, Any]
@@ -189,22 +190,8 @@ def _json(model: Model, status: int = 200) -> Response:
 
 def _page(request: Request, template: str, model: Model, path: str) -> Response:
     locale = _locale(request)
-    source = request.app.state.source
-    query = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
-    body = render_html(
-        template,
-        model,
-        locale,
-        path=path,
-        query=query,
-        options={
-            "months": locale.month_names(),
-            "first_day": source.dims.first_day.isoformat(),
-            "last_day": source.dims.last_day.isoformat(),
-        },
-        timezone=source.timezone,
-        link=lambda target: _link(request, target),
-    )
+    link = functools.partial(_link, request)
+    body = render_page(request, template, model, locale, path=path, link=link)
     response = html_response(request, body)
     response.headers.update(NO_STORE)
     return response

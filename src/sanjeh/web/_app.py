@@ -190,10 +190,12 @@ def create_app(
             warming.start()
         source.start()
         app.state.intake.start()  # (what the journal holds from before goes in first)
+        app.state.survey_answers.writer.start()
         try:
             yield
         finally:
             app.state.intake.stop()  # (what is queued goes into the store first)
+            app.state.survey_answers.writer.stop()  # (the answers queued first)
             app.state.stopping.set()  # the warm-up ends after the page it computes
             source.stop()
             app.state.scheduler.stop()  # (a report being written finishes first)
@@ -245,6 +247,9 @@ def create_app(
     from ._cases import register_cases
 
     register_cases(app)  # /cases: the case form, open cases, the customer's status page
+    from ._surveys import register_surveys
+
+    register_surveys(app)  # /surveys (define, send, results) and /s/… (the answer page)
     register_auth(app, accounts)
     from ._scheduler import register_scheduler
 

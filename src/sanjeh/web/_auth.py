@@ -97,8 +97,9 @@ PUBLIC_PATHS = frozenset({"/login", "/reset", "/vendor/plotly.min.js"})
 OWN_CSRF = frozenset({"/login", "/reset"})
 PUBLIC_PREFIXES = ("/static/", "/favicon")
 #: authenticated by the sender's signature instead of a login, and without CSRF (a
-#: helpdesk's webhook; ``_webhooks`` checks it)
-SIGNED_PREFIXES = ("/webhooks/",)
+#: helpdesk's webhook; ``_webhooks`` checks it), or by a signed link in the request (a
+#: survey's answer page ``/s/…``, GET and POST: ``_survey_answer`` checks it)
+SIGNED_PREFIXES = ("/webhooks/", "/s/")
 #: read (GET) without logging in: a case's status page and its twin, opened with a signed
 #: link (``_cases`` checks the signature)
 SIGNED_LINKS = re.compile(r"/(?:api/)?cases/status/[^/]+")

@@ -19,6 +19,7 @@ Everything but the status page needs the ``log_cases`` permission (every role).
 """
 
 import datetime as dt
+import functools
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -48,8 +49,8 @@ from ._case_models import (
     TriageResult,
 )
 from ._errors import NotFound
-from ._i18n import LANGS, Locale
-from ._render import _ENV, render_html, to_json
+from ._i18n import LANGS, Locale, browser_language
+from ._render import _ENV, render_page, to_json
 from ._schema import ErrorResponse
 from ._signing import ExpiredLink, InvalidLink, signing_key, verify
 from .views import cases, wallboard
@@ -93,21 +94,6 @@ def _locale(request: Request, lang: str | None = None) -> Locale:
     return Locale.of(chosen, q.get("cal"), q.get("digits"))
 
 
-def _browser_language(request: Request) -> str | None:
-    """The first of fa / ar / en the browser asks for (Accept-Language), by weight."""
-    asked: list[tuple[float, int, str]] = []
-    for i, part in enumerate(request.headers.get("accept-language", "").split(",")[:20]):
-        tag, _, weight = part.strip().partition(";q=")
-        try:
-            q = float(weight) if weight else 1.0
-        except ValueError:
-            continue
-        code = tag.split("-")[0].lower()
-        if code in LANGS and q > 0:
-            asked.append((-q, i, code))
-    return min(asked)[2] if asked else None
-
-
 def _json(model: Any, status: int = 200) -> Response:
     return Response(to_json(model), status, media_type="application/json", headers=NO_STORE)
 
@@ -120,23 +106,8 @@ def _link(request: Request, target: str) -> str:
 
 def _page(request: Request, template: str, model: Any, status: int = 200, **extra: Any) -> Response:
     locale = _locale(request)
-    source = request.app.state.source
-    query = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
-    body = render_html(
-        template,
-        model,
-        locale,
-        path=request.url.path,
-        query=query,
-        options={
-            "months": locale.month_names(),
-            "first_day": source.dims.first_day.isoformat(),
-            "last_day": source.dims.last_day.isoformat(),
-        },
-        timezone=source.timezone,
-        link=lambda target: _link(request, target),
-        **extra,
-    )
+    link = functools.partial(_link, request)
+    body = render_page(request, template, model, locale, link=link, **extra)
     response = html_response(request, body)
     response.status_code = status
     response.headers.update(NO_STORE)
@@ -421,7 +392,7 @@ def _checked_status(request: Request, ticket_id: str, sig: str, lang: str | None
     source = request.app.state.source
 
     def locale_for(language: str | None) -> Locale:
-        return _locale(request, lang or language or _browser_language(request))
+        return _locale(request, lang or language or browser_language(request.headers))
 
     model = cases.status_model(source, ticket_id, locale_for)
     intake = getattr(request.app.state, "intake", None)
@@ -441,7 +412,7 @@ def _register_status(router: APIRouter) -> None:
         sig: Annotated[str, Query(max_length=200)] = "",
         lang: Annotated[str, Query(max_length=10)] = "",
     ) -> Response:
-        locale = _locale(request, lang or _browser_language(request))
+        locale = _locale(request, lang or browser_language(request.headers))
         try:
             model = _checked_status(request, ticket_id, sig, lang or None)
         except ExpiredLink:

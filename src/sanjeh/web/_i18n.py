@@ -14,6 +14,7 @@ import functools
 import json
 import math
 import re
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any, Literal, get_args
 
@@ -198,3 +199,18 @@ class Locale:
         year, month = (int(p) for p in key.split("-"))
         system = {"month": "gregorian", "jalali_month": "jalali", "hijri_month": "hijri"}[period]
         return self.number(f"{MONTHS[system][self.lang][month - 1]} {year}")
+
+
+def browser_language(headers: Mapping[str, str]) -> str | None:
+    """The first of fa / ar / en the browser asks for (Accept-Language), by weight."""
+    asked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(headers.get("accept-language", "").split(",")[:20]):
+        tag, _, weight = part.strip().partition(";q=")
+        try:
+            q = float(weight) if weight else 1.0
+        except ValueError:
+            continue
+        code = tag.split("-")[0].lower()
+        if code in LANGS and q > 0:
+            asked.append((-q, i, code))
+    return min(asked)[2] if asked else None

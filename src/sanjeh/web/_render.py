@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import jinja2
 import markupsafe
 import pandas as pd
+from starlette.requests import Request
 
 from .. import report
 from .._version import __version__
@@ -153,6 +154,34 @@ def render_html(
         **extra,
     )
     return page.encode()
+
+
+def render_page(
+    request: Request,
+    template: str,
+    model: Any,
+    locale: Locale,
+    *,
+    path: str | None = None,
+    **extra: Any,
+) -> bytes:
+    """A page outside the dashboard's views (cases, surveys, admin): ``render_html`` with
+    the request's query and the filter form's calendar (month names, the data's days)."""
+    source = request.app.state.source
+    return render_html(
+        template,
+        model,
+        locale,
+        path=path or request.url.path,
+        query=[(k, v) for k, v in request.query_params.multi_items() if v != ""],
+        options={
+            "months": locale.month_names(),
+            "first_day": source.dims.first_day.isoformat(),
+            "last_day": source.dims.last_day.isoformat(),
+        },
+        timezone=source.timezone,
+        **extra,
+    )
 
 
 def table_frame(table: Model) -> pd.DataFrame:

@@ -42,6 +42,8 @@ from ._limits import Limits
 T = TypeVar("T")
 log = logging.getLogger("sanjeh.web")
 _EPOCH = dt.datetime(1970, 1, 1)
+#: seconds between two refreshes at least (``Source.min_gap``)
+LIVE_GAP = 0.5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,6 +143,11 @@ class Source:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        #: the least time between two refreshes the server's own writes wake: under a
+        #: steady stream of intake events a refresh would otherwise follow every merge
+        #: (and empty the cache each time), taking the CPU the requests need
+        self.min_gap = LIVE_GAP
+        self._refreshed = 0.0
         self.stamp = ""
         #: the facts' "now" (their as-of: the data's last instant or the ``as_of``
         #: option), read with the stamp: ``/api/stamp`` answers without a query
@@ -258,6 +265,8 @@ class Source:
     def _loop(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self.refresh_seconds)
+            # soon after the last refresh, wait: writes woken meanwhile join the next one
+            self._stop.wait(max(0.0, self.min_gap - (time.monotonic() - self._refreshed)))
             self._wake.clear()
             if self._stop.is_set():
                 break
@@ -266,6 +275,7 @@ class Source:
                     self.after_change()
             except Exception:  # keep serving the last good data; say why in the log
                 log.exception("could not refresh the facts")
+            self._refreshed = time.monotonic()
             self.run_periodic()
 
     def run_periodic(self) -> None:
@@ -417,7 +427,13 @@ class Source:
             },
             channels=distinct(ft.channel),
             priorities=distinct(ft.priority),
-            languages=distinct(ft.language),
+            # (survey answers carry the language they were answered in: the comments'
+            # language filter offers those too)
+            languages=tuple(
+                sorted(
+                    {*distinct(ft.language), *distinct(self.con.table("facts_surveys").language)}
+                )
+            ),
             tags=distinct(ft.tags.unnest()),
             first_day=_day_of(lo, today),
             last_day=_day_of(hi, today),

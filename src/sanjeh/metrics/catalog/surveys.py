@@ -1,4 +1,9 @@
-"""Survey KPIs: CSAT, CES, NPS, eNPS and the response rate."""
+"""Survey KPIs: CSAT, CES, NPS, eNPS, pulse and the response rate.
+
+eNPS and pulse are employees' answers: ``anonymous`` (a group of fewer than
+``[surveys] min_group`` answers shows no value; never by agent). CSAT warns where it rests
+on few answers or a low response rate (``invitations``).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,20 @@ def _answered(survey: str):
 
 def _csat(ctx: Context, s: ibis.Table) -> ibis.ir.BooleanValue:
     return s.satisfied if ctx.options.csat_method == "top_two_box" else s.good
+
+
+def _sent(survey: str):
+    return lambda ctx, s: (s.survey == survey) & s.sent_at.notnull()
+
+
+def _pulse_points(ctx: Context, s: ibis.Table) -> ibis.ir.FloatingValue:
+    """An answer on its question's scale, put on 0-10 (so 4 of 1-5 and 7.5 of 0-10 meet)."""
+    lo, hi = s.scale_min.cast("float64"), s.scale_max.cast("float64")
+    return ibis.ifelse(hi > lo, (s.score - lo) / (hi - lo) * 10, ibis.null("float64"))
+
+
+#: what employees' answers may be shown by: the team (and, for pulse, the question)
+_TEAM = ("team",)
 
 
 register(
@@ -30,6 +49,7 @@ register(
         formula="satisfied answers / answers",
         value=_csat,
         where=_answered("csat"),
+        invitations=_sent("csat"),
         options=("csat_method",),
         convention="Top-two-box (survey practice); good/(good+bad) (Zendesk satisfaction).",
         needs=("survey_responses",),
@@ -80,12 +100,55 @@ register(
         higher_is_better=True,
         scale=100.0,
         definition="NPS asked of employees ('would you recommend working here?'): promoters "
-        "minus detractors, −100 to 100.",
+        "minus detractors, −100 to 100. Anonymous: a team or period with fewer than "
+        "[surveys] min_group answers (default 5) shows no value; never shown per agent.",
         formula="100 × (promoters − detractors) / answers",
         value=lambda ctx, s: s.nps_class,
         where=_answered("enps"),
-        dimensions=("team", "agent"),
+        dimensions=_TEAM,
+        anonymous=True,
         needs=("survey_responses",),
+    ),
+    KPI(
+        name="pulse_score",
+        titles=titles("Pulse score", "امتیاز نبض", "مؤشر النبض"),
+        unit="score",
+        kind="number",
+        source="surveys",
+        time="at",
+        stat="mean",
+        higher_is_better=True,
+        definition="Mean answer to the questions of pulse surveys (short recurring employee "
+        "surveys: workload, morale …), each answer put on 0-10 from its question's scale "
+        "(4 on 1-5 is 7.5). Break it down by question for each question's mean, by period "
+        "for the trend. Anonymous: a group with fewer than [surveys] min_group answers "
+        "(default 5) shows no value; never shown per agent.",
+        formula="mean(10 × (answer − scale_min) / (scale_max − scale_min))",
+        value=_pulse_points,
+        where=_answered("pulse"),
+        dimensions=(*_TEAM, "question"),
+        anonymous=True,
+        convention="Rescaled to 0-10 so questions of different scales share one mean.",
+        needs=("survey_responses",),
+    ),
+    KPI(
+        name="pulse_participation",
+        titles=titles("Pulse participation", "مشارکت در نظرسنجی نبض", "المشاركة في استبيان النبض"),
+        unit="ratio",
+        kind="rate",
+        source="invitations",
+        time="sent_at",
+        higher_is_better=True,
+        definition="Share of the pulse survey invitations Sanjeh sent (survey_invitations: "
+        "delivered, i.e. not queued or failed) that were answered. Answers are not linked "
+        "to their invitation, so only invitations Sanjeh sent count. Anonymous: a group "
+        "with fewer than [surveys] min_group invitations (default 5) shows no value.",
+        formula="answered invitations / delivered invitations",
+        value=lambda ctx, i: i.answered,
+        where=lambda ctx, i: (i.survey == "pulse") & i.delivered,
+        dimensions=_TEAM,
+        anonymous=True,
+        needs=("survey_invitations",),
     ),
     KPI(
         name="survey_response_rate",

@@ -57,7 +57,9 @@ PAGES: dict[str, Page] = {
             "/satisfaction",
             satisfaction.build,
             "satisfaction.html",
-            "CSAT, CES and NPS trends and distributions, with verbatim comments.",
+            "CSAT, CES, NPS and eNPS trends and distributions, response rates by channel, "
+            "team and agent, the employees' voice (eNPS, pulse; anonymous) and comments "
+            "ranked by sentiment.",
         ),
         Page("agents", "/agents", agents.build, "agents.html", "Agent and team leaderboards."),
         Page(

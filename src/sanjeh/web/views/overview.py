@@ -15,6 +15,7 @@ HEADLINE = (
     "sla_achievement",
     "csat",
     "nps",
+    "enps",  # beside NPS: the employees' voice (anonymous: small groups show no value)
 )
 
 
