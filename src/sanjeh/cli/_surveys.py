@@ -129,7 +129,7 @@ def send(
         typer.Option(
             "--now",
             help="Choose whom to invite as if it were the end of this day (YYYY-MM-DD, "
-            "UTC): try a survey on past data, such as the demo's. The invitations are "
+            "UTC): try a survey on past data, such as an older export. The invitations are "
             "sent now, and their links expire counted from now.",
         ),
     ] = None,
@@ -170,8 +170,8 @@ def send(
             err_console.print(
                 f"nobody was due: {survey_id} asks about conversations that ended in the "
                 f"{definition.lookback_days} days before {now:%Y-%m-%d %H:%M} UTC "
-                "(lookback_days) and were not asked already; on past data, such as the "
-                "demo's, pass --now with a day the data covers",
+                "(lookback_days) and were not asked already; on past data, such as an "
+                "older export, pass --now with a day the data covers",
                 markup=False,
             )
 
