@@ -17,28 +17,22 @@ from sanjeh.metrics import MetricOptions, MetricsConfig, kpis
 from sanjeh.store import Store
 from sanjeh.web import create_app
 
-FILE = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "data"
-    / "sentiment"
-    / "fa"
-    / "digikala_comments.csv"
-)
-pytestmark = pytest.mark.skipif(not FILE.is_file(), reason=f"{FILE} is not here")
 START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
 
-@pytest.fixture(scope="module")
-def answers() -> pd.DataFrame:
-    frame = pd.read_csv(FILE)
+@pytest.fixture
+def answers(shared_data: Path) -> pd.DataFrame:
+    path = shared_data / "sentiment" / "fa" / "digikala_comments.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent (see ../shared/data/README.md)")
+    frame = pd.read_csv(path)
     assert list(frame.columns) == ["Text", "Score", "Suggestion"] and len(frame) == 3261
     return frame
 
 
-@pytest.fixture(scope="module")
-def store_path(answers: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("digikala") / "s.duckdb"
+@pytest.fixture
+def store_path(answers: pd.DataFrame, tmp_path: Path) -> str:
+    path = tmp_path / "s.duckdb"
     rows = [
         {
             "response_id": f"dk:{i}",
