@@ -146,7 +146,8 @@ def send(
     now = sent if day is None else day + dt.timedelta(days=1)
     fmt: OutboxFormat = "csv" if outbox is not None and outbox.suffix.lower() == ".csv" else "jsonl"
     with open_store(db) as store:
-        planned = plan_invitations(store, survey_id, now=now)
+        definition = survey(store, survey_id)
+        planned = plan_invitations(store, survey_id, now=now, definition=definition)
         if dry_run:
             console.print(f"{len(planned):,} invitation(s) would be sent (nothing written)")
             return
@@ -163,17 +164,14 @@ def send(
     where = [str(p) for p in (outbox,) if p] + (["the webhook"] if webhook else [])
     to = f" to {' and '.join(where)}" if where else ""
     err_console.print(f"{result.sent:,} invitation(s) of {survey_id} sent{to}", markup=False)
-    if not result.sent:
-        with open_store(db) as store:
-            definition = survey(store, survey_id)
-        if definition.trigger in ("ticket_solved", "call_ended"):
-            err_console.print(
-                f"nobody was due: {survey_id} asks about conversations that ended in the "
-                f"{definition.lookback_days} days before {now:%Y-%m-%d %H:%M} UTC "
-                "(lookback_days) and were not asked already; on past data, such as an "
-                "older export, pass --now with a day the data covers",
-                markup=False,
-            )
+    if not result.sent and definition.trigger in ("ticket_solved", "call_ended"):
+        err_console.print(
+            f"nobody was due: {survey_id} asks about conversations that ended in the "
+            f"{definition.lookback_days} days before {now:%Y-%m-%d %H:%M} UTC "
+            "(lookback_days) and were not asked already; on past data, such as an "
+            "older export, pass --now with a day the data covers",
+            markup=False,
+        )
 
 
 @survey_app.command("results")

@@ -431,14 +431,14 @@ def insert_arrow(con: Any, name: str, data: pa.Table) -> None:
 
 
 _STAGE_NAME = "sanjeh_stage_name_placeholder"
-_STAGE_SQL: dict[tuple[str, str], str] = {}
+_STAGE_SQL: dict[tuple[str, ...], str] = {}
 
 
 def stage_table_sql(con: Any, spec: TableSpec) -> str:
     """``CREATE TEMPORARY TABLE`` of ``spec``'s staging tables (named ``_STAGE_NAME``),
     with the column types ``create_table`` would give them: made once per backend and
     table, as compiling it costs more than filling the stage of a small batch."""
-    key = (con.name, spec.name)
+    key = (con.name, spec.name, *spec.column_names)  # (a model upgrade adds columns)
     if key not in _STAGE_SQL:
         dialect = _ibis_compat.sql_dialect(con)
         columns = [
