@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import os
@@ -12,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -75,3 +77,64 @@ def start_server(
         time.sleep(0.5)
     proc.kill()
     raise SystemExit("the server did not start in 15 minutes")
+
+
+class OpenLoop:
+    """POSTs sent at a steady rate on one event loop, each at its due time without
+    waiting for the others (open loop: a slow server makes answers late, not requests
+    fewer), each on a connection of its own from one of ``addresses``, written as plain
+    HTTP/1.1 (client threads, or httpx's client, cost this process more CPU than the
+    server it measured on the same two cores). ``latencies`` (ms) run from connecting to
+    the answer's last byte, per status; ``late`` (ms): how far behind its due time each
+    was sent (whether this generator kept up)."""
+
+    def __init__(self, base: str, addresses: list[str], headers: dict[str, str]) -> None:
+        split = urlsplit(base)
+        self.host, self.port = split.hostname or "127.0.0.1", split.port or 80
+        self.addresses = addresses
+        self.headers = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.latencies: dict[int, list[float]] = {}
+        self.late: list[float] = []
+
+    async def post(self, n: int, path: str, body: bytes, content_type: str) -> tuple[int, bytes]:
+        """One POST from address ``n``; its status and body."""
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{self.headers}"
+            f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+            "Connection: close\r\n\r\n"
+        ).encode()
+        address = self.addresses[n % len(self.addresses)]
+        started = time.perf_counter()
+        reader, writer = await asyncio.open_connection(
+            self.host, self.port, local_addr=(address, 0)
+        )
+        try:
+            writer.write(head + body)
+            await writer.drain()
+            answer = await reader.read()  # (the server closes the connection)
+        finally:
+            writer.close()
+        took = (time.perf_counter() - started) * 1000
+        status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/") else 0
+        self.latencies.setdefault(status, []).append(took)
+        return status, answer.partition(b"\r\n\r\n")[2]
+
+    async def run(self, count: int, rate: float, send: Callable[[int], Any]) -> float:
+        """``send(n)`` (a coroutine) for n in 0..count-1 at ``rate`` per second; the
+        seconds it took."""
+        began = time.perf_counter()
+        tasks = []
+        for n in range(count):
+            due = began + n / rate
+            wait = due - time.perf_counter()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self.late.append(max(0.0, time.perf_counter() - due) * 1000)
+            tasks.append(asyncio.create_task(send(n)))
+        await asyncio.gather(*tasks)
+        return time.perf_counter() - began
+
+
+def loopback_addresses(count: int) -> list[str]:
+    """``count`` loopback addresses (Linux answers on all of 127.0.0.0/8)."""
+    return [f"127.0.{1 + j // 250}.{1 + j % 250}" for j in range(count)]

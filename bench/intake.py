@@ -9,9 +9,10 @@ every acknowledged event reaches the store.
    (``sanjeh.web.serve``, as ``sanjeh serve`` runs it).
 2. One client sends --single events one after another (each POST one event): the ack
    latency of a quiet server.
-3. --clients clients send single-event POSTs at --rate per second in all (each on its own
-   schedule: a late one is sent at once, not skipped) for --seconds, while --readers
-   clients read the overview (a new date range now and then, so that some compute).
+3. Single-event POSTs are sent at --rate per second, each at its due time without
+   waiting for the others (one event loop, a connection each: ``_common.OpenLoop``; "sent
+   late" says whether the generator kept up), for --seconds, while --readers clients read
+   the overview (every 0.2 s, a new date range each time, so that they compute).
 4. The server is stopped (its intake merges what is queued first) and the events are
    counted in the store: every one acknowledged must be there.
 
@@ -22,7 +23,9 @@ status is 1 when it is missed.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
+import json
 import os
 import signal
 import tempfile
@@ -33,7 +36,7 @@ from typing import Any
 
 import httpx
 
-from _common import report, start_server
+from _common import OpenLoop, loopback_addresses, report, start_server
 from sanjeh.accounts import LOCAL_ADMIN, Accounts
 from sanjeh.demo import generate
 from sanjeh.store import Store
@@ -94,21 +97,40 @@ class Sender:
             self.accepted += r.json()["accepted"]
 
 
-def paced(sender: Sender, run: str, first: int, step: int, count: int, every: float,
-          tickets: list[str], at: dt.datetime) -> None:  # fmt: skip
-    start = time.perf_counter()
-    for i in range(count):
-        due = start + i * every
-        wait = due - time.perf_counter()
-        if wait > 0:
-            time.sleep(wait)
-        n = first + i * step
-        sender.send(event(run, n, tickets[n % len(tickets)], at))
+class Loaded(OpenLoop):
+    """Single-event POSTs at a steady rate (``OpenLoop``); ``accepted``: events taken."""
+
+    def __init__(
+        self, base: str, token: str, run: str, tickets: list[str], at: dt.datetime, first: int
+    ) -> None:
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        super().__init__(base, loopback_addresses(32), headers)
+        self.run_id, self.tickets, self.at, self.first = run, tickets, at, first
+        self.accepted = 0
+
+    async def send(self, n: int) -> None:
+        k = self.first + n
+        body = json.dumps(event(self.run_id, k, self.tickets[k % len(self.tickets)], self.at))
+        status, answer = await self.post(n, "/api/events", body.encode(), "application/json")
+        if status == 202:
+            self.accepted += json.loads(answer)["accepted"]
 
 
-def reader(base: str, token: str, last: dt.date, stop: threading.Event, out: list[float]) -> None:
+def reader(
+    base: str,
+    token: str,
+    last: dt.date,
+    stop: threading.Event,
+    out: list[float],
+    *,
+    think: float = 0.2,
+    new_every: int = 1,
+) -> None:
+    """Read the overview every ``think`` seconds, a date range not asked before (so
+    computed) every ``new_every``-th time, else the last one (cached, unless the data
+    changed meanwhile); ``out`` gets each answer's ms."""
     client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60)
-    days = 7
+    days, n = 7, 0
     while not stop.is_set():
         start = last - dt.timedelta(days=days % 90)
         began = time.perf_counter()
@@ -117,8 +139,10 @@ def reader(base: str, token: str, last: dt.date, stop: threading.Event, out: lis
             out.append((time.perf_counter() - began) * 1000)
         elif r.status_code == 503:
             time.sleep(float(r.headers.get("Retry-After", "1")))
-        days += 1
-        time.sleep(0.2)
+        n += 1
+        if n % new_every == 0:
+            days += 1
+        time.sleep(think)
 
 
 def main() -> None:
@@ -128,7 +152,6 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=300, help="events sent one by one")
     parser.add_argument("--rate", type=float, default=500.0, help="events per second")
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--readers", type=int, default=8)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sanjeh-intake-bench-"))
@@ -146,10 +169,8 @@ def main() -> None:
             quiet.send(event(run, n, tickets[n % len(tickets)], at))
         rows.append(_row("one at a time", quiet, args.single, None))
 
-        loaded = [Sender(base, token) for _ in range(args.clients)]
         total = int(args.rate * args.seconds)
-        each = total // args.clients
-        every = args.clients / args.rate
+        loaded = Loaded(base, token, run, tickets, at, args.single)
         stop, reads = threading.Event(), []  # type: ignore[var-annotated]
         readers = [
             threading.Thread(target=reader, args=(base, token, last, stop, reads), daemon=True)
@@ -157,28 +178,15 @@ def main() -> None:
         ]
         for t in readers:
             t.start()
-        threads = [
-            threading.Thread(
-                target=paced,
-                args=(s, run, args.single + k, args.clients, each, every, tickets, at),
-            )
-            for k, s in enumerate(loaded)
-        ]
-        began = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        took = time.perf_counter() - began
+        took = asyncio.run(loaded.run(total, args.rate, loaded.send))
         stop.set()
         merged = Sender(base, token)
-        for s in loaded:
-            merged.latencies += s.latencies
-            merged.accepted += s.accepted
-            for k, v in s.statuses.items():
-                merged.statuses[k] = merged.statuses.get(k, 0) + v
-        rows.append(_row(f"{args.rate:g}/s, {args.readers} readers", merged, each * args.clients,
-                         took, reads))  # fmt: skip
+        merged.latencies = loaded.latencies.get(202, [])
+        merged.accepted = loaded.accepted
+        merged.statuses = {k: len(v) for k, v in loaded.latencies.items()}
+        row = _row(f"{args.rate:g}/s, {args.readers} readers", merged, total, took, reads)
+        row["sent late p95 ms"] = round(percentile(loaded.late, 95), 1)
+        rows.append(row)
     finally:
         server.send_signal(signal.SIGINT)  # a clean stop: the intake merges what is queued
         server.wait(timeout=120)

@@ -1,5 +1,6 @@
 """The survey answer page under load: how long a POST /s/{invitation} waits for its
-answer to be in the store, and whether every answer acknowledged is there.
+answer to be taken (checked and journaled), and whether every answer acknowledged is in
+the store in the end.
 
     python bench/surveys.py                          # 200 answers/s for 60 s, 4 readers
     python bench/surveys.py --seconds 10 --rate 300 --readers 8
@@ -10,10 +11,11 @@ answer to be in the store, and whether every answer acknowledged is there.
    invitations given: solved tickets' customers, fa / ar / en), their signed links read
    from the outbox. The dashboard in its own process (``sanjeh.web.serve``, as
    ``sanjeh serve`` runs it), with its default limits.
-2. --clients threads post answers (a score and, every third one, a Persian comment) at
-   --rate per second in all, each on its own schedule (a late one is sent at once, not
-   skipped), for --seconds, while --readers clients read the overview (a new date range
-   now and then, so that some compute). Each answer comes from one of many loopback
+2. Answers (a score and, every third one, a Persian comment) are posted at --rate per
+   second, each at its due time without waiting for the others (one event loop: a
+   late one is sent at once, not skipped; "sent late" says whether this generator kept
+   up), for --seconds, while --readers clients read the overview (a new date range now
+   and then, so that some compute). Each answer comes from one of --addresses loopback
    addresses (127.0.x.y), as customers on their own phones do: the per-address limit
    (120 a minute) stays in force and is not what is measured.
 3. The server is stopped (the writer writes what is queued first) and the answers are
@@ -26,6 +28,7 @@ The exit status is 1 when it is missed.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import json
 import os
@@ -33,13 +36,10 @@ import random
 import signal
 import tempfile
 import threading
-import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-import httpx
-
-from _common import report, start_server
+from _common import OpenLoop, loopback_addresses, report, start_server
 from intake import percentile, prepare, reader
 from sanjeh import surveys
 from sanjeh.store import Store
@@ -86,52 +86,25 @@ def invitations(db: Path, count: int, now: dt.datetime) -> tuple[str, list[tuple
     return survey_id, links
 
 
-class Answerer:
-    """Answer POSTs from a few loopback addresses of its own; ``latencies`` in ms of
-    those answered 200, ``answered`` their invitation ids."""
+class Answerer(OpenLoop):
+    """Answers posted as a form at the page (``OpenLoop``); ``answered``: the invitation
+    ids answered 200."""
 
-    def __init__(self, base: str, addresses: list[str]) -> None:
-        self.clients = [
-            httpx.Client(
-                base_url=base,
-                transport=httpx.HTTPTransport(local_address=a),
-                headers={"Accept": "application/json"},
-                timeout=60,
-            )
-            for a in addresses
-        ]
-        self.latencies: list[float] = []
-        self.statuses: dict[int, int] = {}
+    def __init__(self, base: str, count: int, links: list[tuple[str, str]]) -> None:
+        super().__init__(base, loopback_addresses(count), {"Accept": "application/json"})
+        self.links = links
         self.answered: list[str] = []
 
-    def send(self, n: int, path: str, sig: str) -> None:
+    async def send(self, n: int) -> None:
+        path, sig = self.links[n]
         fields = {"sig": sig, "website": "", "csat": str(1 + n % 5)}
         if n % 3 == 0:
             fields["comment"] = COMMENT
-        client = self.clients[n % len(self.clients)]
-        started = time.perf_counter()
-        r = client.post(path, data=fields)
-        took = (time.perf_counter() - started) * 1000
-        self.statuses[r.status_code] = self.statuses.get(r.status_code, 0) + 1
-        if r.status_code == 200:
-            self.latencies.append(took)
+        status, _ = await self.post(
+            n, path, urlencode(fields).encode(), "application/x-www-form-urlencoded"
+        )
+        if status == 200:
             self.answered.append(path.rsplit("/", 1)[1])
-
-
-def paced(answerer: Answerer, links: list[tuple[str, str]], first: int, step: int,
-          every: float) -> None:  # fmt: skip
-    start = time.perf_counter()
-    for i, n in enumerate(range(first, len(links), step)):
-        wait = start + i * every - time.perf_counter()
-        if wait > 0:
-            time.sleep(wait)
-        answerer.send(n, *links[n])
-
-
-def addresses(k: int, per_client: int) -> list[str]:
-    """Loopback addresses of client ``k`` (Linux answers on all of 127.0.0.0/8)."""
-    return [f"127.0.{1 + (k * per_client + j) // 250}.{1 + (k * per_client + j) % 250}"
-            for j in range(per_client)]  # fmt: skip
 
 
 def main() -> None:
@@ -141,12 +114,21 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="answers per second")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument(
-        "--clients",
+        "--addresses",
         type=int,
-        default=100,
-        help="senders (each waits for its answer: enough to keep --rate when answers are slow)",
+        default=400,
+        help="client addresses the answers come from (the page takes 120 a minute from each)",
     )
     parser.add_argument("--readers", type=int, default=4)
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="seconds between one reader's views"
+    )
+    parser.add_argument(
+        "--new-every",
+        type=int,
+        default=5,
+        help="a reader asks a date range not asked before every N views (computed)",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sanjeh-survey-bench-"))
     db = args.db or folder / "surveys.duckdb"
@@ -157,38 +139,27 @@ def main() -> None:
     port = free_port("127.0.0.1")
     server = start_server(db, port)
     base = f"http://127.0.0.1:{port}"
-    # each address answers at most ~60 a minute: half the page's limit per address
-    per_client = max(1, int(args.rate / args.clients) + 1)
-    answerers = [Answerer(base, addresses(k, per_client)) for k in range(args.clients)]
-    every = args.clients / args.rate
+    answerer = Answerer(base, args.addresses, links)
     stop, reads = threading.Event(), []  # type: ignore[var-annotated]
     try:
         readers = [
-            threading.Thread(target=reader, args=(base, token, last, stop, reads), daemon=True)
+            threading.Thread(
+                target=reader,
+                args=(base, token, last, stop, reads),
+                kwargs={"think": args.think, "new_every": args.new_every},
+                daemon=True,
+            )
             for _ in range(args.readers)
         ]
         for t in readers:
             t.start()
-        threads = [
-            threading.Thread(target=paced, args=(a, links, k, args.clients, every))
-            for k, a in enumerate(answerers)
-        ]
-        began = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        took = time.perf_counter() - began
+        took = asyncio.run(answerer.run(len(links), args.rate, answerer.send))
         stop.set()
     finally:
         server.send_signal(signal.SIGINT)  # a clean stop: the writer writes what is queued
         server.wait(timeout=120)
-    latencies = [x for a in answerers for x in a.latencies]
-    answered = {i for a in answerers for i in a.answered}
-    statuses: dict[int, int] = {}
-    for a in answerers:
-        for k, v in a.statuses.items():
-            statuses[k] = statuses.get(k, 0) + v
+    latencies, answered = answerer.latencies.get(200, []), set(answerer.answered)
+    statuses = {k: len(v) for k, v in answerer.latencies.items()}
     with Store.open(str(db)) as store:
         i = store.table("survey_invitations")
         mine = i.filter(i.survey_id == survey_id)
@@ -212,6 +183,7 @@ def main() -> None:
         "p50 ms": round(percentile(latencies, 50), 1),
         "p95 ms": round(percentile(latencies, 95), 1),
         "max ms": round(max(latencies, default=0), 1),
+        "sent late p95 ms": round(percentile(answerer.late, 95), 1),
         "reads": len(reads),
         "reads p95 ms": round(percentile(reads, 95), 1) if reads else "",
         "answers stored": len(answered & in_store),

@@ -115,10 +115,28 @@ def test_a_placeholder_the_query_drops_disables_the_template(demo: Store) -> Non
     assert _compiled._compile(demo, values, build_ignoring_value) is None
 
 
-def test_templates_are_dropped_when_facts_are_rebuilt(demo: Store, tmp_path: Path) -> None:
+def test_templates_are_kept_when_rebuilt_facts_have_the_same_columns(
+    demo: Store, tmp_path: Path
+) -> None:
+    from sanjeh.metrics import build_facts
+
+    before = kpis(demo, ["tickets_created"], filters={"channel": "email"})
+    templates = dict(_compiled._cache(demo).templates)
+    assert templates
+    build_facts(demo)  # (a server rebuilds when a refresh would touch most tickets)
+    assert _compiled._cache(demo).templates == templates
+    again = kpis(demo, ["tickets_created"], filters={"channel": "email"})
+    pd.testing.assert_frame_equal(again, before)
+
+
+def test_templates_are_dropped_when_rebuilt_facts_have_other_columns(
+    demo: Store, tmp_path: Path
+) -> None:
     from sanjeh.metrics import build_facts
 
     kpis(demo, ["tickets_created"], filters={"channel": "email"})
     assert _compiled._cache(demo).templates
+    # facts left by another version of Sanjeh, with a column this one does not make
+    demo.con.raw_sql('ALTER TABLE "facts_tickets" ADD COLUMN "gone_since" VARCHAR')
     build_facts(demo)
     assert not _compiled._cache(demo).templates

@@ -16,6 +16,7 @@ from sanjeh.store import Store
 
 from .scenario import at
 from .test_contact_centre import EXPECTED as CONTACT_CENTRE_EXPECTED
+from .test_enps_participation import KPI as ENPS_PARTICIPATION
 from .test_quality_kpis import EXPECTED as QUALITY_EXPECTED
 from .test_review_kpis import KPIS as REVIEW_KPIS
 from .test_survey_kpis import EXPECTED as SURVEY_EXPECTED
@@ -83,6 +84,7 @@ ELSEWHERE = (
     | SURVEY_EXPECTED.keys()
     | set(REVIEW_KPIS)
     | CONTACT_CENTRE_EXPECTED.keys()
+    | {ENPS_PARTICIPATION}
 )
 
 

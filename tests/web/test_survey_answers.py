@@ -116,7 +116,9 @@ def parts(link: str) -> tuple[str, str]:
 
 
 def stored(app: Any) -> tuple[int, int]:
-    """(answered survey_responses rows written by Sanjeh, invitations answered)."""
+    """(answered survey_responses rows written by Sanjeh, invitations answered), once
+    the writer has written what it took (an answer is acknowledged when journaled)."""
+    assert app.state.survey_answers.writer.flush()
     source = app.state.source
     with source.db_lock:
         con = source.store.con
@@ -332,6 +334,26 @@ def test_honeypot_filled_is_not_stored(app: Any, desk: Any, links: Links) -> Non
     links.sent.append(item)
 
 
+def test_control_characters_are_refused_though_the_post_skips_the_router(
+    app: Any, desk: Any, links: Links
+) -> None:
+    item = links.take()
+    before = stored(app)
+    path, sig = parts(item["link"])
+    sent = [
+        post(app, item["link"], {"csat": "4", "comment": "bad\x01byte"}),
+        post(app, item["link"], {"csat": "4\x00"}),
+        request(app, "POST", path, params={"lang": "fa\x07"}, data={"sig": sig, **CSAT}),
+        request(app, "POST", path, json={"sig": sig, "answers": {"csat": 4, "comment": "x\x1b"}}),
+    ]
+    assert [r.status_code for r in sent] == [400] * 4, [r.text[:200] for r in sent]
+    assert "U+0001" in sent[0].text and "U+001B" in sent[3].text
+    assert stored(app) == before
+    ok = post(app, item["link"], {"csat": "4", "comment": "two lines\nand a\ttab"})
+    assert ok.status_code == 200, ok.text[:300]  # (line breaks and tabs pass in a comment)
+    assert stored(app)[1] == before[1] + 1
+
+
 def test_post_from_another_site_is_refused(app: Any, desk: Any, links: Links) -> None:
     item = links.take()
     before = stored(app)
@@ -434,6 +456,7 @@ def test_anonymous_answer_changes_only_with_its_receipt(
     source = app.state.source
 
     def rows() -> list[dict[str, Any]]:
+        assert app.state.survey_answers.writer.flush()
         with source.db_lock:
             t = source.store.table("survey_responses")
             mine = t.filter((t.survey == "pulse") & (t.source == "sanjeh"))

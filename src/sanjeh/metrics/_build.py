@@ -360,6 +360,7 @@ def _swap(
     # the review view reads the ticket facts and the clock: made again if they were
     # replaced (PostgreSQL binds a view to its tables), else it stays as it is
     views = bool(_VIEW_READS & set(run.aside)) or not set(VIEWS) <= set(run.existing)
+    reshaped = rebuilt and _reshaped(run)
     with hold():
         if views:
             _drop_views(run.store)
@@ -367,21 +368,40 @@ def _swap(
         if views:
             _create_views(run.store, run.config)
         side.commit()
-        if rebuilt:  # compiled KPI queries may name columns that changed
+        if reshaped:  # compiled KPI queries may name columns that changed
             _compiled.forget(caller)
         else:  # (rows changed: the templates hold; the as-of moved)
             _compiled.forget_facts(caller)
     return info
 
 
+def _reshaped(run: _Run) -> bool:
+    """Whether a table written aside has other columns than the one it replaces (then
+    the KPI queries compiled against the old ones are forgotten; a rebuild of the same
+    shape, e.g. after a refresh found too many changes, keeps them)."""
+    con = run.con
+    for final, aside in run.aside.items():
+        if final not in run.existing or con.get_schema(aside) != con.get_schema(final):
+            return True
+    return False
+
+
 def _build(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime]:
-    """Every fact table, aside, from the canonical tables."""
+    """Every fact table, aside, from the canonical tables. Each step's SQL is compiled
+    once per process and replayed after (``_replay``; a server rebuilds when a refresh
+    would touch most tickets, and compiling is most of a small store's build)."""
     run = _Run(store, config, None)
     as_of, clock = _clock(run)
-    tables = {name: store.table(name) for name in TABLES}
-    _ticket_pipeline(run, tables, clock, as_of)
-    _survey_facts(run, tables, clock)
-    _small_facts(run, tables, clock, dict.fromkeys(("calls", "customers", "agent_shifts")))
+    tables = narrow.Tables(store)
+    shape = (store.url, store.backend, _config_key(config), clock.get_name(), "build")
+
+    def step(name: str, run_step: Callable[[], None], now: dt.datetime | None) -> None:
+        _replay.step(run.con, (*shape, name), now, run.aside, run_step)
+
+    small = dict.fromkeys(("calls", "customers", "agent_shifts"))
+    step("tickets", lambda: _ticket_pipeline(run, dict(tables), clock, as_of), as_of)
+    step("surveys", lambda: _survey_facts(run, tables, clock), None)
+    step("small", lambda: _small_facts(run, tables, clock, small), None)
     return run, as_of
 
 

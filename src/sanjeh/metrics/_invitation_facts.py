@@ -1,5 +1,6 @@
 """Facts of the invitations Sanjeh sends itself (``survey_invitations``), for the
-participation KPIs of employee surveys.
+participation KPIs of employee surveys (``pulse_participation``, ``enps_participation``:
+one definition, by the survey's kind).
 
 A view, like ``facts_reviews``: invitations are written one send at a time and answered
 one by one, so the KPIs read them as they are now, without a facts refresh. An employee

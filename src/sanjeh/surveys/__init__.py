@@ -14,7 +14,15 @@ count them like imported answers. eNPS and pulse are anonymous: their rows carry
 team and the period's start, never the employee or the true time.
 """
 
-from ._answers import Answer, AnswerReceipt, record_answer, record_answers
+from ._answers import (
+    Answer,
+    AnswerReceipt,
+    AnswerWrites,
+    prepare_answers,
+    record_answer,
+    record_answers,
+    write_answers,
+)
 from ._defaults import default_definitions
 from ._definitions import Question, SurveyDefinition, load_definition
 from ._errors import (
@@ -27,6 +35,7 @@ from ._errors import (
     UnknownSurvey,
 )
 from ._invitations import Invitation, answer_link, invitation, open_invitation
+from ._invitations import read as read_invitations
 from ._planning import plan_invitations
 from ._results import survey_results
 from ._sending import SendResult, send_invitations
@@ -36,6 +45,7 @@ __all__ = [
     "AlreadyAnswered",
     "Answer",
     "AnswerReceipt",
+    "AnswerWrites",
     "DefinitionError",
     "ExpiredLink",
     "InvalidAnswer",
@@ -53,6 +63,8 @@ __all__ = [
     "load_definition",
     "open_invitation",
     "plan_invitations",
+    "prepare_answers",
+    "read_invitations",
     "record_answer",
     "record_answers",
     "retire_survey",
@@ -60,4 +72,5 @@ __all__ = [
     "survey",
     "survey_results",
     "surveys",
+    "write_answers",
 ]

@@ -31,7 +31,7 @@ import hashlib
 import math
 import secrets
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 from .._digits import DIGITS_TO_ASCII
@@ -212,11 +212,65 @@ def _rows(
 
 
 @dataclasses.dataclass
-class _Write:
+class AnswerWrites:
+    """What answers write, not yet written: the response ids replaced (every question's,
+    a changed answer may answer fewer), the rows put in, the invitations' new states and
+    the tickets whose facts change. Several add up in order (:meth:`add`): a later answer
+    to a link replaces an earlier one."""
+
     deletes: list[str] = dataclasses.field(default_factory=list)
     inserts: list[tuple[Any, ...]] = dataclasses.field(default_factory=list)
     invitations: dict[str, Invitation] = dataclasses.field(default_factory=dict)
     owners: set[str] = dataclasses.field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.invitations)
+
+    def add(self, later: AnswerWrites) -> None:
+        gone = set(later.deletes)
+        self.inserts = [row for row in self.inserts if row[0] not in gone]
+        self.deletes += later.deletes
+        self.inserts += later.inserts
+        self.invitations.update(later.invitations)
+        self.owners |= later.owners
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON values (times as ISO 8601), for a journal."""
+        invitations = self.invitations.values()
+        return {
+            "deletes": self.deletes,
+            "inserts": [[_iso(v) for v in row] for row in self.inserts],
+            "invitations": [{k: _iso(v) for k, v in i.row().items()} for i in invitations],
+            "owners": sorted(self.owners),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AnswerWrites:
+        def timed(values: Sequence[Any], names: Sequence[str]) -> list[Any]:
+            return [_time(v) if n in _TIMES else v for v, n in zip(values, names, strict=True)]
+
+        invitations = [
+            Invitation(**dict(zip(COLUMNS, timed([row[c] for c in COLUMNS], COLUMNS), strict=True)))
+            for row in data["invitations"]
+        ]
+        return cls(
+            deletes=[str(d) for d in data["deletes"]],
+            inserts=[tuple(timed(row, RESPONSE_COLUMNS)) for row in data["inserts"]],
+            invitations={i.invitation_id: i for i in invitations},
+            owners={str(o) for o in data["owners"]},
+        )
+
+
+#: the time columns of the rows an answer writes (responses and invitations)
+_TIMES = frozenset({"sent_at", "submitted_at", "expires_at", "answered_at", "used_at_first"})
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+def _time(value: Any) -> dt.datetime | None:
+    return None if value is None else dt.datetime.fromisoformat(value)
 
 
 def record_answer(
@@ -241,19 +295,32 @@ def record_answers(store: Store, batch: Sequence[Any]) -> list[AnswerReceipt | E
     with store.lock:
         ids = sorted({item.invitation.invitation_id for item in batch})
         current = {i.invitation_id: i for i in read(store, ids)}
-        write = _Write()
-        results: list[AnswerReceipt | Exception] = []
-        for item in batch:
-            try:
-                results.append(_one(store, item, current, write))
-            except (InvalidAnswer, AlreadyAnswered, InvalidLink) as exc:
-                results.append(exc)
-        if write.invitations:
-            _commit(store, write)
+        results, writes = prepare_answers(store, batch, current)
+        if writes:
+            write_answers(store, writes)
     return results
 
 
-def _one(store: Store, item: Any, current: dict[str, Invitation], write: _Write) -> AnswerReceipt:
+def prepare_answers(
+    store: Store, batch: Sequence[Any], current: MutableMapping[str, Invitation]
+) -> tuple[list[AnswerReceipt | Exception], AnswerWrites]:
+    """Check each answer against its invitation as ``current`` knows it (an invitation
+    missing there is unknown) and build what the accepted ones write, writing nothing.
+    ``current`` takes each accepted answer's new state at once, so a second answer to a
+    link is judged after the first (a server keeps these states between batches)."""
+    writes = AnswerWrites()
+    results: list[AnswerReceipt | Exception] = []
+    for item in batch:
+        try:
+            results.append(_one(store, item, current, writes))
+        except (InvalidAnswer, AlreadyAnswered, InvalidLink) as exc:
+            results.append(exc)
+    return results, writes
+
+
+def _one(
+    store: Store, item: Any, current: MutableMapping[str, Invitation], write: AnswerWrites
+) -> AnswerReceipt:
     found = current.get(item.invitation.invitation_id)
     if found is None:
         raise UnknownInvitation(INVALID)
@@ -328,9 +395,9 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
-def _commit(store: Store, write: _Write) -> None:
+def write_answers(store: Store, write: AnswerWrites) -> None:
     """One transaction: responses replaced, invitations updated, the change noted for
-    the facts (as the store's merge notes it)."""
+    the facts (as the store's merge notes it). Writing the same again changes nothing."""
     invitations = list(write.invitations.values())
     ids = [i.invitation_id for i in invitations]
     with store.writes.transaction(RESPONSES, INVITATIONS):

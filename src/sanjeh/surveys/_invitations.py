@@ -86,8 +86,11 @@ def read(store: Store, ids: list[str]) -> list[Invitation]:
         return []
     cols = _sql.columns(SURVEY_INVITATIONS)
     sql = f'SELECT {cols} FROM "{TABLE}" WHERE "invitation_id" IN ({_sql.marks(ids)})'
-    with store.lock:
-        rows = _sql.query(store, sql, ids)
+    if store.backend == "duckdb":  # this thread's own connection: no wait for a writer
+        rows = _sql.query(store, sql, ids, own=True)
+    else:
+        with store.lock:
+            rows = _sql.query(store, sql, ids)
     return [Invitation(**row) for row in rows]
 
 
@@ -98,14 +101,17 @@ def open_invitation(
     *,
     now: dt.datetime,
     grace_minutes: int | None = None,
+    found: Invitation | None = None,
 ) -> Invitation:
     """The invitation a link names, when the link may be answered now: the sig is
     genuine (:class:`InvalidLink`), not expired (:class:`ExpiredLink`), the invitation
     exists (else the same :class:`InvalidLink`) and is not answered past its grace period
     (:class:`AlreadyAnswered`, 409). The grace period is the definition's
-    (``grace_minutes`` overrides it, saving a read)."""
+    (``grace_minutes`` overrides it, saving a read). ``found``: the invitation as the
+    caller knows it (a server's state, newer than the store's), else it is read."""
     verify(PURPOSE, invitation_id, sig or "", key=store_key(store), now=now)
-    found = invitation(store, invitation_id)  # (the sig was ours: only a deleted row fails)
+    if found is None or found.invitation_id != invitation_id:
+        found = invitation(store, invitation_id)  # (the sig was ours: only a deletion fails)
     if found.status == "expired" or now > found.expires_at:
         ended = found.expires_at.date().isoformat()
         raise ExpiredLink(f"this link expired on {ended}; ask for a new one")

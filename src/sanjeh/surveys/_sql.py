@@ -43,16 +43,19 @@ def execute(store: Store, sql: str, params: Sequence[Any] = ()) -> None:
             cursor.execute(_sql(store, sql), list(params))
 
 
-def query(store: Store, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    """Rows as dicts; timestamps as aware UTC datetimes."""
+def query(
+    store: Store, sql: str, params: Sequence[Any] = (), *, own: bool = False
+) -> list[dict[str, Any]]:
+    """Rows as dicts; timestamps as aware UTC datetimes. ``own``: on this thread's own
+    DuckDB connection (``Store.cursor``: committed data, without the store's lock)."""
     _check(store)
-    con = dbapi_connection(store.con)
     if store.backend == "duckdb":
+        con = store.cursor() if own else dbapi_connection(store.con)
         cursor = con.execute(sql, list(params))
         names = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
     else:
-        with con.cursor() as cursor:
+        with dbapi_connection(store.con).cursor() as cursor:
             cursor.execute(_sql(store, sql), list(params))
             names = [d[0] for d in cursor.description]
             rows = cursor.fetchall()

@@ -29,6 +29,7 @@ from ._limits import Requester
 from ._params import TEXT_PATTERN, check_text
 from ._render import error_page
 from ._source import Source
+from ._survey_answer import AnswerFastPath
 
 log = logging.getLogger("sanjeh.web")
 #: everything from this server, nothing from anywhere else (the page works offline);
@@ -249,7 +250,7 @@ def create_app(
     register_cases(app)  # /cases: the case form, open cases, the customer's status page
     from ._surveys import register_surveys
 
-    register_surveys(app)  # /surveys (define, send, results) and /s/… (the answer page)
+    register_surveys(app, settings)  # /surveys (define, send, results) and /s/… (the answer page)
     register_auth(app, accounts)
     from ._scheduler import register_scheduler
 
@@ -258,6 +259,7 @@ def create_app(
     app.add_middleware(ParameterGuard)  # (inside AuthMiddleware: 401 before 400)
     app.add_middleware(Requester)  # (inside AuthMiddleware: it names who computes)
     app.add_middleware(AuthMiddleware, accounts=accounts, local_csrf=local_csrf_token())
+    app.add_middleware(AnswerFastPath)  # (outside the login's layers, inside the headers)
     app.add_middleware(SecurityHeaders)
     return app
 

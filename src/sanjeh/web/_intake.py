@@ -59,14 +59,17 @@ class BatchTooLarge(SanjehError):
     status = 413
 
 
-def journal_folder(store: Store, settings: Settings | None = None) -> Path | None:
-    """Where ``store``'s intake journal lives (see the module docstring)."""
+def journal_folder(
+    store: Store, settings: Settings | None = None, purpose: str = "intake"
+) -> Path | None:
+    """Where ``store``'s journal for ``purpose`` lives (the intake's, the survey answers'):
+    beside a DuckDB file, else beside the configuration file (None: a store in memory)."""
     if store.backend == "duckdb":
         file = duckdb_file(store.url)
-        return None if file is None else file.with_name(file.name + ".intake")
+        return None if file is None else file.with_name(f"{file.name}.{purpose}")
     base = Path(settings.config_file).parent if settings and settings.config_file else Path.cwd()
     digest = hashlib.sha256(store.url.encode()).hexdigest()[:12]
-    return base / f".sanjeh-intake-{digest}"
+    return base / f".sanjeh-{purpose}-{digest}"
 
 
 class Intake:

@@ -23,7 +23,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,31 +64,59 @@ class Batch:
         return len({(r.table, r.row) for r in self.rejects})
 
 
+class Names:
+    """Journal file names in the order they are asked for: strictly increasing, even
+    when the clock steps back."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = 0
+
+    def __call__(self) -> str:
+        with self._lock:
+            self._last = max(self._last + 1, time.time_ns())
+            return f"{self._last:020d}{SUFFIX}"
+
+
+def write_file(final: Path, lines: Iterable[bytes]) -> Path:
+    """``lines`` in ``final``, durably: written under a temporary name, flushed to the
+    disk, renamed into place, the folder flushed (the file is there whole or not at all)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.with_name("." + final.name + ".tmp")
+    with temporary.open("wb") as f:
+        f.writelines(lines)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, final)
+    _sync_folder(final.parent)
+    return final
+
+
+def clear_leftovers(folder: Path) -> None:
+    """Files cut short before their rename (never acknowledged)."""
+    for leftover in folder.glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
+def set_bad(path: Path, exc: BaseException, what: str) -> None:
+    """An unreadable journal file, kept aside as ``*.bad`` (never replayed), and said so."""
+    bad = path.with_suffix(".bad")
+    os.replace(path, bad)
+    log.error("%s journal: %s is unreadable (%s); set aside as %s", what, path, exc, bad)
+
+
 class Journal:
     """The folder of a store's unmerged batches (see the module docstring)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._lock = threading.Lock()
-        self._last = 0
-
-    def _name(self) -> str:
-        with self._lock:  # strictly increasing, even when the clock steps back
-            self._last = max(self._last + 1, time.time_ns())
-            return f"{self._last:020d}{SUFFIX}"
+        self._name = Names()
 
     def write(self, batches: list[Batch]) -> Path:
         """Write ``batches`` (received together) durably in one file; return it."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        final = self.folder / self._name()
-        temporary = final.with_name("." + final.name + ".tmp")
-        with temporary.open("wb") as f:
-            for batch in batches:
-                f.writelines(_lines(batch))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, final)
-        _sync_folder(self.folder)
+        final = write_file(
+            self.folder / self._name(), (line for batch in batches for line in _lines(batch))
+        )
         for batch in batches:
             batch.path = final
         return final
@@ -117,13 +145,7 @@ class Journal:
         return aside
 
     def _rewrite(self, path: Path, batches: list[Batch]) -> None:
-        temporary = path.with_name("." + path.name + ".tmp")
-        with temporary.open("wb") as f:
-            for batch in batches:
-                f.writelines(_lines(batch))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
+        write_file(path, (line for batch in batches for line in _lines(batch)))
 
     def pending(self) -> Iterator[Batch]:
         """The batches left in the folder (not merged yet), oldest first; files cut short
@@ -131,15 +153,12 @@ class Journal:
         as ``*.bad`` with a line in the log."""
         if not self.folder.is_dir():
             return
-        for leftover in self.folder.glob(".*.tmp"):
-            leftover.unlink(missing_ok=True)
+        clear_leftovers(self.folder)
         for path in sorted(self.folder.glob("*" + SUFFIX)):
             try:
                 found = read(path)
             except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
-                bad = path.with_suffix(".bad")
-                os.replace(path, bad)
-                log.error("intake journal: %s is unreadable (%s); set aside as %s", path, exc, bad)
+                set_bad(path, exc, "intake")
                 continue
             yield from found
 

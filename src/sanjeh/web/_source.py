@@ -147,6 +147,7 @@ class Source:
         #: steady stream of intake events a refresh would otherwise follow every merge
         #: (and empty the cache each time), taking the CPU the requests need
         self.min_gap = LIVE_GAP
+        self._took = 0.0  # how long the last refresh (and its after_change) took
         self._refreshed = 0.0
         self.stamp = ""
         #: the facts' "now" (their as-of: the data's last instant or the ``as_of``
@@ -265,17 +266,22 @@ class Source:
     def _loop(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self.refresh_seconds)
-            # soon after the last refresh, wait: writes woken meanwhile join the next one
-            self._stop.wait(max(0.0, self.min_gap - (time.monotonic() - self._refreshed)))
+            # soon after the last refresh, wait: writes woken meanwhile join the next one;
+            # at least as long as that refresh took, so that under a steady stream of
+            # writes refreshing takes at most half the time (the requests need the rest)
+            gap = max(self.min_gap, self._took)
+            self._stop.wait(max(0.0, gap - (time.monotonic() - self._refreshed)))
             self._wake.clear()
             if self._stop.is_set():
                 break
+            started = time.monotonic()
             try:
                 if self.refresh() and self.after_change is not None:
                     self.after_change()
             except Exception:  # keep serving the last good data; say why in the log
                 log.exception("could not refresh the facts")
             self._refreshed = time.monotonic()
+            self._took = self._refreshed - started
             self.run_periodic()
 
     def run_periodic(self) -> None:

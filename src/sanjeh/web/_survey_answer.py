@@ -30,6 +30,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
@@ -39,14 +40,18 @@ import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import surveys
 from ..errors import PermissionDenied, SanjehError
+from ..settings import Settings
 from ..store import Store
 from ._answers import AnswerWriter
 from ._errors import InvalidParameter, status_of
 from ._i18n import LANGS, Locale, browser_language
+from ._intake import journal_folder
 from ._intake_routes import read_body
+from ._params import check_text
 from ._rate import RateLimit
 from ._render import _ENV
 from ._signing import signing_key, verify
@@ -109,14 +114,16 @@ class AnswerDesk:
     seen: "_Seen" = dataclasses.field(default_factory=lambda: _Seen())
 
     @classmethod
-    def for_store(cls, store: Store, wake: Callable[[], None] | None = None) -> "AnswerDesk":
-        return cls(AnswerWriter(store, _record_many, wake=wake))
-
-
-def _record_many(store: Store, batch: Any) -> Any:
-    """The writer's batch into the store (its items have the fields of
-    :class:`sanjeh.surveys.Answer`: ``record_answers`` takes them as they are)."""
-    return surveys.record_answers(store, batch)
+    def for_store(
+        cls,
+        store: Store,
+        wake: Callable[[], None] | None = None,
+        settings: Settings | None = None,
+    ) -> "AnswerDesk":
+        """The desk of ``store``'s server; answers journaled beside the store (see
+        ``_answers``)."""
+        journal = journal_folder(store, settings, "answers")
+        return cls(AnswerWriter(store, journal=journal, wake=wake))
 
 
 # -- the page --------------------------------------------------------------------------------
@@ -311,8 +318,8 @@ def _problem_of(exc: SanjehError) -> str:
         return "invalid" if not isinstance(exc, ForeignOrigin) else "origin"
     if isinstance(exc, surveys.AlreadyAnswered):
         return "answered"
-    if isinstance(exc, surveys.InvalidAnswer):
-        return "invalid_answer"
+    if isinstance(exc, surveys.InvalidAnswer | InvalidParameter):
+        return "invalid_answer"  # (the form again, with what was filled in and why)
     if isinstance(exc, Honeypot):
         return "honeypot"
     return {429: "too_many", 413: "too_large", 503: "busy"}.get(status_of(exc), "other")
@@ -322,9 +329,12 @@ def _open(request: Request, invitation_id: str, sig: str) -> _Opened:
     """The invitation the link names (its sig checked first) and its survey."""
     source, desk = request.app.state.source, request.app.state.survey_answers
     now = desk.clock()
+    known = desk.writer.known(invitation_id)  # (newer than the store's: answers journaled)
     with source.db_lock:
         try:
-            invitation = surveys.open_invitation(source.store, invitation_id, sig, now=now)
+            invitation = surveys.open_invitation(
+                source.store, invitation_id, sig, now=now, found=known
+            )
         except surveys.AlreadyAnswered as exc:  # (the sig was good: the invitation's language)
             found = surveys.invitation(source.store, invitation_id)
             setattr(exc, "language", getattr(found, "language", None))  # noqa: B010
@@ -335,6 +345,7 @@ def _open(request: Request, invitation_id: str, sig: str) -> _Opened:
             definition = desk.definitions[key] = surveys.survey(source.store, *key)
     opened = _Opened(invitation, definition)
     desk.seen.put(opened)
+    desk.writer.states.learn([invitation])  # (its answer then needs no read)
     return opened
 
 
@@ -387,6 +398,19 @@ def _fields(body: bytes, content_type: str) -> dict[str, Any]:
     for name, value in parse_qsl(text, keep_blank_values=True, max_num_fields=200):
         fields[name] = value  # (one value per question: the last one wins)
     return fields
+
+
+def _check_controls(fields: Mapping[str, Any], query: Mapping[str, str] | None = None) -> None:
+    """What the app's parameter guard checks elsewhere (this page's POST comes before
+    it, ``AnswerFastPath``): no control character in a field or a query parameter
+    (line breaks and tabs pass in a comment)."""
+    for name, value in (query or {}).items():
+        check_text("a query parameter's name", name)
+        check_text(name, value)
+    for name, value in fields.items():
+        check_text("a field's name", str(name), form=True)
+        if isinstance(value, str):
+            check_text(str(name), value, form=True)
 
 
 def _same_origin(request: Request) -> None:
@@ -468,6 +492,7 @@ async def _answer(request: Request, invitation_id: str) -> Response:
         fields = _fields(body, request.headers.get("content-type", ""))
         sig = str(fields.get("sig") or sig)[:200]
         asked = str(fields.get("lang") or asked)[:10]
+        _check_controls(fields, request.query_params)
         desk.per_link.hit(invitation_id)
         verify(LINK_PURPOSE, invitation_id, sig, key=signing_key(request), now=desk.clock())
         if str(fields.get(HONEYPOT, "")).strip():
@@ -481,7 +506,9 @@ async def _answer(request: Request, invitation_id: str) -> Response:
             _Link(invitation_id), _answers(fields), now=now, receipt=receipt
         )
     except SanjehError as exc:
-        if isinstance(exc, surveys.InvalidAnswer | surveys.AlreadyAnswered | Honeypot):
+        if isinstance(
+            exc, surveys.InvalidAnswer | surveys.AlreadyAnswered | Honeypot | InvalidParameter
+        ):
             try:  # the link is genuine: its page, in its language
                 opened = await anyio.to_thread.run_sync(_open, request, invitation_id, sig)
             except SanjehError as found:
@@ -514,8 +541,8 @@ async def _answer(request: Request, invitation_id: str) -> Response:
 
 @dataclasses.dataclass(frozen=True)
 class _Link:
-    """An invitation as the writer needs it: its id (``record_answers`` reads the rest,
-    the whole batch's in one query, and checks it)."""
+    """An invitation as the writer needs it: its id (the writer knows the rest, or
+    reads it with the rest of its round, in one query)."""
 
     invitation_id: str
 
@@ -526,13 +553,38 @@ def _receipt_json(done: Any) -> dict[str, Any]:
     return {"recorded": True}
 
 
-def register_survey_answers(app: FastAPI) -> None:
+class AnswerFastPath:
+    """``POST /s/{invitation_id}`` straight to its handler, before FastAPI's routing and
+    the dashboard's own middleware (login, CSRF, the parameter guard: none of them
+    applies to a signed public link); the security headers and the error pages stay (it
+    sits inside them). At 200 answers a second, walking every route and those layers cost
+    the event loop more than the answer itself, and the event loop is what every
+    request waits for. The route below stays for apps without this middleware."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            found = _ANSWER_PATH.fullmatch(scope["path"])
+            if found is not None:
+                response = await _answer(Request(scope, receive), found.group(1))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+#: the answer page's path, as ``InvitationId`` takes it
+_ANSWER_PATH = re.compile(r"/s/([A-Za-z0-9_-]{1,100})")
+
+
+def register_survey_answers(app: FastAPI, settings: Settings | None = None) -> None:
     """The answer page (``GET`` and ``POST /s/{invitation_id}``) and its desk."""
     source = app.state.source
-    app.state.survey_answers = AnswerDesk.for_store(source.store, wake=source.wake)
+    app.state.survey_answers = AnswerDesk.for_store(source.store, source.wake, settings)
     router = APIRouter()
     _register(router)
     app.include_router(router)
 
 
-__all__ = ["AnswerDesk", "register_survey_answers"]
+__all__ = ["AnswerDesk", "AnswerFastPath", "register_survey_answers"]

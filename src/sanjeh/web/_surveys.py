@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .. import surveys
 from ..accounts import Actor
 from ..errors import ConfigError
-from ..settings import load_settings
+from ..settings import Settings, load_settings
 from ._auth import html_response, require_permission
 from ._errors import InvalidParameter
 from ._i18n import Locale
@@ -414,7 +414,7 @@ def _register_actions(router: APIRouter) -> None:
         return _json({**_result_json(result), "invitations": list(result.records)})
 
 
-def register_surveys(app: FastAPI) -> None:
+def register_surveys(app: FastAPI, settings: Settings | None = None) -> None:
     """The survey pages, their twins and actions; and the answer page (no login)."""
     from ._survey_answer import register_survey_answers
 
@@ -422,7 +422,7 @@ def register_surveys(app: FastAPI) -> None:
     _register_actions(router)
     _register_pages(router)
     app.include_router(router)
-    register_survey_answers(app)
+    register_survey_answers(app, settings)
 
 
 __all__ = ["register_surveys"]

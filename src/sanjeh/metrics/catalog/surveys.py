@@ -1,4 +1,4 @@
-"""Survey KPIs: CSAT, CES, NPS, eNPS, pulse and the response rate.
+"""Survey KPIs: CSAT, CES, NPS, eNPS, pulse, their participation and the response rate.
 
 eNPS and pulse are employees' answers: ``anonymous`` (a group of fewer than
 ``[surveys] min_group`` answers shows no value; never by agent). CSAT warns where it rests
@@ -32,6 +32,32 @@ def _pulse_points(ctx: Context, s: ibis.Table) -> ibis.ir.FloatingValue:
 
 #: what employees' answers may be shown by: the team (and, for pulse, the question)
 _TEAM = ("team",)
+
+
+def _participation(survey: str, names: dict[str, str]) -> KPI:
+    """``<survey>_participation``: the share of an employee survey's delivered
+    invitations that were answered. One definition for every anonymous survey kind:
+    answers are not linked to their invitation, so it is counted from the invitations."""
+    label = "eNPS" if survey == "enps" else survey
+    return KPI(
+        name=f"{survey}_participation",
+        titles=names,
+        unit="ratio",
+        kind="rate",
+        source="invitations",
+        time="sent_at",
+        higher_is_better=True,
+        definition=f"Share of the {label} survey invitations Sanjeh sent (survey_invitations: "
+        "delivered, i.e. not queued or failed) that were answered. Answers are not linked "
+        "to their invitation, so only invitations Sanjeh sent count. Anonymous: a group "
+        "with fewer than [surveys] min_group invitations (default 5) shows no value.",
+        formula="answered invitations / delivered invitations",
+        value=lambda ctx, i: i.answered,
+        where=lambda ctx, i: (i.survey == survey) & i.delivered,
+        dimensions=_TEAM,
+        anonymous=True,
+        needs=("survey_invitations",),
+    )
 
 
 register(
@@ -109,6 +135,14 @@ register(
         anonymous=True,
         needs=("survey_responses",),
     ),
+    _participation(
+        "enps",
+        titles(
+            "eNPS participation",
+            "مشارکت در نظرسنجی eNPS",
+            "المشاركة في استبيان صافي نقاط ترويج الموظفين",
+        ),
+    ),
     KPI(
         name="pulse_score",
         titles=titles("Pulse score", "امتیاز نبض", "مؤشر النبض"),
@@ -131,24 +165,9 @@ register(
         convention="Rescaled to 0-10 so questions of different scales share one mean.",
         needs=("survey_responses",),
     ),
-    KPI(
-        name="pulse_participation",
-        titles=titles("Pulse participation", "مشارکت در نظرسنجی نبض", "المشاركة في استبيان النبض"),
-        unit="ratio",
-        kind="rate",
-        source="invitations",
-        time="sent_at",
-        higher_is_better=True,
-        definition="Share of the pulse survey invitations Sanjeh sent (survey_invitations: "
-        "delivered, i.e. not queued or failed) that were answered. Answers are not linked "
-        "to their invitation, so only invitations Sanjeh sent count. Anonymous: a group "
-        "with fewer than [surveys] min_group invitations (default 5) shows no value.",
-        formula="answered invitations / delivered invitations",
-        value=lambda ctx, i: i.answered,
-        where=lambda ctx, i: (i.survey == "pulse") & i.delivered,
-        dimensions=_TEAM,
-        anonymous=True,
-        needs=("survey_invitations",),
+    _participation(
+        "pulse",
+        titles("Pulse participation", "مشارکت در نظرسنجی نبض", "المشاركة في استبيان النبض"),
     ),
     KPI(
         name="survey_response_rate",

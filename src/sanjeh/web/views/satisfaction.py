@@ -19,8 +19,8 @@ from ._common import Model, View, cards, column, link, num, periods, series, tab
 CARDS = ("csat", "ces", "nps", "enps", "survey_response_rate")
 SURVEYS = ("csat", "ces", "nps")
 #: the employees' voice: anonymous KPIs (a group of fewer than [surveys] min_group
-#: answers shows no value, see sanjeh.metrics)
-EMPLOYEE = ("enps", "pulse_score", "pulse_participation")
+#: answers shows no value, see sanjeh.metrics), each survey's participation beside it
+EMPLOYEE = ("enps", "enps_participation", "pulse_score", "pulse_participation")
 COMMENTS = 30
 #: comments ranked by sentiment: the most recent this many of the range are scored …
 SCORED = 2000
@@ -169,7 +169,7 @@ def _group_name(view: View, dim: str, ident: Any) -> str:
 
 
 def _employee(view: View) -> tuple[Model | None, str | None]:
-    """eNPS, pulse score and participation per team, the pulse score per question and
+    """eNPS, pulse score and their participation per team, the pulse score per question and
     their trend; (None, why) where the page's filters would show answers per agent, per
     channel … (anonymous KPIs refuse them: sanjeh.metrics says why)."""
     try:
@@ -187,7 +187,8 @@ def _employee(view: View) -> tuple[Model | None, str | None]:
         column("note", view.t("voice.note")),
     ]
     rows = [_kpi_row(view, r, view.t("voice.all_teams")) for r in total.to_dict("records")]
-    teams = teams[teams.team.notna()].sort_values(["team", "kpi"])
+    # (a team without a survey's answers or invitations, e.g. no eNPS sent to it: no row)
+    teams = teams[teams.team.notna() & (teams.n > 0)].sort_values(["team", "kpi"])
     rows += [_kpi_row(view, r, view.team_name(r["team"])) for r in teams.to_dict("records")]
     questions = questions[questions.question.notna() & (questions.n > 0)]
     question_rows = [
