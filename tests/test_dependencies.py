@@ -20,6 +20,8 @@ UNIMPORTED = {
     "plotly": "its plotly.min.js is served to the dashboard",
     "duckdb": "the default store, through Ibis; declared to keep it below 2.x (DESIGN.md)",
     "sqlglot": "Ibis compiles with it; declared to keep it below 30.18 (DESIGN.md)",
+    "httptools": "uvicorn parses HTTP with it when installed (bench/surveys.py)",
+    "uvloop": "uvicorn runs its event loop on it when installed (bench/surveys.py)",
 }
 
 
@@ -74,3 +76,18 @@ def test_every_dependency_is_used() -> None:
     imported = set().union(*(_distributions(m) for m in _imports() if m not in OPTIONAL))
     idle = {_name(r) for r in _project()["dependencies"]} - imported - set(UNIMPORTED)
     assert not idle, f"declared but never imported (say why in UNIMPORTED): {sorted(idle)}"
+
+
+def test_the_server_runs_on_uvicorns_c_parser_and_loop() -> None:
+    """``serve`` leaves uvicorn's choice on "auto", which takes httptools and uvloop
+    when they are installed: the survey answers' speed rests on them (docs/surveys.md)."""
+    import sys
+
+    import uvicorn
+
+    config = uvicorn.Config(lambda scope, receive, send: None)
+    config.load()
+    assert config.http_protocol_class.__name__ == "HttpToolsProtocol"
+    if sys.platform != "win32":
+        assert config.get_loop_factory().__module__ == "uvloop"
+

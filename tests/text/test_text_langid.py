@@ -14,6 +14,9 @@ from sanjeh.text import detect_language, detect_languages
         ("سلام، چطوری؟", "fa"),
         ("ممنون", "fa"),
         ("خيلي ممنون از پيگيري", "fa"),  # Persian typed on an Arabic keyboard
+        ("ببخشيد، دير شد", "fa"),  # ... without a Persian-only letter: decided by vocabulary
+        ("لقد تم شحن طلبك", "ar"),
+        ("salam, sefaresham kojast?", "fa"),  # Finglish
         ("مرحبا، متى يصل الطلب؟", "ar"),
         ("الله يعطيك العافية", "ar"),
         ("شلونك؟ الطلب ما وصل", "ar"),

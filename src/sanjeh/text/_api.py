@@ -7,7 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import ConfigError, ValidationError
-from ._langid import _arabic_script, detect_language, scripts
+from ._finglish import finglish_doc
+from ._langid import _arabic_script, detect_language, latin_dominant, scripts
+from ._personal import PersonalisationAnalyzer
 from ._rules import default_rule_analyzers
 from ._sentiment import SentimentAnalyzer
 from ._types import ROLES, Analyzer, Doc, Signal
@@ -23,7 +25,8 @@ class Registry:
 
     def reset(self) -> None:
         """Back to the offline defaults."""
-        self._analyzers = {a.name: a for a in (*default_rule_analyzers(), SentimentAnalyzer())}
+        defaults = (*default_rule_analyzers(), PersonalisationAnalyzer(), SentimentAnalyzer())
+        self._analyzers = {a.name: a for a in defaults}
 
     def register(self, analyzer: Analyzer) -> None:
         if not isinstance(analyzer, Analyzer):
@@ -112,6 +115,14 @@ def prepare(
         if lang is not None and lang not in ("fa", "ar", "en", "other"):
             raise ValidationError("language", f"{lang!r} is not one of fa, ar, en, other")
         detected = lang or detect_language(text)
+        # Finglish is matched in Persian script (an English reply in a ticket marked fa is not)
+        if (
+            detected == "fa"
+            and latin_dominant(text)
+            and (not lang or detect_language(text) == "fa")
+        ):
+            docs.append(finglish_doc(text, who))
+            continue
         arabic, latin = scripts(text)
         # Mixed messages ("سلام، your refund is on its way"): match the lexicons of both
         # scripts; negation and intensifiers stay within each phrase's own language.
@@ -124,15 +135,24 @@ def prepare(
     return docs
 
 
-def run(docs: Sequence[Doc], analyzers: Sequence[Analyzer] | None = None) -> list[list[Signal]]:
-    """Each analyzer over the docs whose role it reads (every doc when the role is unknown)."""
+def run(
+    docs: Sequence[Doc],
+    analyzers: Sequence[Analyzer] | None = None,
+    names: Sequence[str | None] | None = None,
+) -> list[list[Signal]]:
+    """Each analyzer over the docs whose role it reads (every doc when the role is unknown).
+    ``names`` (the customer's name per doc) go to analyzers that have ``analyze_named``."""
     chosen = registry.all() if analyzers is None else list(analyzers)
     results: list[list[Signal]] = [[] for _ in docs]
     for analyzer in chosen:
         index = [i for i, d in enumerate(docs) if d.role is None or d.role in analyzer.roles]
         if not index:
             continue
-        signals = analyzer.analyze([docs[i] for i in index])
+        named = getattr(analyzer, "analyze_named", None)
+        if names is not None and named is not None:
+            signals = named([docs[i] for i in index], [names[i] for i in index])
+        else:
+            signals = analyzer.analyze([docs[i] for i in index])
         if len(signals) != len(index):
             raise ConfigError(
                 f"analyzer {analyzer.name!r} returned {len(signals)} signals for "
@@ -149,14 +169,23 @@ def analyze(
     language: str | Sequence[str | None] | None = None,
     role: str | Sequence[str | None] | None = None,
     analyzers: Sequence[Analyzer] | None = None,
+    names: Sequence[str | None] | None = None,
 ) -> list[MessageAnalysis]:
     """Every signal, with its evidence, for each text.
 
     ``language`` (fa / ar / en / other) and ``role`` (customer / agent / bot) are one value
     for all texts or one per text; None detects the language and runs every analyzer.
+    ``names`` is the customer's name for each text (None where unknown), read by
+    ``personalisation``.
     """
     docs = prepare(texts, language=language, role=role)
-    results = run(docs, analyzers)
+    if names is not None:
+        if isinstance(names, str):
+            raise ValidationError("names", "expected one name per text, got one string")
+        names = list(names)
+        if len(names) != len(docs):
+            raise ValidationError("names", f"got {len(names)} names for {len(docs)} texts")
+    results = run(docs, analyzers, names)
     return [
         MessageAnalysis(d.text, d.language, d.role, tuple(s))
         for d, s in zip(docs, results, strict=True)

@@ -128,13 +128,15 @@ def analyze_conversation(
     *,
     language: str | None = None,
     analyzers: Sequence[Analyzer] | None = None,
+    customer_name: str | None = None,
 ) -> ConversationAnalysis:
     """Analyse one conversation: each message has ``role`` (customer / agent / bot),
     ``text`` and an optional ``timestamp`` (messages are ordered by it when all have one).
-    Also accepts event-shaped dicts (``actor_type``, ``body``, ``at``)."""
+    Also accepts event-shaped dicts (``actor_type``, ``body``, ``at``). ``customer_name``
+    lets ``personalisation`` look for it in the agents' replies."""
     items = _messages(messages)
     docs = prepare([t for _, t, _ in items], language=language, role=[r for r, _, _ in items])
-    results = run(docs, analyzers)
+    results = run(docs, analyzers, None if customer_name is None else [customer_name] * len(docs))
     analyses = tuple(
         MessageAnalysis(d.text, d.language, d.role, tuple(s))
         for d, s in zip(docs, results, strict=True)

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ._lexicon import Hit, lexicon_digest
 from ._types import AGENT_ROLES, CUSTOMER_ROLES, Doc, Evidence, Signal
 
-RULES_VERSION = "2"  # 2: a phrase inside a longer one of the other polarity is dropped
+# 2: a phrase inside a longer one of the other polarity is dropped
+# 3: a negator reaches only within its clause ("Oh no! I'm so sorry" is an apology)
+RULES_VERSION = "3"
 
 # How far a negator reaches: "we can not really help" / «مشکلی هم نیست».
 PRE_NEGATION_WINDOW = 3
 POST_NEGATION_WINDOW = 3
+# What ends a negator's clause: sentence ends, semicolons, commas and line breaks
+# (fold turns ، ؛ ؟ into , ; ?; the originals are listed for an unfolded key).
+_CLAUSE_BREAK_RE = re.compile("[.!?;,\n\r\u2026\u060c\u061b\u061f]")
 
 
 def rules_version() -> str:
@@ -25,7 +31,9 @@ def negated(doc: Doc, hit: Hit) -> bool:
 
     English and Arabic negate before the phrase ("not sorry", «مش آسف»); Persian also
     negates after it with a negative verb («مشکلی نیست», «راضی نیستم»). A negator that
-    is part of the phrase itself («مشکلی نیست» as a lexicon entry) does not count.
+    is part of the phrase itself («مشکلی نیست» as a lexicon entry) does not count, nor
+    one in another clause: punctuation between them (. ! ? ; , ، ؛ ؟ or a line break)
+    stops it ("Not a problem. Have a great day!", "No, I'm sorry").
     """
     language = hit.entry.language
     if language == "fa":
@@ -42,11 +50,20 @@ def negated(doc: Doc, hit: Hit) -> bool:
         if hit.first <= neg.first and neg.last <= hit.last:
             continue
         if entry.tag == "post":
-            if 0 < neg.first - hit.last <= POST_NEGATION_WINDOW:
+            if 0 < neg.first - hit.last <= POST_NEGATION_WINDOW and _same_clause(
+                doc, hit.last, neg.first
+            ):
                 return True
-        elif 0 < hit.first - neg.last <= PRE_NEGATION_WINDOW:
+        elif 0 < hit.first - neg.last <= PRE_NEGATION_WINDOW and _same_clause(
+            doc, neg.last, hit.first
+        ):
             return True
     return False
+
+
+def _same_clause(doc: Doc, left: int, right: int) -> bool:
+    """No clause break in the text between token ``left`` and the later token ``right``."""
+    return _CLAUSE_BREAK_RE.search(doc.key, doc.spans[left][1], doc.spans[right][0]) is None
 
 
 def intensity(doc: Doc, hit: Hit) -> float:
@@ -182,6 +199,8 @@ class ActiveListeningAnalyzer:
 
 
 def default_rule_analyzers() -> list[PhraseAnalyzer | FramingAnalyzer | ActiveListeningAnalyzer]:
+    from ._commitments import CommitmentAnalyzer  # here: it builds on this module
+
     agent = AGENT_ROLES
     return [
         PhraseAnalyzer("greeting", "greeting", agent),
@@ -191,9 +210,9 @@ def default_rule_analyzers() -> list[PhraseAnalyzer | FramingAnalyzer | ActiveLi
         PhraseAnalyzer("apology", "apology", agent),
         FramingAnalyzer(),
         PhraseAnalyzer("rude", "rude", agent, negatable=False),
-        PhraseAnalyzer("ownership", "ownership", agent),
+        CommitmentAnalyzer("ownership", "ownership", agent),
         ActiveListeningAnalyzer(),
-        PhraseAnalyzer("follow_up", "follow_up", agent),
+        CommitmentAnalyzer("follow_up", "follow_up", agent),
         PhraseAnalyzer("wow", "wow", agent),
         PhraseAnalyzer("escalation_request", "escalation", CUSTOMER_ROLES),
     ]

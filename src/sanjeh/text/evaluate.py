@@ -4,10 +4,17 @@
     python -m sanjeh.text.evaluate --data ../shared/data/sentiment --split test --json out.json
     python -m sanjeh.text.evaluate build-model ../shared/data/sentiment/ar/ajgt.csv
     python -m sanjeh.text.evaluate build-lexipers ../shared/data/lexicons/LexiPersV1.0.zip
+    python -m sanjeh.text.evaluate signals --corpus tests/text/corpus/replies.jsonl --split test
+    python -m sanjeh.text.evaluate signals --split test --twcs ../shared/data/twcs/twcs_sample.csv
 
 Binary accuracy and macro-F1 are over the positive and negative items; a text the
 analyzer leaves undecided (polarity 0) counts as an error. Neutral items are reported
 separately (share called neutral, mean polarity). See docs/evaluation.md for the method.
+
+``signals`` scores the behaviour analyzers (greeting, apology, empathy …) on the labelled
+corpus of agent replies (see ``_corpus``): precision, recall and F1 per language and
+signal, beside the majority-class baseline. ``--twcs`` adds the labelled agent tweets of
+the user's own copy of the Twitter support sample (their text is not shipped).
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SanjehError
-from ._api import prepare
+from ._api import MessageAnalysis, analyze, prepare
+from ._corpus import LANGUAGES, SIGNALS, Reply, load_corpus, split
 from ._evaldata import LabelledSet, load_sets
 from ._lexicon import PhraseMatcher, parse_lexicon
 from ._linear import LinearTextModel, fit_linear
@@ -286,6 +294,8 @@ def markdown(results: Sequence[Scores]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "signals":
+        return signals_main(args[1:])
     try:
         if args and args[0] == "build-lexipers":
             from ._lexipers import build_lexipers_tsv
@@ -315,6 +325,201 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(markdown(results))
     if ns.json:
         payload: list[dict[str, Any]] = [r.__dict__ for r in results]
+        Path(ns.json).write_text(json.dumps(payload, indent=1, ensure_ascii=False), "utf-8")
+    return 0
+
+
+# -- behaviour signals on the reply corpus -------------------------------------------
+
+#: what each corpus label is read from: (analyzer, labels that count as "fires");
+#: None where no analyzer exists yet (reported as "no analyzer", recall 0)
+SIGNAL_SOURCES: dict[str, tuple[str, frozenset[str]] | None] = {
+    "greeting": ("greeting", frozenset({"present"})),
+    "apology": ("apology", frozenset({"present"})),
+    "empathy": ("empathy", frozenset({"present"})),
+    "ownership": ("ownership", frozenset({"present"})),
+    "negative_framing": ("language_framing", frozenset({"negative", "mixed"})),
+    "positive_framing": ("language_framing", frozenset({"positive", "mixed"})),
+    "personalisation": ("personalisation", frozenset({"present"})),
+    "closing": ("closing", frozenset({"present"})),
+    "next_steps": ("follow_up", frozenset({"present"})),
+    "rudeness": ("rude", frozenset({"present"})),
+}
+#: the signals the issue's bar is about (mean F1 >= 0.85, none < 0.70)
+HEADLINE_SIGNALS = ("greeting", "apology", "empathy", "ownership", "negative_framing", "closing")
+BAR_MEAN, BAR_MIN = 0.85, 0.70
+
+
+@dataclass
+class SignalScores:
+    language: str
+    signal: str
+    analyzer: str  # what it was read from, or "no analyzer"
+    n: int
+    support: int  # gold positives
+    tp: int
+    fp: int
+    fn: int
+    precision: float  # nan when the analyzer never fired
+    recall: float
+    f1: float
+    accuracy: float
+    baseline: str  # "never fires" / "always fires"
+    baseline_accuracy: float
+    baseline_f1: float
+    false_positives: list[dict[str, Any]]
+    false_negatives: list[dict[str, Any]]
+
+
+def fires(analysis: MessageAnalysis, signal: str) -> tuple[bool, list[str]]:
+    """Whether the analyzers emit ``signal`` for one reply, and the evidence texts."""
+    source = SIGNAL_SOURCES[signal]
+    if source is None:
+        return False, []
+    found = analysis.get(source[0])
+    if found is None or found.label not in source[1]:
+        return False, []
+    return True, [e.text for e in found.evidence]
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """(precision, recall, F1); precision is nan when nothing was predicted."""
+    precision = tp / (tp + fp) if tp + fp else math.nan
+    recall = tp / (tp + fn) if tp + fn else math.nan
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return precision, recall, f1
+
+
+def score_signal(
+    replies: Sequence[Reply], analyses: Sequence[MessageAnalysis], language: str, signal: str
+) -> SignalScores:
+    tp = fp = fn = correct = 0
+    false_pos: list[dict[str, Any]] = []
+    false_neg: list[dict[str, Any]] = []
+    for reply, analysis in zip(replies, analyses, strict=True):
+        gold = reply.labels[signal]
+        predicted, evidence = fires(analysis, signal)
+        correct += gold == predicted
+        tp += gold and predicted
+        if predicted and not gold:
+            fp += 1
+            if len(false_pos) < 3:
+                false_pos.append({"id": reply.id, "text": reply.text, "evidence": evidence})
+        if gold and not predicted:
+            fn += 1
+            if len(false_neg) < 3:
+                false_neg.append(
+                    {"id": reply.id, "text": reply.text, "detected_language": analysis.language}
+                )
+    n, support = len(replies), tp + fn
+    precision, recall, f1 = prf(tp, fp, fn)
+    always = support * 2 > n  # the majority class is "fires"
+    source = SIGNAL_SOURCES[signal]
+    return SignalScores(
+        language,
+        signal,
+        "no analyzer" if source is None else source[0],
+        n,
+        support,
+        tp,
+        fp,
+        fn,
+        precision,
+        0.0 if source is None else recall,
+        f1,
+        correct / n if n else math.nan,
+        "always fires" if always else "never fires",
+        max(support, n - support) / n if n else math.nan,
+        prf(support, n - support, 0)[2] if always else 0.0,
+        false_pos,
+        false_neg,
+    )
+
+
+def run_signals(replies: Sequence[Reply]) -> list[SignalScores]:
+    """Every (language, signal) score over ``replies``, analyzers run with role agent."""
+    results: list[SignalScores] = []
+    for language in LANGUAGES:
+        chosen = [r for r in replies if r.language == language]
+        if not chosen:
+            continue
+        analyses = analyze(
+            [r.text for r in chosen], role="agent", names=[r.customer_name for r in chosen]
+        )
+        results.extend(score_signal(chosen, analyses, language, s) for s in SIGNALS)
+    return results
+
+
+def headline(results: Sequence[SignalScores]) -> dict[str, dict[str, Any]]:
+    """Per language: mean and minimum F1 over the headline signals, and the bar's verdict."""
+    out: dict[str, dict[str, Any]] = {}
+    for language in LANGUAGES:
+        f1s = {r.signal: r.f1 for r in results if r.language == language}
+        if not f1s:
+            continue
+        chosen = [f1s[s] for s in HEADLINE_SIGNALS]
+        mean, low = sum(chosen) / len(chosen), min(chosen)
+        out[language] = {
+            "mean_f1": mean,
+            "min_f1": low,
+            "meets_bar": mean >= BAR_MEAN and low >= BAR_MIN,
+        }
+    return out
+
+
+def signals_markdown(results: Sequence[SignalScores]) -> str:
+    lines = [
+        "| lang | signal | read from | support / n | precision | recall | F1 | accuracy | "
+        "baseline | baseline acc. | baseline F1 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.language} | {r.signal} | {r.analyzer} | {r.support} / {r.n} | "
+            f"{_fmt(r.precision)} | {_fmt(r.recall)} | {_fmt(r.f1)} | {_fmt(r.accuracy)} | "
+            f"{r.baseline} | {_fmt(r.baseline_accuracy)} | {_fmt(r.baseline_f1)} |"
+        )
+    lines.append("")
+    names = ", ".join(HEADLINE_SIGNALS)
+    for language, h in headline(results).items():
+        verdict = "meets" if h["meets_bar"] else "below"
+        lines.append(
+            f"- {language}: mean F1 over {names} = {_fmt(h['mean_f1'])}, lowest "
+            f"{_fmt(h['min_f1'])} ({verdict} the bar: mean >= {BAR_MEAN}, none < {BAR_MIN})"
+        )
+    return "\n".join(lines)
+
+
+def signals_main(args: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sanjeh.text.evaluate signals")
+    parser.add_argument(
+        "--corpus", default=os.path.join("tests", "text", "corpus", "replies.jsonl")
+    )
+    parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
+    parser.add_argument(
+        "--twcs",
+        help="twcs_sample.csv of the Twitter support sample: adds the tweets labelled in "
+        "twcs_labels.jsonl beside the corpus, their text read from this file (default: none)",
+    )
+    parser.add_argument("--json", help="also write the scores and confusion examples here")
+    ns = parser.parse_args(list(args))
+    try:
+        replies = split(load_corpus(ns.corpus, twcs=ns.twcs), ns.split)
+    except SanjehError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    results = run_signals(replies)
+    tweets = f" (with {ns.twcs})" if ns.twcs else ""
+    print(f"{ns.corpus}{tweets}, split {ns.split}: {len(replies)} replies\n")
+    print(signals_markdown(results))
+    if ns.json:
+        payload = {
+            "corpus": ns.corpus,
+            "twcs": ns.twcs,
+            "split": ns.split,
+            "scores": [r.__dict__ for r in results],
+            "headline": headline(results),
+        }
         Path(ns.json).write_text(json.dumps(payload, indent=1, ensure_ascii=False), "utf-8")
     return 0
 
