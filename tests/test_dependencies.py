@@ -90,4 +90,3 @@ def test_the_server_runs_on_uvicorns_c_parser_and_loop() -> None:
     assert config.http_protocol_class.__name__ == "HttpToolsProtocol"
     if sys.platform != "win32":
         assert config.get_loop_factory().__module__ == "uvloop"
-
