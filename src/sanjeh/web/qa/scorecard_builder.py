@@ -54,6 +54,7 @@ MESSAGE_ANALYZERS = (
     "follow_up",
     "wow",
     "escalation_request",
+    "personalisation",
     "sentiment",
 )
 CONVERSATION_ANALYZERS = (
