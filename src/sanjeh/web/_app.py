@@ -26,7 +26,7 @@ from ._auth import AuthMiddleware, local_csrf_token, register_auth
 from ._errors import InvalidParameter, status_of
 from ._i18n import LANGS, Locale
 from ._limits import Requester
-from ._params import TEXT_PATTERN, check_text
+from ._params import TEXT_PATTERN, check_query, check_text
 from ._render import error_page
 from ._source import Source
 from ._survey_answer import AnswerFastPath
@@ -91,9 +91,7 @@ class ParameterGuard:
 def _check_url(scope: Scope) -> None:
     # (UTF-8, not Latin-1 as Starlette reads it: raw Persian bytes are no C1 controls)
     query = scope.get("query_string", b"").decode("utf-8", "replace")
-    for name, value in parse_qsl(query, keep_blank_values=True):
-        check_text("a query parameter's name", name)
-        check_text(name, value)
+    check_query(parse_qsl(query, keep_blank_values=True))
 
 
 async def _check_path(request: Request) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -59,6 +60,13 @@ def check_text(name: str, value: str, *, form: bool = False) -> None:
     if found is not None:
         code = f"U+{ord(found.group()):04X}"
         raise InvalidParameter(name, f"holds the control character {code}; remove it")
+
+
+def check_query(pairs: Iterable[tuple[str, str]]) -> None:
+    """:func:`check_text` of every query parameter's name and value."""
+    for name, value in pairs:
+        check_text("a query parameter's name", name)
+        check_text(name, value)
 
 
 def parse_day(value: object) -> object:

@@ -51,7 +51,7 @@ from ._errors import InvalidParameter, status_of
 from ._i18n import LANGS, Locale, browser_language
 from ._intake import journal_folder
 from ._intake_routes import read_body
-from ._params import check_text
+from ._params import check_query, check_text
 from ._rate import RateLimit
 from ._render import _ENV
 from ._signing import signing_key, verify
@@ -404,9 +404,7 @@ def _check_controls(fields: Mapping[str, Any], query: Mapping[str, str] | None =
     """What the app's parameter guard checks elsewhere (this page's POST comes before
     it, ``AnswerFastPath``): no control character in a field or a query parameter
     (line breaks and tabs pass in a comment)."""
-    for name, value in (query or {}).items():
-        check_text("a query parameter's name", name)
-        check_text(name, value)
+    check_query((query or {}).items())
     for name, value in fields.items():
         check_text("a field's name", str(name), form=True)
         if isinstance(value, str):
