@@ -8,7 +8,8 @@ Q1 (agent a1, en)  customer «late» (sentiment −1 → −1/√5 = −0.4472)
                    agent «Hello» greeting, «I am sorry» apology, «I understand your
                    frustration» empathy, «I will take care of» ownership
                    customer «Thanks» (+1 → +0.4472)
-                   agent «Is there anything else» closing, «I can help» positive framing
+                   agent «Is there anything else» closing («I can help» in a question is an
+                   offer, not positive framing: no framing phrase at all gives 10 of 15)
 Q2 (agent a1, en)  customer «speak to your manager» escalation request (no sentiment: 0)
                    agent «not possible» negative framing; no greeting, no closing
 Q3 (agent a2, fa)  customer «نرسیده» (−1.5 → −1.5/√(1.5²+4) = −0.6)
@@ -18,7 +19,7 @@ Q5 (agent a2, en)  merged into Q1: «Hello» greeting, «I understand your frust
 
 Quality scores (docs/text.md rubric: greeting, closing, politeness, empathy, positive
 language, ownership, active listening, customer outcome, − escalation):
-Q1 10 + 10 + 0 + 10 + 15 + 10 + 5 + (10 × (1 + 0.4472) / 2 + 10 improving) = 77.24 → 77.2
+Q1 10 + 10 + 0 + 10 + 10 + 10 + 5 + (10 × (1 + 0.4472) / 2 + 10 improving) = 72.24 → 72.2
 Q2  0 +  0 + 0 + 10 +  0 +  5 + 5 + (10 × (1 + 0) / 2 + 5 unknown) − 5 = 25.0
 Q3 10 +  0 + 0 + 10 + 10 + 10 + 5 + (10 × (1 − 0.6) / 2 + 5 unknown) = 52.0
 """
@@ -69,7 +70,7 @@ EXPECTED = {
     "ownership_rate": (2 / 3, 3),  # Q1, Q3
     "escalation_request_rate": (1 / 4, 4),  # Q2 of Q1-Q4 (each has a customer message)
     "customer_sentiment_change": (0.8944, 1),  # Q1 only has two customer messages: 2/√5
-    "auto_quality_score": ((77.2 + 25.0 + 52.0) / 3, 3),
+    "auto_quality_score": ((72.2 + 25.0 + 52.0) / 3, 3),
 }
 
 
@@ -132,7 +133,7 @@ def test_quality_kpi_values(quality: Store, name: str) -> None:
 
 def test_quality_score_by_agent(quality: Store) -> None:
     rows = values(quality, ["auto_quality_score", "greeting_compliance"], by=["agent"])
-    assert rows[("auto_quality_score", "q:a1")].value == pytest.approx((77.2 + 25.0) / 2)
+    assert rows[("auto_quality_score", "q:a1")].value == pytest.approx((72.2 + 25.0) / 2)
     assert rows[("auto_quality_score", "q:a2")].value == pytest.approx(52.0)
     assert rows[("greeting_compliance", "q:a1")].value == pytest.approx(1 / 2)  # Q1, not Q2
 

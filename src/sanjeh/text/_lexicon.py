@@ -82,6 +82,11 @@ def _lexicon_root() -> Path:
     return Path(str(resources.files("sanjeh.text") / "lexicons"))
 
 
+#: categories whose phrases are cues read together (sarcasm: "wrong" beside a "thanks"), not
+#: a sense of the word: they do not hide a derived lexicon's entry for the same phrase
+CUE_CATEGORIES = frozenset({"sarcasm"})
+
+
 @lru_cache(maxsize=8)
 def load_language(language: str) -> tuple[Entry, ...]:
     """Every entry of every lexicon file shipped for ``language``.
@@ -107,7 +112,7 @@ def load_language(language: str) -> tuple[Entry, ...]:
                 ):
                     continue
                 seen.add((category, entry.tokens))
-                if not derived:
+                if not derived and category not in CUE_CATEGORIES:
                     project_phrases.add(entry.tokens)
                 entries.append(entry)
     return tuple(entries)

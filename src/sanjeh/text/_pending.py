@@ -4,6 +4,11 @@ A message event is scored when ``auto_scores`` holds a row for it from every ana
 reads its author's role, at the analyzer's current version. A ticket is *pending* when one
 of its messages is not; it is then scored again as a whole, since conversation-level
 signals need every message.
+
+The customer's name (``tickets.customer_id`` -> ``customers.name``) is joined onto the
+messages in the database, for ``personalisation``. A ticket is also pending when its
+stored ``personalisation`` rows disagree with whether that name is known now (customers
+imported after the tickets were scored, or a name removed).
 """
 
 from __future__ import annotations
@@ -15,14 +20,18 @@ import ibis
 import ibis.expr.types as ir
 
 from ._api import prepare
+from ._personal import PersonalisationAnalyzer
+from ._rows import NAME_COLUMN, REDACTED_NAME
 from ._types import ROLES, Analyzer
 
 #: every character Python's ``str.strip`` removes, so that the database and
 #: ``auto_score_rows`` agree on which bodies are empty (SQL TRIM only removes spaces)
 _WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # U+3000 is the last
 _NOT_BLANK = f"[^{_WHITESPACE}]"
-#: columns ``auto_score_rows`` reads
+#: columns ``auto_score_rows`` reads (and ``customer_name``, joined from ``customers``)
 MESSAGE_COLUMNS = ("ticket_id", "event_id", "at", "kind", "actor_type", "public", "body")
+#: ``personalisation`` labels: without a name / with one
+_NO_NAME, _NAMED = "none", ("present", "absent")
 
 
 def messages(events: ir.Table) -> ir.Table:
@@ -35,6 +44,26 @@ def messages(events: ir.Table) -> ir.Table:
         events.body.notnull(),
         events.body.re_search(_NOT_BLANK),
     )
+
+
+def customer_names(tickets: ir.Table, customers: ir.Table) -> ir.Table:
+    """``_named_ticket, customer_name`` of each ticket whose customer has a name: one row
+    per ticket (both ids are keys). Blank and redacted names are no name, as in
+    ``auto_score_rows``."""
+    named = customers.filter(
+        customers.name.notnull(),
+        customers.name.re_search(_NOT_BLANK),
+        customers.name != REDACTED_NAME,
+    ).select(_customer="customer_id", **{NAME_COLUMN: "name"})
+    owned = tickets.select(_named_ticket=tickets.ticket_id.cast("string"), _customer="customer_id")
+    joined = owned.join(named, "_customer")
+    return joined.select("_named_ticket", NAME_COLUMN)
+
+
+def names_of(events: ir.Table) -> ir.Table:
+    """``customer_names`` from the store ``events`` belongs to."""
+    con = events.get_backend()
+    return customer_names(con.table("tickets"), con.table("customers"))
 
 
 def version_of(analyzer: Analyzer) -> str:
@@ -65,9 +94,11 @@ def pending_tickets(
     scores: ir.Table,
     analyzers: Sequence[Analyzer],
     since: dt.datetime | None = None,
+    names: ir.Table | None = None,
 ) -> ir.Table:
     """Distinct ``ticket_id`` of the conversations to score: a message lacks a current
-    row, or (with ``since``) a message was written at or after ``since``."""
+    row, its ``personalisation`` row is stale (``names``: ``customer_names``, by default
+    the store's), or (with ``since``) a message was written at or after ``since``."""
     msgs = messages(events)
     want = expected_rows(analyzers)
     need = msgs.select("ticket_id", "event_id", "actor_type").join(
@@ -83,6 +114,10 @@ def pending_tickets(
         ],
     )
     pending = missing.select(ticket_id=missing.ticket_id.cast("string")).distinct()
+    personal = [a.name for a in analyzers if isinstance(a, PersonalisationAnalyzer)]
+    if personal:
+        stale = _stale_names(scores, personal, names_of(events) if names is None else names)
+        pending = pending.union(stale)
     if since is not None:
         recent = msgs.filter(msgs.at >= since)
         # UNION (not ALL): still distinct
@@ -90,11 +125,32 @@ def pending_tickets(
     return pending
 
 
-def messages_to_score(events: ir.Table, scores: ir.Table, pending: ir.Table) -> ir.Table:
+def _stale_names(scores: ir.Table, analyzers: list[str], names: ir.Table) -> ir.Table:
+    """Tickets with a ``personalisation`` row of the wrong kind: ``none`` though the
+    customer's name is known now, or present / absent though it is not. (A name changed
+    for another is not seen: ``since`` re-scores those.)"""
+    rows = scores.filter(
+        scores.analyzer.isin(analyzers),
+        scores.event_id.notnull(),
+        scores.label.isin([_NO_NAME, *_NAMED]),
+    )
+    rows = rows.select(ticket_id=rows.ticket_id.cast("string"), _no_name=rows.label == _NO_NAME)
+    joined = rows.left_join(names, rows.ticket_id == names._named_ticket)
+    stale = joined.filter(joined._no_name == joined._named_ticket.notnull())
+    return stale.select("ticket_id").distinct()
+
+
+def messages_to_score(
+    events: ir.Table, scores: ir.Table, pending: ir.Table, names: ir.Table | None = None
+) -> ir.Table:
     """The messages of the pending tickets, a ticket's messages together and in time order,
-    with ``_prior``: whether the ticket already has rows in ``auto_scores``."""
+    with ``customer_name`` (null: unknown; ``names`` as in ``pending_tickets``) and
+    ``_prior``: whether the ticket already has rows in ``auto_scores``."""
+    names = names_of(events) if names is None else names
     msgs = messages(events).semi_join(pending, "ticket_id").select(*MESSAGE_COLUMNS)
+    named = msgs.left_join(names, msgs.ticket_id == names._named_ticket)
+    named = named.select(*MESSAGE_COLUMNS, NAME_COLUMN)
     scored = scores.select(_scored_ticket="ticket_id").distinct()
-    joined = msgs.left_join(scored, msgs.ticket_id == scored._scored_ticket)
-    out = joined.select(*MESSAGE_COLUMNS, _prior=joined._scored_ticket.notnull())
+    joined = named.left_join(scored, named.ticket_id == scored._scored_ticket)
+    out = joined.select(*MESSAGE_COLUMNS, NAME_COLUMN, _prior=joined._scored_ticket.notnull())
     return out.order_by(["ticket_id", "at", "event_id"])

@@ -4,6 +4,7 @@ One row per (message, analyzer) and per (conversation, conversation-level signal
 conversation rows have a null ``event_id``. Agent and bot messages get the agent
 analyzers, customer messages sentiment and escalation requests (each analyzer's
 ``roles``). Private notes (``public`` false), system events and empty bodies are skipped.
+An optional ``customer_name`` per event is handed to ``personalisation``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from .._redaction._tables import PERSONAL_COLUMNS
 from ..errors import ValidationError
 from ._api import MessageAnalysis, prepare, run
 from ._conversation import _summarise
@@ -33,6 +35,19 @@ AUTO_SCORES_SCHEMA = pa.schema(
     ]
 )
 _REQUIRED = ("event_id", "ticket_id", "actor_type", "body")
+#: optional input column: the name of the ticket's customer, for ``personalisation``
+NAME_COLUMN = "customer_name"
+#: what ``--redact`` imports put in ``customers.name``: no name to look for
+REDACTED_NAME = PERSONAL_COLUMNS["customers"]["name"]
+
+
+def known_name(value: object) -> str | None:
+    """The customer's name, or None when there is none to look for: null, blank (Python's
+    whitespace, as ``_pending`` filters it in SQL) or redacted."""
+    if value is None:
+        return None
+    name = str(value)
+    return name if name.strip() and name != REDACTED_NAME else None
 
 
 def _rows_of(events: pa.Table | Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -62,7 +77,9 @@ def auto_score_rows(
     language: str | None = None,
 ) -> pa.Table:
     """Rows for ``auto_scores`` (schema ``AUTO_SCORES_SCHEMA``) from events with
-    ``event_id, ticket_id, actor_type, body`` and optionally ``public, kind, at``."""
+    ``event_id, ticket_id, actor_type, body`` and optionally ``public, kind, at`` and
+    ``customer_name`` (the ticket's customer, looked for in agent replies by
+    ``personalisation``; null, blank or ``[NAME]``: unknown, label ``none``)."""
     messages = []
     for row in _rows_of(events):
         if row.get("public") is False or row.get("kind") not in (None, "message", "created"):
@@ -77,7 +94,8 @@ def auto_score_rows(
         language=language,
         role=[str(m["actor_type"]) for m in messages],
     )
-    results = run(docs, analyzers)
+    names = [known_name(m.get(NAME_COLUMN)) for m in messages]
+    results = run(docs, analyzers, names if any(names) else None)
 
     out: dict[str, list[Any]] = {f.name: [] for f in AUTO_SCORES_SCHEMA}
 

@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ._lexicon import Hit, lexicon_digest
 from ._types import AGENT_ROLES, CUSTOMER_ROLES, Doc, Evidence, Signal
@@ -67,16 +68,20 @@ def _same_clause(doc: Doc, left: int, right: int) -> bool:
 
 
 def intensity(doc: Doc, hit: Hit) -> float:
-    """Product of the intensifiers / downtoners right before (or, in Persian, after) a hit:
+    """Product of the intensifiers / downtoners right before (or, in Persian and for Arabic
+    entries tagged post / both, after) a hit:
     «خیلی ممنونم» is stronger than «ممنون»; "a bit late" is weaker than "late"."""
     factor = 1.0
     for mod in doc.hits_of("intensifier"):
         entry = mod.entry
         if entry.language != hit.entry.language:
             continue
-        before = 0 < hit.first - mod.last <= 2
-        after = entry.language == "fa" and 0 < mod.first - hit.last <= 1
-        if before or after:
+        # Arabic «جدا» follows its word («سيئة جدا»): tag post only after, both either side
+        placed_before = entry.tag != "post" and 0 < hit.first - mod.last <= 2
+        placed_after = (entry.language == "fa" or entry.tag in ("post", "both")) and (
+            0 < mod.first - hit.last <= 1
+        )
+        if placed_before or placed_after:
             factor *= entry.weight
     return factor
 
@@ -116,11 +121,20 @@ class PhraseAnalyzer:
 @dataclass(frozen=True)
 class FramingAnalyzer:
     """Negative vs positive language: "we can't" / «نمی‌توانیم» / «لا يمكننا» against
-    "here is what I can do" / «با کمال میل» / «يسعدني». Score in -1..1."""
+    "here is what I can do" / «با کمال میل» / «يسعدني». Score in -1..1.
+
+    ``mixed`` when both sides reach ``mixed_floor`` ("We can't refund it, but we can
+    exchange it"), otherwise the balance decides, so a stray weak phrase ("no", 0.2) does
+    not turn a positive reply mixed. A lexicon phrase of weight 0 is a guard: it only keeps
+    a shorter phrase of its own lexicon from matching ("i can imagine" hides "i can").
+    """
 
     name: str = "language_framing"
     roles: frozenset[str] = AGENT_ROLES
     version: str = ""
+    mixed_floor: float = 0.5
+    # what ends the sentence of a phrase; fold turns ؟ into ? (the original is listed too)
+    _SENTENCE_END: ClassVar[re.Pattern[str]] = re.compile("[.!?\n\r\u2026\u061f]")
 
     def analyze(self, docs: Sequence[Doc]) -> list[Signal]:
         version = self.version or rules_version()
@@ -132,12 +146,19 @@ class FramingAnalyzer:
             spans = {id(hit): doc.evidence(hit) for hit in framing}
             for hit in framing:
                 category = hit.entry.category
+                if hit.entry.weight == 0:
+                    continue
                 # the longer phrase wins: "we can" inside "we can't" is not positive
                 if _inside_other_polarity(hit, framing, spans):
                     continue
-                # "not a problem" is reassurance, so a negated positive phrase is dropped
-                # rather than turned negative; negative phrases carry their own negation.
-                if category == "positive_language" and negated(doc, hit):
+                if category == "positive_language" and (
+                    # "not a problem" is reassurance, so a negated positive phrase is
+                    # dropped rather than turned negative; negative phrases carry their
+                    # own negation.
+                    negated(doc, hit)
+                    # "Can you DM us?" / «می‌تونید شماره رو بفرستید؟» ask, not offer
+                    or (hit.entry.tag == "can" and self._in_question(doc, hit))
+                ):
                     continue
                 ev = doc.evidence(hit)
                 if category == "positive_language":
@@ -150,9 +171,17 @@ class FramingAnalyzer:
                 out.append(Signal(self.name, "none", 0.0, (), version))
                 continue
             score = round((pos - neg) / (pos + neg), 4)
-            label = "positive" if score > 0.2 else "negative" if score < -0.2 else "mixed"
+            if min(pos, neg) >= self.mixed_floor:
+                label = "mixed"
+            else:
+                label = "positive" if score > 0.2 else "negative" if score < -0.2 else "mixed"
             out.append(Signal(self.name, label, score, tuple(evidence), version))
         return out
+
+    def _in_question(self, doc: Doc, hit: Hit) -> bool:
+        """Whether the sentence holding ``hit`` ends with a question mark."""
+        end = self._SENTENCE_END.search(doc.key, doc.spans[hit.last][1])
+        return end is not None and end.group() in "?\u061f"
 
 
 def _inside_other_polarity(hit: Hit, hits: Sequence[Hit], spans: dict[int, Evidence]) -> bool:
@@ -161,6 +190,7 @@ def _inside_other_polarity(hit: Hit, hits: Sequence[Hit], spans: dict[int, Evide
         theirs = spans[id(other)]
         if (
             other.entry.category != hit.entry.category
+            and other.entry.weight != 0  # a guard speaks for its own lexicon only
             and theirs.start <= mine.start
             and mine.end <= theirs.end
             and (theirs.end - theirs.start) > (mine.end - mine.start)
@@ -200,6 +230,7 @@ class ActiveListeningAnalyzer:
 
 def default_rule_analyzers() -> list[PhraseAnalyzer | FramingAnalyzer | ActiveListeningAnalyzer]:
     from ._commitments import CommitmentAnalyzer  # here: it builds on this module
+    from ._rude import RudeAnalyzer
 
     agent = AGENT_ROLES
     return [
@@ -209,7 +240,7 @@ def default_rule_analyzers() -> list[PhraseAnalyzer | FramingAnalyzer | ActiveLi
         PhraseAnalyzer("empathy", "empathy", agent),
         PhraseAnalyzer("apology", "apology", agent),
         FramingAnalyzer(),
-        PhraseAnalyzer("rude", "rude", agent, negatable=False),
+        RudeAnalyzer("rude", "rude", agent, negatable=False),
         CommitmentAnalyzer("ownership", "ownership", agent),
         ActiveListeningAnalyzer(),
         CommitmentAnalyzer("follow_up", "follow_up", agent),

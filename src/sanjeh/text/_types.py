@@ -43,6 +43,7 @@ class Signal:
     ``label`` is the analyzer's category (``present`` / ``absent`` for the phrase
     analyzers, ``positive`` / ``negative`` / ``neutral`` for sentiment …); ``score`` is its
     strength (0..1, or -1..1 for polarities, 0..100 for the quality score).
+    ``confidence`` (0..1), where an analyzer gives one, is how sure it is of ``label``.
     """
 
     analyzer: str
@@ -50,6 +51,7 @@ class Signal:
     score: float
     evidence: tuple[Evidence, ...] = ()
     version: str = ""
+    confidence: float | None = None
 
     @property
     def present(self) -> bool:
@@ -62,7 +64,7 @@ class Signal:
             "score": self.score,
             "evidence": [e.as_dict() for e in self.evidence],
             "version": self.version,
-        }
+        } | ({} if self.confidence is None else {"confidence": self.confidence})
 
 
 _QUESTION_RE = re.compile("[?؟]")

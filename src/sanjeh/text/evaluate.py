@@ -2,13 +2,16 @@
 
     python -m sanjeh.text.evaluate --data ../shared/data/sentiment
     python -m sanjeh.text.evaluate --data ../shared/data/sentiment --split test --json out.json
-    python -m sanjeh.text.evaluate build-model ../shared/data/sentiment/ar/ajgt.csv
+    python -m sanjeh.text.evaluate build-model ar ../shared/data/sentiment/ar/ajgt.csv
+    python -m sanjeh.text.evaluate build-model fa tests/text/corpus/sentiment-fa
+    python -m sanjeh.text.evaluate build-model rude tests/text/corpus/rude-train
     python -m sanjeh.text.evaluate build-lexipers ../shared/data/lexicons/LexiPersV1.0.zip
     python -m sanjeh.text.evaluate signals --corpus tests/text/corpus/replies.jsonl --split test
     python -m sanjeh.text.evaluate signals --split test --twcs ../shared/data/twcs/twcs_sample.csv
+    python -m sanjeh.text.evaluate sarcasm --split test
 
 Binary accuracy and macro-F1 are over the positive and negative items; a text the
-analyzer leaves undecided (polarity 0) counts as an error. Neutral items are reported
+analyzer calls neutral (polarity 0) counts as an error. Neutral items are reported
 separately (share called neutral, mean polarity). See docs/evaluation.md for the method.
 
 ``signals`` scores the behaviour analyzers (greeting, apology, empathy …) on the labelled
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import SanjehError
+from ..errors import ConfigError, SanjehError
 from ._api import MessageAnalysis, analyze, prepare
 from ._corpus import LANGUAGES, SIGNALS, Reply, load_corpus, split
 from ._evaldata import LabelledSet, load_sets
@@ -237,6 +240,28 @@ def cross_validated(data: LabelledSet, folds: int = 5) -> Predictor:
     return predict
 
 
+#: Arabic sentences the project wrote (dialects, support and tweet-like opinions): not
+#: used to build anything, so a further check beside the public sets
+ARABIC_SENTENCES = Path("tests") / "text" / "corpus" / "sentiment-ar"
+
+
+def project_sets(split: str) -> list[LabelledSet]:
+    """The project's Arabic check set when run from a checkout (absent from a wheel)."""
+    from ._evaldata import in_dev
+    from ._sentiment_corpus import load_sentences
+
+    if not ARABIC_SENTENCES.is_dir():
+        return []
+    rows = [
+        (s.text, s.label)
+        for s in load_sentences(ARABIC_SENTENCES)
+        if split == "all" or in_dev(s.text) == (split == "dev")
+    ]
+    name = "ar/project sentences"
+    note = "written by the project, never trained on"
+    return [LabelledSet(name, "ar", [t for t, _ in rows], [lab for _, lab in rows], note)]
+
+
 # -- report ---------------------------------------------------------------------------
 
 
@@ -244,9 +269,10 @@ def run_all(folder: str, split: str, with_baselines: bool) -> list[Scores]:
     sets = load_sets(folder, split)
     results: list[Scores] = []
     shipped_ar = (_models_root() / "sentiment-ar.json").is_file()
+    shipped_fa = (_models_root() / "sentiment-fa.json").is_file()
     persian_sa = persian_sa_predictor() if with_baselines else None
     arasents = arasents_predictor() if with_baselines else None
-    for data in sets:
+    for data in [*sets, *project_sets(split)]:
         lang = data.language
         results.append(evaluate_set("majority class", data, majority_predictor(data.labels)))
         results.append(
@@ -262,7 +288,11 @@ def run_all(folder: str, split: str, with_baselines: bool) -> list[Scores]:
                 )
             )
         else:
-            note = "model trained on AJGT only" if lang == "ar" and shipped_ar else ""
+            note = ""
+            if lang == "ar" and shipped_ar:
+                note = "model trained on AJGT only"
+            elif lang == "fa" and shipped_fa:
+                note = "model trained on the project's own sentences only"
             results.append(evaluate_set("sanjeh default", data, sanjeh_predictor(lang), note))
         if lang == "fa" and with_baselines:
             results.append(evaluate_set("LexiPers words only", data, lexipers_predictor()))
@@ -292,10 +322,89 @@ def markdown(results: Sequence[Scores]) -> str:
     return "\n".join(lines)
 
 
+def sarcasm_main(args: list[str]) -> int:
+    """Sarcasm cues on the project's labelled set, and what they do to sentiment."""
+    from ._sarcasm import evaluate_sarcasm, load_sarcasm_set, sarcasm_cues
+
+    parser = argparse.ArgumentParser(prog="python -m sanjeh.text.evaluate sarcasm")
+    parser.add_argument(
+        "--corpus", default=os.path.join("tests", "text", "corpus", "sarcasm.jsonl")
+    )
+    parser.add_argument("--split", choices=("all", "dev", "test"), default="test")
+    parser.add_argument("--data", help="also count cues on the public sets in this folder")
+    ns = parser.parse_args(args)
+    try:
+        figures = evaluate_sarcasm(ns.corpus, ns.split)
+        public = load_sets(ns.data, ns.split) if ns.data else []
+        examples = [e for e in load_sarcasm_set(ns.corpus) if ns.split in ("all", e.split)]
+    except SanjehError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{ns.corpus}, split {ns.split}\n")
+    print(
+        "| lang | n | sarcastic | caught | false alarms | recall | precision | "
+        "sarcastic read negative: without cues / with |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    plain, default = SentimentAnalyzer(detect_sarcasm=False), SentimentAnalyzer()
+    for lang, f in figures.items():
+        ironic = [e.text for e in examples if e.sarcastic and lang in ("all", e.language)]
+        docs = prepare(ironic, role="customer")
+        before = sum(s.label == "negative" for s in plain.analyze(docs))
+        after = sum(s.label == "negative" for s in default.analyze(docs))
+        print(
+            f"| {lang} | {f['n']} | {f['sarcastic']} | {f['caught']} | {f['false_positives']} | "
+            f"{f['recall']:.3f} | {f['precision']:.3f} | {before} / {after} of {len(ironic)} |"
+        )
+    if public:
+        # no sarcasm labels there: cues on a message labelled positive are false alarms
+        print("\n| set | n | cues found | of them on positive-labelled messages |")
+        print("|---|---|---|---|")
+        for data in public:
+            docs = prepare(data.texts, language=data.language, role="customer")
+            fired = [bool(sarcasm_cues(d)) for d in docs]
+            labels = data.labels
+            on_positive = sum(f and g == "positive" for f, g in zip(fired, labels, strict=True))
+            print(f"| {data.name} | {len(docs)} | {sum(fired)} | {on_positive} |")
+    return 0
+
+
+def _build_model(args: list[str]) -> int:
+    """``build-model rude [FOLDER]`` / ``fa FOLDER`` (the project's sentences) or
+    ``build-model [ar] AJGT_CSV``."""
+    if args and args[0] == "rude":
+        from ._rude import build_rude_models
+
+        folder = args[1] if len(args) > 1 else os.path.join("tests", "text", "corpus", "rude-train")
+        print("\n".join(f"wrote {path}" for path in build_rude_models(folder)))
+        return 0
+    if args and args[0] == "fa":
+        from ._sentiment_corpus import load_sentences, persian_model
+
+        if len(args) < 2:
+            raise ConfigError("build-model fa needs the folder: tests/text/corpus/sentiment-fa")
+        sentences = load_sentences(args[1])
+        model = persian_model([s.text for s in sentences], [s.label for s in sentences])
+        target = model.save(_models_root() / "sentiment-fa.json")
+    else:
+        from ._evaldata import _ajgt
+
+        csv_args = args[1:] if args and args[0] == "ar" else args
+        if not csv_args:
+            raise ConfigError("build-model ar needs the AJGT file: .../sentiment/ar/ajgt.csv")
+        data = _ajgt(Path(csv_args[0]))
+        model = ajgt_model(data.texts, data.labels)
+        target = model.save(_models_root() / "sentiment-ar.json")
+    print(f"wrote {target} ({len(model.weights)} features)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "signals":
         return signals_main(args[1:])
+    if args and args[0] == "sarcasm":
+        return sarcasm_main(args[1:])
     try:
         if args and args[0] == "build-lexipers":
             from ._lexipers import build_lexipers_tsv
@@ -305,13 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"wrote {n} entries to {target}")
             return 0
         if args and args[0] == "build-model":
-            from ._evaldata import _ajgt
-
-            data = _ajgt(Path(args[1]))
-            model = ajgt_model(data.texts, data.labels)
-            target = model.save(_models_root() / "sentiment-ar.json")
-            print(f"wrote {target} ({len(model.weights)} features)")
-            return 0
+            return _build_model(args[1:])
         parser = argparse.ArgumentParser(prog="python -m sanjeh.text.evaluate")
         parser.add_argument("--data", default=os.path.join("..", "shared", "data", "sentiment"))
         parser.add_argument("--split", choices=("all", "dev", "test"), default="all")

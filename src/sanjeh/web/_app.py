@@ -257,6 +257,9 @@ def create_app(
     app.add_middleware(ParameterGuard)  # (inside AuthMiddleware: 401 before 400)
     app.add_middleware(Requester)  # (inside AuthMiddleware: it names who computes)
     app.add_middleware(AuthMiddleware, accounts=accounts, local_csrf=local_csrf_token())
+    from ._intake_fast import IntakeFastPath
+
+    app.add_middleware(IntakeFastPath)  # POST /api/tickets …: its own login layers (#18)
     app.add_middleware(AnswerFastPath)  # (outside the login's layers, inside the headers)
     app.add_middleware(SecurityHeaders)
     return app

@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import pyarrow as pa
 
 from ..errors import ConfigError, SanjehError, ServerBusy
@@ -135,6 +136,22 @@ class Intake:
         Submissions that arrive while others are being taken in are taken in together
         (one validation per table and source, one journal write): under load a
         submission waits for at most one round, however many arrive."""
+        request = self._request(tables, source, origin)
+        if self._start_on_submit and self._thread is None:
+            self.start()  # (the journal's older batches first)
+        return self._door.enter(request)
+
+    async def submit_async(
+        self, tables: Mapping[str, Sequence[Any]], *, source: str, origin: str
+    ) -> Receipt:
+        """:meth:`submit` for the event loop: no thread is held while the round is
+        under way (the round runs in the door's thread)."""
+        request = self._request(tables, source, origin)
+        if self._start_on_submit and self._thread is None:
+            await anyio.to_thread.run_sync(self.start)  # (merges the journal: blocking)
+        return await self._door.enter_async(request)
+
+    def _request(self, tables: Mapping[str, Sequence[Any]], source: str, origin: str) -> Request:
         unknown = [t for t in tables if t not in TABLES]
         if unknown:
             raise ConfigError(f"no table {unknown[0]!r}; tables are: {', '.join(TABLES)}")
@@ -144,9 +161,7 @@ class Intake:
                 f"{records:,} records in one batch; send at most {self.queue_rows:,} at a time "
                 "([web] intake_queue_rows)"
             )
-        if self._start_on_submit and self._thread is None:
-            self.start()  # (the journal's older batches first)
-        return self._door.enter(Request(tables, source, origin))
+        return Request(tables, source, origin)
 
     def _take_in(self, requests: list[Request]) -> None:
         """One round: validate the requests together, queue and journal their batches,

@@ -2,14 +2,19 @@
 
 Validating one record costs about as much as validating a hundred (Arrow's work is per
 column, not per row), and so does an ``fsync``. So submissions are taken in by rounds:
-the first to arrive while nobody is taking any in takes in whatever has arrived by then
-— its own and the others' — in one round (one validation per table and source, one
-journal write); submissions that arrive meanwhile wait, and the first of them takes the
-next round in. Nobody waits for more than the round under way and their own.
+the door's thread (started by the first to arrive while nobody is taking any in) takes
+in whatever has arrived by then in one round (one validation per table and source, one
+journal write); submissions that arrive meanwhile wait for the next round, which starts
+as soon as this one is done. Nobody waits for more than the round under way and their
+own. A thread waits with :meth:`Door.enter`; a coroutine with :meth:`Door.enter_async`,
+which holds no thread while it waits (at hundreds of requests a second, a worker thread
+held per waiting request starves the server's thread pool).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import threading
@@ -52,16 +57,36 @@ class Request:
         self.receipt: Receipt | None = None
         self.error: BaseException | None = None
         self.done = False
+        #: set by :meth:`Door.enter_async`: resolved in its event loop once done
+        self.future: asyncio.Future[None] | None = None
 
     def answer(self, receipt: Receipt) -> None:
         if not self.done:
             self.receipt, self.done = receipt, True
-            self.event.set()
+            self._wake()
 
     def fail(self, error: BaseException) -> None:
         if not self.done:
             self.error, self.done = error, True
-            self.event.set()
+            self._wake()
+
+    def result(self) -> Receipt:
+        if self.error is not None:
+            raise self.error
+        assert self.receipt is not None
+        return self.receipt
+
+    def _wake(self) -> None:
+        self.event.set()
+        future = self.future
+        if future is not None:
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+                future.get_loop().call_soon_threadsafe(_resolve, future)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():  # (cancelled: the client left; the round counted it all the same)
+        future.set_result(None)
 
 
 class Door:
@@ -71,39 +96,48 @@ class Door:
         self._take_in = take_in
         self._lock = threading.Lock()
         self._waiting: list[Request] = []
-        self._busy = False  # somebody is taking a round in
+        self._busy = False  # the door's thread is taking rounds in
 
     def enter(self, request: Request) -> Receipt:
+        """Wait (this thread) for the round that takes ``request`` in; its receipt."""
+        self._hand(request)
+        request.event.wait()
+        return request.result()
+
+    async def enter_async(self, request: Request) -> Receipt:
+        """:meth:`enter` for a coroutine: no thread waits, the round resolves a future."""
+        request.future = asyncio.get_running_loop().create_future()
+        self._hand(request)
+        await request.future
+        return request.result()
+
+    def _hand(self, request: Request) -> None:
         with self._lock:
             self._waiting.append(request)
-            lead = not self._busy
+            if self._busy:
+                return
             self._busy = True
-        while True:
-            if lead:
-                self._round()
-            request.event.wait()
-            if request.done:
-                break
-            request.event.clear()  # called to take the next round in
-            lead = True
-        if request.error is not None:
-            raise request.error
-        assert request.receipt is not None
-        return request.receipt
-
-    def _round(self) -> None:
-        with self._lock:
-            group, self._waiting = self._waiting, []
         try:
-            self._take_in(group)
-        except BaseException as exc:  # every request gets an answer
-            for request in group:
-                request.fail(exc)
-        with self._lock:
-            if self._waiting:  # the first who waits takes the next round in
-                self._waiting[0].event.set()
-            else:
-                self._busy = False
+            threading.Thread(target=self._rounds, name="sanjeh-intake-door", daemon=True).start()
+        except BaseException as exc:  # no thread to be had: whoever waits is told
+            with self._lock:
+                group, self._waiting, self._busy = self._waiting, [], False
+            for waiting in group:
+                waiting.fail(exc)
+
+    def _rounds(self) -> None:
+        """Round after round, while anybody waits (then the thread ends)."""
+        while True:
+            with self._lock:
+                group, self._waiting = self._waiting, []
+                if not group:
+                    self._busy = False
+                    return
+            try:
+                self._take_in(group)
+            except BaseException as exc:  # every request gets an answer
+                for request in group:
+                    request.fail(exc)
 
 
 def validated(requests: list[Request], timezone: str, tolerance: dt.timedelta) -> list[Batch]:
