@@ -66,6 +66,10 @@ def test_bad_values_are_clear_errors(tmp_path: Path, monkeypatch: pytest.MonkeyP
         ('language = "de"\n', "sanjeh.toml: language must be one of fa, ar, en, not 'de'"),
         ("chunk_rows = 0\n", "sanjeh.toml: chunk_rows must be a whole number ≥ 1, not 0"),
         ("chunk_rows = 2.5\n", "sanjeh.toml: chunk_rows must be int, got '2.5'; fix the value"),
+        (
+            'memory = "lots"\n',
+            'sanjeh.toml: memory must be an amount such as "2GB" or "512MB", not \'lots\'',
+        ),
     ],
 )
 def test_values_are_checked_where_they_are_read(
@@ -76,6 +80,27 @@ def test_values_are_checked_where_they_are_read(
     with pytest.raises(ConfigError) as caught:
         load_settings(environ={})
     assert str(caught.value) == message
+
+
+def test_memory_bounds_the_duckdb_engine_of_a_file_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`memory` (default 2GB) reaches DuckDB's memory_limit for files opened by the CLI
+    and the library; a number DuckDB reads as bytes is shown back in its own units."""
+    from sanjeh.cli._options import open_store
+    from sanjeh.store import Store
+
+    def limit(store: Store) -> str:
+        return str(store.con.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0])
+
+    assert load_settings(environ={}).memory == "2GB"
+    with Store.open(str(tmp_path / "a.duckdb")) as store:
+        assert limit(store) == "1.8 GiB"  # 2 GB = 2·10⁹ bytes
+    monkeypatch.setenv("SANJEH_MEMORY", "512MB")
+    with open_store(str(tmp_path / "b.duckdb"), create=True) as store:
+        assert limit(store) == "488.2 MiB"
+    with pytest.raises(ConfigError, match="SANJEH_MEMORY: memory must be an amount"):
+        load_settings(environ={"SANJEH_MEMORY": "512"})
 
 
 def test_environment_and_arguments_are_checked_too() -> None:

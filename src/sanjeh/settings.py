@@ -36,6 +36,9 @@ class Settings:
     chunk_rows: int = 200_000
     #: default interface language: fa, ar or en
     language: str = "en"
+    #: memory the database engine of a DuckDB file store may use before it spills to
+    #: disk (``"2GB"``, ``"512MB"``; docs/architecture.md, "Memory")
+    memory: str = "2GB"
     #: the config file's tables, for the components that own them: ``calendars``,
     #: ``sla``, ``metrics`` (options), ``targets`` …
     sections: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
@@ -54,6 +57,8 @@ class Settings:
 
 _FIELD_TYPES: dict[str, type] = {"str": str, "int": int, "float": float}
 LANGUAGES = ("fa", "ar", "en")
+#: an amount of memory as DuckDB reads it
+MEMORY_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:[KMGT]i?B)", re.IGNORECASE)
 
 
 def check_timezone(value: str, where: str) -> str:
@@ -74,6 +79,10 @@ def _check(name: str, value: Any, where: str) -> Any:
         return check_timezone(value, where)
     if name == "language" and value not in LANGUAGES:
         raise ConfigError(f"{where}: language must be one of {', '.join(LANGUAGES)}, not {value!r}")
+    if name == "memory" and not MEMORY_RE.fullmatch(value.strip()):
+        raise ConfigError(
+            f'{where}: memory must be an amount such as "2GB" or "512MB", not {value!r}'
+        )
     if name == "chunk_rows" and value < 1:
         raise ConfigError(f"{where}: chunk_rows must be a whole number ≥ 1, not {value}")
     return value

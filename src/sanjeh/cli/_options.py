@@ -56,4 +56,4 @@ def open_store(db: str | None, *, create: bool = False, read_only: bool = False)
     url = store_url(db)
     if not create:
         require_store(url, given=db is not None)
-    return Store.open(url, read_only=read_only)
+    return Store.open(url, read_only=read_only, memory=load_settings().memory)

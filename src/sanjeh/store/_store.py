@@ -54,24 +54,32 @@ class Store:
     # -- lifecycle ----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, url: str | None = None, *, init: bool = True, read_only: bool = False) -> Store:
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        init: bool = True,
+        read_only: bool = False,
+        memory: str | None = None,
+    ) -> Store:
         """Open (and by default initialise) the store at ``url``.
 
         Without a URL the configured default is used (``SANJEH_DB`` or ``sanjeh.duckdb``).
         ``read_only=True`` opens a DuckDB file for reading only, so other readers may
         open it too; a store that must first gain tables or columns (``init``) is opened
-        for writing instead. Other backends ignore it.
+        for writing instead. Other backends ignore it. ``memory`` bounds a DuckDB file's
+        engine before it spills to disk (default ``_url.DEFAULT_MEMORY``).
         """
         if url is None:
             from ..settings import load_settings
 
             url = load_settings().db
         if read_only and _url.duckdb_file(url) is not None:
-            reader = cls(url, _url.connect(url, read_only=True))
+            reader = cls(url, _url.connect(url, read_only=True, memory=memory))
             if reader._is_current():
                 return reader
             reader.close()
-        store = cls(url, _url.connect(url))
+        store = cls(url, _url.connect(url, memory=memory))
         if init:
             store.init()
         return store

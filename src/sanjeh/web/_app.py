@@ -175,7 +175,7 @@ def create_app(
     """
     settings = load_settings()
     owned = not isinstance(db, Store)
-    store = db if isinstance(db, Store) else Store.open(db or settings.db)
+    store = db if isinstance(db, Store) else Store.open(db or settings.db, memory=settings.memory)
     source = Source(store, config, refresh_seconds=refresh_seconds)
     default_lang = language or settings.language
     if default_lang not in LANGS:
