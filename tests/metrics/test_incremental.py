@@ -64,7 +64,9 @@ def solved_ticket(store: Store, tid: str, created, solved, customer: str) -> Non
 
 def facts(store: Store) -> dict[str, dict]:
     rows = store.con.table("facts_tickets").to_pyarrow().to_pylist()
-    return {r["ticket_id"]: r for r in rows}
+    found = {r["ticket_id"]: r for r in rows}
+    assert len(found) == len(rows), "a ticket has two fact rows"
+    return found
 
 
 def same_as_rebuild(store: Store, config: MetricsConfig) -> dict[str, dict]:

@@ -249,8 +249,11 @@ def _ticket_pipeline(
     local = functools.partial(with_local_epoch, clock=clock, calendar=config.default_calendar)
     facts = with_recheck(with_sla(facts, config.sla), as_of, config.options)
     facts = local(facts, {"created_local": "created_at", "solved_local": "solved_at"})
-    new = materialize("new_facts", facts)  # the rows written, and the dims of what follows
-    run.rows(TICKET_FACTS, new)
+    if run.dirty is None:  # a build writes the facts once and reads them back from there
+        new = run.whole(TICKET_FACTS, facts)
+    else:  # the rows written (not the tickets only read), and the dims of what follows
+        new = materialize("new_facts", facts.filter(facts.ticket_id.isin(run.dirty.ticket_id)))
+        run.rows(TICKET_FACTS, new)
     run.rows(QUALITY_FACTS, quality_facts(tables["auto_scores"], new))
     replies = reply_facts(tables, config.options, clock=clock, tickets=new)
     run.rows(REPLY_FACTS, local(replies, {"replied_local": "replied_at"}))
@@ -410,7 +413,9 @@ def _refresh(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime, bo
     build when the changes cannot be narrowed down."""
     meta = _read_meta(store) or {}
     key = (store.url, store.backend, _config_key(config))
-    plan = narrow.plan(store, meta, config.options.as_of, key)
+    options = config.options
+    fcr_days = options.fcr_window_days if options.fcr_method == "recontact" else None
+    plan = narrow.plan(store, meta, options.as_of, key, fcr_days)
     if plan is None:
         return (*_build(store, config), True)
     run = _Run(store, config, plan.dirty)
@@ -424,7 +429,7 @@ def _refresh(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime, bo
         _replay.step(run.con, (*shape, name), now, run.aside, run_step)
 
     def tickets() -> None:
-        _ticket_pipeline(run, narrow.narrowed(run.con, tables, plan.dirty), clock, as_of)
+        _ticket_pipeline(run, narrow.narrowed(run.con, tables, plan.context), clock, as_of)
 
     def surveys() -> None:
         redo = narrow.surveys_to_redo(

@@ -2,7 +2,10 @@
 
 The tickets redone: those changed (or whose customer changed), those whose
 ``recheck_at`` has come (an SLA target passed, an FCR / reopen window closed), and the
-same customers' other tickets (first-contact resolution looks at the next contact).
+solved tickets of the changed tickets' customers whose first-contact window reaches a
+changed ticket (their next contact may be another one now). The tickets read besides:
+the later tickets of the redone tickets' customers (a ticket's first-contact resolution
+reads its customer's next ticket).
 The data's span comes from the facts' meta row, widened by the changed rows only, so
 no step reads a whole canonical table. Each step's SQL is compiled once per process
 and replayed after (``_replay``).
@@ -64,6 +67,8 @@ class Plan:
     #: the tickets whose facts are redone (a temporary table) and how many
     dirty: ibis.Table
     redo: int
+    #: the tickets read to redo them: ``dirty`` and their customers' later tickets
+    context: ibis.Table
     #: per-row tables changed: their changed keys (a temporary table), None: all rows
     rows: dict[str, ibis.Table | None]
     #: a survey about no ticket changed (which one is not recorded)
@@ -71,12 +76,17 @@ class Plan:
 
 
 def plan(
-    store: Store, meta: dict[str, Any], as_of_option: dt.datetime | None, key: Hashable
+    store: Store,
+    meta: dict[str, Any],
+    as_of_option: dt.datetime | None,
+    key: Hashable,
+    fcr_days: int | None = None,
 ) -> Plan | None:
     """The refresh the recorded changes need; None when only a build will do (a first
     load, a change to teams or agents, a store built before the meta row had a span,
     data moved back in time, or most tickets changed). ``key`` names the store and the
-    configuration for the replayed steps."""
+    configuration for the replayed steps. ``fcr_days``: the first-contact window when
+    first-contact resolution reads the customer's next ticket (recontact), else None."""
     changed = {t: anything for t, anything in store.changes().items() if t in TABLES}
     narrowable = PER_TICKET | PER_CUSTOMER | PER_ROW
     unknown = any(changed[t] for t in changed if t not in PER_ROW)
@@ -90,17 +100,20 @@ def plan(
     step("touched", lambda: _touched(store, tables))
     rows = {t: None if changed[t] else _changed_rows(store, t) for t in PER_ROW & set(changed)}
     step(("span", "calls" in rows, rows.get("calls") is None), lambda: _span(store, tables, rows))
-    found = rows_of(con, "sanjeh_tmp_span")[0]
+    *found, before = rows_of(con, "sanjeh_tmp_span")[0]
+    if _shrunk(meta["span"], found, before):  # the data's last instant moved back
+        return None
     span = _widened(meta["span"], found)
     as_of = as_of_option or span[1]
     if as_of < dt.datetime.fromisoformat(meta["as_of"]):  # data moved back in time
         return None
-    step("dirty", lambda: _dirty(store, tables, as_of), as_of)
+    step("dirty", lambda: _dirty(store, tables, as_of, fcr_days), as_of)
     redo = count_of(con, "sanjeh_tmp_dirty")
     if redo > REBUILD_SHARE * count_of(con, "tickets"):
         return None
     unowned = store.changed_unowned({"survey_responses"})
-    return Plan(changed, span, as_of, con.table("sanjeh_tmp_dirty"), redo, rows, unowned)
+    dirty, context = con.table("sanjeh_tmp_dirty"), con.table("sanjeh_tmp_context")
+    return Plan(changed, span, as_of, dirty, redo, context, rows, unowned)
 
 
 def _as_tuple(key: Hashable) -> tuple[Hashable, ...]:
@@ -141,7 +154,13 @@ def _span(store: Store, tables: Tables, rows: dict[str, ibis.Table | None]) -> N
     found = times.aggregate(
         lo=times.at.min(), hi=times.at.max(where=~times.call), edge=times.at.max()
     )
-    create(store.con, "sanjeh_tmp_span", found, temp=True)
+    # the last instant the facts knew of these tickets: if it was the data's, and the
+    # tickets now end earlier, the data's last instant (the facts' "now") may move back
+    f = store.con.table("facts_tickets")
+    f = f.filter(f.ticket_id.isin(touched))
+    last = ibis.greatest(f.created_at.cast(UTC_TS), f.last_event_at.cast(UTC_TS))
+    before = f.aggregate(before=last.max())
+    create(store.con, "sanjeh_tmp_span", found.cross_join(before), temp=True)
 
 
 def _widened(known: list[str], found: tuple[Any, ...]) -> Span:
@@ -155,6 +174,14 @@ def _widened(known: list[str], found: tuple[Any, ...]) -> Span:
     return lo, hi, edge
 
 
+def _shrunk(known: list[str], found: list[Any], before: Any) -> bool:
+    """The changed tickets held the data's last instant and no longer reach it: the
+    span cannot just be widened (a build finds it again)."""
+    hi = dt.datetime.fromisoformat(known[1])
+    was, now = _utc(before), _utc(found[1])
+    return was is not None and was >= hi and (now is None or now < hi)
+
+
 def _utc(value: Any) -> dt.datetime | None:
     if value is None:
         return None
@@ -162,21 +189,46 @@ def _utc(value: Any) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
-def _dirty(store: Store, tables: Tables, as_of: dt.datetime) -> None:
+def _dirty(store: Store, tables: Tables, as_of: dt.datetime, fcr_days: int | None) -> None:
+    """``sanjeh_tmp_dirty``: the tickets redone; ``sanjeh_tmp_context``: those read."""
     con, tickets = store.con, tables["tickets"]
     facts = con.table("facts_tickets")
     touched = con.table("sanjeh_tmp_touched")
     due = facts.filter(facts.recheck_at <= ibis.literal(as_of, type=UTC_TS))
 
-    def ids(t: ibis.Table, *columns: str) -> ibis.Table:
-        return t.select(**{c: t[c].cast("string") for c in columns})
+    def ids(t: ibis.Table) -> ibis.Table:
+        return t.select(ticket_id=t.ticket_id.cast("string"))
 
-    seeds = ibis.union(
-        ids(touched, "ticket_id", "customer_id"), ids(due, "ticket_id", "customer_id")
+    def places(t: ibis.Table, of: ibis.Table) -> ibis.Table:
+        """(customer, creation) of ``of``'s tickets as ``t`` has them."""
+        t = t.filter(t.ticket_id.isin(of.ticket_id) & t.customer_id.notnull())
+        return t.select(customer_id=t.customer_id.cast("string"), at=t.created_at.cast(UTC_TS))
+
+    def earliest(of: ibis.Table) -> ibis.Table:
+        """Per customer, the first creation of ``of``'s tickets, now or as the facts had it."""
+        both = ibis.union(places(tickets, of), places(facts, of))
+        return both.group_by("customer_id").agg(since=both.at.min())
+
+    seeds = ibis.union(ids(touched), ids(due))
+    if fcr_days is None:  # first-contact resolution reads no other ticket
+        create(con, "sanjeh_tmp_dirty", seeds.distinct(), temp=True)
+        create(con, "sanjeh_tmp_context", con.table("sanjeh_tmp_dirty"), temp=True)
+        return
+    # A changed ticket may now be (or no longer be) the next contact of the ticket before
+    # it: only a solved ticket whose window reaches the change can see its outcome move.
+    first = earliest(touched)
+    solved = facts.filter(facts.solved_at.notnull())
+    reached = solved.join(first, solved.customer_id.cast("string") == first.customer_id)
+    reached = reached.filter(
+        reached.solved_at.cast(UTC_TS) + ibis.interval(days=fcr_days) >= reached.since
     )
-    neighbours = tickets.filter(tickets.customer_id.isin(seeds.customer_id))
-    dirty = ibis.union(ids(seeds, "ticket_id"), ids(neighbours, "ticket_id"), distinct=True)
-    create(con, "sanjeh_tmp_dirty", dirty, temp=True)
+    create(con, "sanjeh_tmp_dirty", ibis.union(seeds, ids(reached), distinct=True), temp=True)
+    dirty = con.table("sanjeh_tmp_dirty")
+    # read besides: the customers' later tickets, where each dirty ticket's next one is
+    later = earliest(dirty)
+    t = tickets.join(later, tickets.customer_id.cast("string") == later.customer_id)
+    t = t.filter(t.created_at.cast(UTC_TS) >= t.since)
+    create(con, "sanjeh_tmp_context", ibis.union(dirty, ids(t), distinct=True), temp=True)
 
 
 #: columns of the per-ticket tables no fact reads

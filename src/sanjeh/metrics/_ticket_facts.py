@@ -277,8 +277,10 @@ def ticket_facts(
         full_resolution_bs=f._b_solved - f._b_created,
         open_age_bs=ibis.ifelse(f.is_solved, ibis.null("float64"), f._b_as_of - f._b_created),
     ).drop(*starts, "as_of")  # "now" is the facts' as-of (FactsInfo), not a per-row value
-    f = materialize("waits", _with_wait_times(f, spans, clock))
-    f = materialize("fcr", _with_fcr(f, tables, options, as_of))
+    # (not materialized: each wide copy of 1 M rows cost 2-3 s; the final query takes
+    # the waits and the next contacts in the same pass, docs/architecture.md)
+    f = _with_wait_times(f, spans, clock)
+    f = _with_fcr(f, tables, options, as_of)
     return _with_conversion(f, tables["customer_outcomes"], options)
 
 

@@ -245,7 +245,13 @@ class Store:
 
         quoted = _ibis_compat.quotes_identifiers(self.con)
         keys = f"{STAGE_PREFIX}keys_{uuid.uuid4().hex[:12]}"
-        self.con.create_table(keys, ids, temp=True)  # memtables exist only once registered
+        # Two statements, both through ``raw_sql``: a refresh records its SQL and replays
+        # it (``metrics._replay``), and Ibis's ``create_table(name, expr)`` runs the INSERT
+        # past ``raw_sql`` -- a replay then deleted nothing and the refreshed tickets' fact
+        # rows were doubled. (``insert`` registers a memtable first, as needed.)
+        schema = ibis.schema({n: t.copy(nullable=True) for n, t in ids.schema().items()})
+        self.con.create_table(keys, schema=schema, temp=True)
+        self.con.insert(keys, ids)
         try:
             subquery = sge.select(sge.column(ids.columns[0], quoted=quoted)).from_(
                 sge.table_(keys, quoted=quoted)
