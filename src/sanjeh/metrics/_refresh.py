@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
 import ibis
@@ -163,7 +163,7 @@ def _span(store: Store, tables: Tables, rows: dict[str, ibis.Table | None]) -> N
     create(store.con, "sanjeh_tmp_span", found.cross_join(before), temp=True)
 
 
-def _widened(known: list[str], found: tuple[Any, ...]) -> Span:
+def _widened(known: list[str], found: Sequence[Any]) -> Span:
     """The meta row's span, widened by the changed rows' (rows only come in or change:
     the span of the rest is as it was)."""
     lo, hi, edge = (dt.datetime.fromisoformat(v) for v in known)
@@ -174,7 +174,7 @@ def _widened(known: list[str], found: tuple[Any, ...]) -> Span:
     return lo, hi, edge
 
 
-def _shrunk(known: list[str], found: list[Any], before: Any) -> bool:
+def _shrunk(known: list[str], found: Sequence[Any], before: Any) -> bool:
     """The changed tickets held the data's last instant and no longer reach it: the
     span cannot just be widened (a build finds it again)."""
     hi = dt.datetime.fromisoformat(known[1])
