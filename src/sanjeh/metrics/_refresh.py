@@ -80,7 +80,7 @@ def plan(
     meta: dict[str, Any],
     as_of_option: dt.datetime | None,
     key: Hashable,
-    fcr_days: int | None = None,
+    fcr_days: int | None,
 ) -> Plan | None:
     """The refresh the recorded changes need; None when only a build will do (a first
     load, a change to teams or agents, a store built before the meta row had a span,

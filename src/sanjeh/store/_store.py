@@ -73,7 +73,8 @@ class Store:
         if url is None:
             from ..settings import load_settings
 
-            url = load_settings().db
+            settings = load_settings()
+            url, memory = settings.db, memory or settings.memory
         if read_only and _url.duckdb_file(url) is not None:
             reader = cls(url, _url.connect(url, read_only=True, memory=memory))
             if reader._is_current():

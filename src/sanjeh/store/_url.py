@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import BackendUnavailable, ConfigError
+from ..settings import Settings
 
 
 def describe(url: str) -> str:
@@ -49,10 +50,10 @@ def duckdb_file(url: str) -> Path | None:
 
 
 #: what a DuckDB file's engine may hold in memory before it spills to disk, unless the
-#: caller says (``Settings.memory``). DuckDB's own default, 80 % of the machine, made
-#: the fact build at 1 M tickets peak at 5.3 GB; with 2 GB it peaks at 2.4 GB and runs
-#: faster (docs/architecture.md, "Memory").
-DEFAULT_MEMORY = "2GB"
+#: caller says: the ``memory`` setting's default, one value for both. DuckDB's own
+#: default, 80 % of the machine, made the fact build at 1 M tickets peak at 5.3 GB; with
+#: 2 GB it peaks at 2.4 GB and runs faster (docs/architecture.md, "Memory").
+DEFAULT_MEMORY = Settings.memory
 
 
 def connect(url: str, *, read_only: bool = False, memory: str | None = None) -> Any:
