@@ -54,7 +54,7 @@ def prepare(db: Path, tickets: int) -> tuple[str, list[str], dt.date]:
     """The store (generated once), a write token, some ticket ids and the data's last day."""
     with Store.open(str(db)) as store:
         if int(store.con.execute(store.table("tickets").count())) == 0:
-            generate(store, tickets=tickets, seed=7)
+            generate(store, tickets=tickets, seed=7, transcripts=False)
         accounts = Accounts(store)
         if not any(u.username == "intake-bench" for u in accounts.users()):
             accounts.add_user(LOCAL_ADMIN, "intake-bench", "intake bench password", "manager")

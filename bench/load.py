@@ -80,7 +80,7 @@ def prepare(db: Path, tickets: int, users: int, agents: int) -> tuple[dict[str, 
         have = int(store.con.execute(store.table("tickets").count()))
         if have == 0:
             began = time.perf_counter()
-            generate(store, tickets=tickets, seed=42)
+            generate(store, tickets=tickets, seed=42, transcripts=False)
             info["generate_s"] = round(time.perf_counter() - began, 1)
             have = tickets
         began = time.perf_counter()

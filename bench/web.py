@@ -105,7 +105,7 @@ def prepare(db: Path, tickets: int) -> tuple[dict[str, float], list[str], list[s
         have = int(store.con.execute(store.table("tickets").count()))
         if have == 0:
             began = time.perf_counter()
-            generate(store, tickets=tickets, seed=42)
+            generate(store, tickets=tickets, seed=42, transcripts=False)
             timings["generate_s"] = time.perf_counter() - began
             have = tickets
         began = time.perf_counter()

@@ -40,7 +40,7 @@ def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
 def test_analyze_scores_what_is_new(capsys, db: str) -> None:
     code, out, _ = run(capsys, "analyze", "--db", db)
     assert code == 0
-    assert "scored 2 conversations (3 messages)" in out and "inserted" in out
+    assert "scored 2 tickets (3 messages)" in out and "inserted" in out
     code, out, _ = run(capsys, "analyze", "--db", db)
     assert code == 0 and "nothing new to score" in out
     code, out, _ = run(capsys, "analyze", "--db", db, "--since", "2026-03-02", "--json")

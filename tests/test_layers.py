@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("store",),
     ("calendar",),
     ("ingest", "text", "accounts", "metrics", "staffing"),
-    ("qa", "report", "surveys"),
+    ("qa", "report", "surveys", "speech"),
     ("demo", "web"),
     ("cli",),
     ("sanjeh",),

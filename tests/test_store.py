@@ -184,3 +184,25 @@ def test_a_store_of_an_older_model_gains_the_new_columns(store: Store) -> None:
     stamp = meta.filter(meta.key == "model_version").value.to_pyarrow().to_pylist()
     assert stamp == [str(MODEL_VERSION)]
     store.init()  # and again: nothing left to add
+
+
+def test_a_column_a_newer_model_made_optional_loses_not_null(store: Store) -> None:
+    """Model v9 made auto_scores.ticket_id optional (a call's transcript has no ticket):
+    a v8 store's NOT NULL goes when it is opened, so call rows can be written."""
+    con = store.con
+    con.raw_sql('ALTER TABLE "auto_scores" DROP COLUMN "call_id"')
+    con.raw_sql('ALTER TABLE "auto_scores" ALTER COLUMN "ticket_id" SET NOT NULL')
+    con.upsert(META_TABLE, ibis.memtable({"key": ["model_version"], "value": ["8"]}), on="key")
+    assert not con.table("auto_scores").schema()["ticket_id"].nullable
+    store.init()
+    assert con.table("auto_scores").schema()["ticket_id"].nullable
+    row = {
+        "score_id": "bank:1#0#empathy",
+        "call_id": "bank:1",
+        "event_id": "bank:1#0",
+        "analyzer": "empathy",
+        "label": "present",
+        "version": "rules-1",
+    }
+    assert store.write("auto_scores", [row]).inserted == 1
+    store.init()  # and again: nothing left to relax

@@ -64,7 +64,11 @@ def _native(spec: TableSpec) -> Shape:
         if types[n].type == "string" and not types[n].choices and not types[n].required
     ]
     ids = [n for n in example if types[n].type == "id" and n != spec.key]
-    text_column = (texts or ids)[0]
+    # a table of figures only (call_speech) varies a required text column instead
+    required_texts = [
+        n for n in example if types[n].type == "string" and not types[n].choices and n != "source"
+    ]
+    text_column = (texts or ids or required_texts)[0]
 
     def valid(i: int, text: str) -> Row:
         row = dict(example)

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from sanjeh.calendar import BusinessCalendar
 from sanjeh.ingest import import_file
 from sanjeh.metrics import MetricOptions, MetricsConfig, build_facts, kpis
 from sanjeh.store import Store
@@ -316,3 +317,28 @@ def test_a_period_before_the_data_has_no_number_and_no_error(loaded: Store) -> N
     got = report(loaded, start=dt.date(1970, 1, 1), end=dt.date(1970, 1, 8))
     assert set(got.kpi) == set(KPIS)
     assert got.value.isna().all() and (got.n == 0).all()
+
+
+def test_anonymous_bank_calls_by_hour_of_day_match_pandas(store: Store, shared_data: Path) -> None:
+    """The ``hour`` breakdown (#16, the /calls page's interval profile) on the real call
+    log: calls answered per local hour of day, recomputed with pandas from the log's own
+    clock times (a served call, outcome AGENT, begins at vru_entry; the log's clock is the
+    bank's local time, the format's zone Asia/Jerusalem, which the report's calendar uses
+    too, so the hours read as in the file)."""
+    path = shared_data / BANK_DAY
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    import_file(store, path)
+    log = pd.read_csv(path, dtype=str)
+    log = log[log.vru_time.astype(int) >= 0]  # rejected rows (clocks that disagree)
+    served = log[log.outcome == "AGENT"]
+    expected = served.vru_entry.str.split(":").str[0].astype(int).value_counts()
+    always = {
+        day: [("00:00", "24:00")] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    }
+    bank = BusinessCalendar(timezone="Asia/Jerusalem", weekly=always, name="bank")
+    config = MetricsConfig(calendars={"bank": bank}, default_calendar="bank")
+    frame = kpis(store, ["calls_answered"], by="hour", config=config, compare=False)
+    got = {int(r.hour): int(r.value) for r in frame.itertuples() if r.value}
+    assert got == expected.sort_index().to_dict()
+    assert sum(got.values()) == len(served)  # every served call in one hour, none lost

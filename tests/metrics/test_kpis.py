@@ -19,6 +19,7 @@ from .test_contact_centre import EXPECTED as CONTACT_CENTRE_EXPECTED
 from .test_enps_participation import KPI as ENPS_PARTICIPATION
 from .test_quality_kpis import EXPECTED as QUALITY_EXPECTED
 from .test_review_kpis import KPIS as REVIEW_KPIS
+from .test_speech_kpis import EXPECTED as SPEECH_EXPECTED
 from .test_survey_kpis import EXPECTED as SURVEY_EXPECTED
 
 H = 3600.0
@@ -77,7 +78,8 @@ EXPECTED = {
 #: KPIs whose hand-computed cases live elsewhere: the conversation-quality KPIs need
 #: analysed messages (tests/metrics/test_quality_kpis.py); the contact-centre ones
 #: scheduled shifts and timed IVRs (tests/metrics/test_contact_centre.py); the employee
-#: surveys groups of at least five answers (tests/metrics/test_survey_kpis.py)
+#: surveys groups of at least five answers (tests/metrics/test_survey_kpis.py); the speech
+#: KPIs and the call log's counts beside them analysed calls (test_speech_kpis.py)
 ELSEWHERE = (
     {"churn_rate", "retention_rate"}
     | QUALITY_EXPECTED.keys()
@@ -85,6 +87,7 @@ ELSEWHERE = (
     | set(REVIEW_KPIS)
     | CONTACT_CENTRE_EXPECTED.keys()
     | {ENPS_PARTICIPATION}
+    | SPEECH_EXPECTED.keys()
 )
 
 

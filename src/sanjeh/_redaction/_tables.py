@@ -17,12 +17,15 @@ from ._pii import redact
 
 #: free-text columns per canonical table: personal data found in them is replaced
 FREE_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "call_segments": ("text",),
     "events": ("body",),
     "survey_responses": ("comment",),
     "tickets": ("subject",),
 }
 #: columns that are personal data as a whole, and what replaces a value
 PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
+    # a transcript's speaker label is often the speaker's name ("<v Maria>")
+    "call_segments": {"speaker_label": "[NAME]"},
     "customers": {"name": "[NAME]", "email": "[EMAIL]"},
 }
 # every kind of PII has a digit (any script: Python's \d) or an @; most messages have

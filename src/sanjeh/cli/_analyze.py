@@ -1,4 +1,4 @@
-"""`sanjeh analyze`: score new conversations, inspect one message, train a model."""
+"""`sanjeh analyze`: score new conversations and calls, inspect one message, train a model."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ._console import console, err_console, esc, plain, progress_bar
 from ._options import DbOption, JsonOption, open_store
 
 if TYPE_CHECKING:
+    from ..speech import AnalysisSummary
     from ..text import MessageAnalysis, ScoreSummary
 
 #: Unicode isolates around right-to-left text in table cells, so a terminal that does
@@ -46,17 +47,24 @@ def analyze_commands(app: typer.Typer) -> None:
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        """Score the conversations not yet scored by the current analyzers (auto_scores)."""
+        """Score the conversations not yet scored by the current analyzers (auto_scores) and
+        analyse the calls whose transcript or recording segments changed (call_speech)."""
         if ctx.invoked_subcommand is not None:
             return
+        from ..speech import analyze_calls
         from ..text import score_store
 
-        with open_store(db) as store, progress_bar("scoring messages") as update:
-            summary = score_store(store, since=since, batch=batch, progress=update)
+        with open_store(db) as store:
+            with progress_bar("scoring messages") as update:
+                summary = score_store(store, since=since, batch=batch, progress=update)
+            with progress_bar("analysing calls") as update:
+                calls = analyze_calls(store, progress=update)
         if as_json:
-            console.print_json(json.dumps(summary.as_dict(), ensure_ascii=False))
+            out = {**summary.as_dict(), "calls": calls.as_dict()}
+            console.print_json(json.dumps(out, ensure_ascii=False))
         else:
             _print_score_summary(summary)
+            _print_calls_summary(calls)
 
     @analyze_app.command("text")
     def text_(
@@ -117,8 +125,10 @@ def _print_score_summary(summary: ScoreSummary) -> None:
     if not summary.messages:
         console.print("nothing new to score: every message has current scores")
         return
+    what = [f"{summary.tickets:,} tickets"] if summary.tickets or not summary.calls else []
+    what += [f"{summary.calls:,} call transcripts"] if summary.calls else []
     console.print(
-        f"scored {summary.tickets:,} conversations ({summary.messages:,} messages) in "
+        f"scored {' and '.join(what)} ({summary.messages:,} messages) in "
         f"{summary.seconds:.1f}s, {summary.messages_per_second:,.0f} messages/s",
         highlight=False,
     )
@@ -131,6 +141,18 @@ def _print_score_summary(summary: ScoreSummary) -> None:
         f"{summary.retired:,}",
     )
     console.print(table)
+
+
+def _print_calls_summary(calls: AnalysisSummary) -> None:
+    if not calls.calls:
+        console.print("no call to analyse: every call's speech figures are current")
+        return
+    console.print(
+        f"analysed {calls.calls:,} calls ({calls.segments:,} segments) in "
+        f"{calls.seconds:.1f}s: call_speech {calls.inserted:,} inserted, "
+        f"{calls.replaced:,} replaced, {calls.unchanged:,} unchanged",
+        highlight=False,
+    )
 
 
 def _print_analysis(result: MessageAnalysis) -> None:

@@ -130,15 +130,36 @@ def import_(
     option: Annotated[
         list[str] | None, typer.Option("--option", "-o", help="Format setting key=value.")
     ] = None,
+    channels: Annotated[
+        str, typer.Option(help="Recordings: who is on the left and the right channel.")
+    ] = "agent,customer",
+    call_map: Annotated[
+        Path | None,
+        typer.Option(help="Recordings: CSV of file,call_id (default: the file name is the id)."),
+    ] = None,
+    vad: Annotated[
+        str, typer.Option(help="Recordings: speech detector, energy or webrtc.")
+    ] = "energy",
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import files (CSV, Excel .xlsx, JSON Lines, Parquet; Sanjeh's own or a known
-    export format, e.g. a ServiceNow incident log, or any event log with a mapping).
+    export format, e.g. a ServiceNow incident log, or any event log with a mapping) and
+    stereo call recordings (.wav .flac .mp3: speech found on each channel, then analysed).
 
     Text must be UTF-8 (or carry a byte-order mark); for another encoding the import
     stops and names the one it measured (--encoding cp1256). While `sanjeh serve` runs
-    on the same DuckDB file, the files are imported through it."""
+    on the same DuckDB file, the files are imported through it (recordings are not: stop
+    the server to import them)."""
+    from ..speech import AUDIO_SUFFIXES
+
+    files = _expand(paths)
+    recordings = [p for p in files if p.suffix.lower() in AUDIO_SUFFIXES]
+    if recordings:
+        _import_recordings(recordings, channels, source, call_map, vad, db, as_json)
+        files = [p for p in files if p.suffix.lower() not in AUDIO_SUFFIXES]
+        if not files:
+            return
     from ..ingest import import_file
     from ..settings import check_timezone, import_settings, load_settings
 
@@ -181,7 +202,7 @@ def import_(
     results = []
     with contextlib.ExitStack() as stack:
         store = None if server else stack.enter_context(open_store(db, create=True))
-        for path in _expand(paths):
+        for path in files:
             with progress_bar(f"importing {path.name}", unit="bytes") as update:
                 summary = one(store, path, update)
             results.append(summary)
@@ -189,6 +210,73 @@ def import_(
                 _print_summary(summary)
     if as_json:
         console.print_json(json.dumps([s.as_dict() for s in results], ensure_ascii=False))
+
+
+def _import_recordings(
+    files: list[Path],
+    channels: str,
+    source: str | None,
+    call_map: Path | None,
+    vad: str,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Stereo recordings → speech segments of their calls → call_speech."""
+    from ..speech import DETECTORS, VadSettings, import_recordings
+
+    if _running_server(db) is not None:
+        raise ConfigError(
+            "recordings are imported into the store directly, and `sanjeh serve` holds it: "
+            "stop the server, import the recordings, start it again"
+        )
+    if vad not in DETECTORS:
+        raise ConfigError(f"--vad must be one of {', '.join(DETECTORS)}, not {vad!r}")
+    settings = VadSettings(detector="webrtc" if vad == "webrtc" else "energy")
+    with open_store(db, create=True) as store:
+        with progress_bar("finding speech in recordings") as update:
+            summary = import_recordings(
+                store,
+                files,
+                channels=channels,
+                source=source,
+                mapping=call_map,
+                settings=settings,
+                analyze=False,
+                progress=update,
+            )
+        if summary.accepted:
+            from ..speech import analyze_calls
+
+            with progress_bar("analysing calls") as update:
+                summary.analysis = analyze_calls(store, progress=update)
+    if as_json:
+        console.print_json(json.dumps(summary.as_dict(), ensure_ascii=False))
+        return
+    console.print(
+        f"recordings: {summary.read:,} read, {summary.accepted:,} accepted, "
+        f"{summary.rejected:,} rejected ({summary.audio_seconds / 60:,.1f} min of audio "
+        f"in {summary.seconds:.1f}s)",
+        highlight=False,
+    )
+    segments = sum(f.segments for f in summary.files)
+    new = sum(f.inserted for f in summary.files)
+    changed = sum(f.replaced + f.removed for f in summary.files)
+    console.print(
+        f"call_segments: {segments:,} found, {new:,} new, {changed:,} replaced or removed",
+        highlight=False,
+    )
+    if summary.analysis is not None:
+        a = summary.analysis
+        console.print(
+            f"call_speech: {a.calls:,} calls analysed ({a.inserted:,} new, "
+            f"{a.replaced:,} replaced)",
+            highlight=False,
+        )
+    for f in summary.files:
+        if not f.accepted:
+            err_console.print(
+                f"[yellow]rejected[/] {esc(Path(f.path).name)}: {esc(f.reason)}", highlight=False
+            )
 
 
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:

@@ -148,6 +148,7 @@ def demo_commands(app: typer.Typer) -> None:
         from ..demo import generate, generate_qa
         from ..metrics import MetricsConfig, kpis
         from ..settings import load_settings
+        from ..speech import analyze_calls
         from ._report import print_kpis
 
         first, last_day = _date("--start", start), _date("--as-of", as_of)
@@ -173,6 +174,13 @@ def demo_commands(app: typer.Typer) -> None:
                 )
             rows = ", ".join(f"{n:,} {t}" for t, n in summary.rows.items() if n)
             console.print(f"demo data in {esc(repr(store))} ({summary.seconds:.1f}s): {rows}")
+            # the calls' speech figures (talk, silence, overtalk: the /calls page)
+            with err_console.status("measuring the calls' speech…"):
+                speech = analyze_calls(store)
+            console.print(
+                f"speech figures of {speech.calls:,} calls ({speech.segments:,} transcript "
+                f"segments) in {speech.seconds:.1f}s"
+            )
             # the QA workflow over it (the /qa pages and the IQS KPIs)
             with err_console.status("writing demo QA reviews…"):
                 qa = generate_qa(store, seed=seed)

@@ -25,6 +25,7 @@ DEMO_TABLES = (
     "tickets",
     "events",
     "calls",
+    "call_segments",
     "survey_responses",
     "agent_shifts",
     "customer_outcomes",

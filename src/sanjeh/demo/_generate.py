@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import ConfigError
 from ..store import Store, WriteResult
@@ -26,6 +27,7 @@ from ._people import agents_table, customers_table, shifts_table, teams_table
 from ._surveys import employee_surveys, satisfaction, ticket_surveys
 from ._tables import Ids, events_table, ticket_facts, tickets_table
 from ._timeline import simulate
+from ._transcripts import call_transcripts
 from ._world import World
 
 ProgressCallback = Callable[[int, int], None]
@@ -85,9 +87,11 @@ def _build_world(seed: int, tickets: int, first_day: dt.date, days: int) -> tupl
 
 
 def _chunk_tables(
-    world: World, ids: Ids, rng: np.random.Generator, lo: int, hi: int
+    world: World, ids: Ids, seed: int, k: int, lo: int, hi: int, transcripts: bool
 ) -> dict[str, pa.Table]:
-    """Simulate tickets ``lo:hi`` and build their rows in every per-ticket table."""
+    """Simulate tickets ``lo:hi`` (chunk ``k``) and build their rows in every per-ticket
+    table."""
+    rng = np.random.default_rng([seed, 100, k])
     chunk, recorder = simulate(world, rng, lo, hi)
     events = recorder.build(world.end)
     facts = ticket_facts(events, chunk, world)
@@ -99,6 +103,12 @@ def _chunk_tables(
     latent = satisfaction(chunk, facts, rng)
     tables["survey_responses"] = ticket_surveys(chunk, facts, latent, ids, world, rng)
     tables["calls"] = calls_table(chunk, ids, world, rng)
+    # their own random stream: transcripts leave every other table as it was
+    if transcripts:
+        said = call_transcripts(chunk, ids, world, seed, k)
+        # only the calls the period holds (an early ticket's call may begin before it)
+        calls = tables["calls"]["call_id"]
+        tables["call_segments"] = said.filter(pc.is_in(said["call_id"], calls))
     quality = np.clip((latent - 1) / 4, 0, 1)
     world.customers.record(chunk.customer, lo + np.arange(hi - lo), chunk.created, quality)
     world.customers.touch(chunk.customer, facts["updated"])
@@ -166,6 +176,7 @@ def generate(
     progress: ProgressCallback | None = None,
     days: int = DEFAULT_DAYS,
     as_of: dt.date | dt.datetime | None = None,
+    transcripts: bool = True,
 ) -> DemoSummary:
     """Write a realistic, deterministic demo support operation into ``store``.
 
@@ -173,7 +184,9 @@ def generate(
     ``as_of`` (Tehran calendar dates; give one of them; default start 2026-08-03, so
     the period ends on 2026-10-31). The same arguments always produce the same rows;
     writing them twice changes nothing.
-    ``progress(done, total)`` is called after each chunk of tickets.
+    ``progress(done, total)`` is called after each chunk of tickets. ``transcripts``:
+    write the answered calls' transcripts (``call_segments``, about 55 segments a call;
+    benchmarks of millions of tickets leave them out: they cost a minute per million).
     """
     if not isinstance(tickets, int) or not 1 <= tickets <= MAX_TICKETS:
         raise ConfigError(
@@ -196,7 +209,7 @@ def generate(
 
         for k, lo in enumerate(range(0, tickets, CHUNK)):
             hi = min(lo + CHUNK, tickets)
-            tables = _chunk_tables(world, ids, np.random.default_rng([seed, 100, k]), lo, hi)
+            tables = _chunk_tables(world, ids, seed, k, lo, hi, transcripts)
             if k == 0:
                 _refuse_other_demo(store, tables["tickets"], tickets)
             for name, table in tables.items():

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .._redaction import redact as redact_texts
 from .._redaction import redact_table
@@ -35,6 +36,12 @@ from .formats._mapping import mapping_format
 
 #: called with (bytes done, bytes in all) as the file is read
 ProgressCallback = Callable[[int, int], None]
+#: tables whose rows mean nothing without their parent row (a transcript of a call the
+#: store does not have): the column naming the parent, the parent table, what to do.
+#: Checked for formats with ``parents_required`` (the transcript formats)
+_PARENTS = {"call_segments": ("call_id", "calls", "import the call log first")}
+#: each validated row's number in the file, kept for the parent check (then dropped)
+_ROW = "__row"
 
 
 @dataclasses.dataclass
@@ -208,10 +215,64 @@ def _validated(
         found = list(chunk.rejects)
         for table, raw in chunk.tables.items():
             good[table], rejects = coerce(raw, TABLES[table], options)
+            if fmt.parents_required and table in _PARENTS:
+                good[table] = _numbered(good[table], raw.rows, rejects)
             found += rejects
         if redact:
             good, found = _redacted(good, found)
         yield chunk.rows_read, good, found
+
+
+def _numbered(good: pa.Table, rows: pa.Array, rejects: list[Reject]) -> pa.Table:
+    """``good`` with the file row of each of its rows: the chunk's rows less those
+    ``coerce`` rejected (it keeps the others in order)."""
+    rejected = {r.row for r in rejects}
+    kept = [row for row in rows.to_pylist() if row not in rejected]
+    assert len(kept) == good.num_rows, "one row number per validated row"
+    return good.append_column(_ROW, pa.array(kept, pa.int64()))
+
+
+def _without_parent(
+    store: Store, good: dict[str, pa.Table], written: dict[str, set[str]]
+) -> list[Reject]:
+    """Reject the rows of ``_PARENTS`` tables whose parent is neither in the store nor
+    written by this import (``written``, kept up to date here); ``good`` loses them and
+    its row-number column. Runs where the store is used (not in the reading thread)."""
+    for parent in {p for _, p, _ in _PARENTS.values()} & set(good):
+        key = TABLES[parent].key
+        written.setdefault(parent, set()).update(good[parent][key].drop_null().to_pylist())
+    found: list[Reject] = []
+    for table, (column, parent, advice) in _PARENTS.items():
+        rows = good.get(table)
+        if rows is None:
+            continue
+        ids = set(rows[column].drop_null().to_pylist())
+        unknown = ids - written.get(parent, set())
+        if unknown:
+            stored = store.table(parent)
+            key = TABLES[parent].key
+            present = stored.filter(stored[key].isin(sorted(unknown))).select(key)
+            unknown -= set(present.to_pyarrow()[key].to_pylist())
+        if unknown:
+            missing = pc.is_in(rows[column], pa.array(sorted(unknown), pa.string()))
+            missing = pc.fill_null(missing, False)
+            for row in rows.filter(missing).to_pylist():
+                value = row[column]
+                found.append(
+                    Reject(
+                        row.pop(_ROW),
+                        f"{parent.removesuffix('s')} {value} is not in the store: {advice} "
+                        "(or import this file with --source naming the source it was "
+                        "imported from)",
+                        field=column,
+                        value=value,
+                        raw=row,
+                        table=table,
+                    )
+                )
+            rows = rows.filter(pc.invert(missing))
+        good[table] = rows.drop_columns([_ROW])
+    return found
 
 
 def _redacted(
@@ -241,10 +302,13 @@ def _load(
     """Stream the file into stages and commit them; return the rejects."""
     all_rejects: list[Reject] = []
     stages: dict[str, Stage] = {}
+    parents: dict[str, set[str]] = {}  # parent ids this import writes
     # a stage left uncommitted (an error, Ctrl+C) rolls back everything written so far
     with contextlib.ExitStack() as stack:
         for rows_read, good, found in prefetch(lambda: _validated(fmt, ctx, options, redact)):
             summary.rows_read += rows_read
+            if fmt.parents_required:
+                found += _without_parent(store, good, parents)
             if found and strict:
                 first = min(found, key=lambda r: r.row)
                 raise StrictModeError(

@@ -2,7 +2,8 @@
 (``_xlsx``).
 
 All yield ``(table, row_numbers, rejects)`` chunks of bounded size, so a file of
-any size streams through an import.
+any size streams through an import. Whole documents (one JSON value, WebVTT and SRT
+subtitles: ``DOCUMENT_KINDS``) are no rows: the format that reads one opens it itself.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from ._lists import column as list_column
 from ._rows import NUL, Reject, one_line
 from ._xlsx import XlsxReader, is_xlsx, not_a_workbook
 
-FileKind = Literal["csv", "jsonl", "parquet", "xlsx"]
+FileKind = Literal["csv", "jsonl", "parquet", "xlsx", "json", "vtt", "srt"]
+#: kinds a format reads as one document from ``ctx.path`` (a transcript), not as rows
+DOCUMENT_KINDS: tuple[FileKind, ...] = ("json", "vtt", "srt")
 RawChunk = tuple[pa.Table, np.ndarray, list[Reject]]
 Progress = Callable[[int], None]
 
@@ -40,7 +43,14 @@ _SUFFIXES: dict[str, FileKind] = {
     ".json": "jsonl",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".vtt": "vtt",
+    ".srt": "srt",
 }
+#: the largest file looked at as one JSON document (a call's transcript is a few MB);
+#: a bigger one is JSON Lines
+_DOCUMENT_BYTES = 64 << 20
+#: an SRT file's first cue: its number, then ``00:00:01,000 --> …``
+_SRT_HEAD = re.compile(rb"\A\d+[ \t]*\r?\n[ \t]*\d+:\d\d:\d\d[,.]\d+[ \t]*-->")
 #: how many lines of a JSON Lines file are looked at for its first object
 _HEAD_LINES = 100
 #: what a file that is none of these turns out to be, and what to do with it
@@ -71,8 +81,47 @@ def file_kind(path: Path) -> FileKind:
         )
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] == b"{":
-        return "jsonl"
+        return "json" if _one_json_document(path) else "jsonl"
+    if stripped.startswith(b"WEBVTT"):
+        return "vtt"
+    if _SRT_HEAD.match(stripped):
+        return "srt"
     return _SUFFIXES.get(path.suffix.lower(), "csv")
+
+
+def _one_json_document(path: Path) -> bool:
+    """Whether a file starting with ``{`` is one JSON document spread over lines (a
+    pretty-printed transcript) rather than JSON Lines. A first line that is an object
+    makes it JSON Lines (a one-line document reads as one row, and document formats read
+    either); a file that is no valid document either stays JSON Lines, whose reader
+    rejects its bad lines and keeps the rest."""
+    with path.open("rb") as f:
+        first = f.readline()
+        while first and not first.strip():
+            first = f.readline()
+    try:
+        if isinstance(json.loads(first.removeprefix(b"\xef\xbb\xbf")), dict):
+            return False
+    except (ValueError, RecursionError):
+        pass
+    if path.stat().st_size > _DOCUMENT_BYTES:
+        return False
+    try:
+        return isinstance(read_json_document(path), dict)
+    except IngestError:
+        return False
+
+
+def read_json_document(path: Path) -> Any:
+    """The one JSON value a whole-document file holds (UTF-8, a byte-order mark allowed)."""
+    try:
+        return json.loads(path.read_bytes().decode("utf-8").removeprefix("\ufeff"))
+    except UnicodeDecodeError as exc:
+        raise EncodingError(path, "JSON files must be UTF-8; re-save the file as UTF-8") from exc
+    except (ValueError, RecursionError) as exc:
+        raise IngestError(
+            path, f"not a valid JSON document ({one_line(exc)}); export the file again"
+        ) from exc
 
 
 def columns_of(
@@ -87,6 +136,11 @@ def columns_of(
         return reader.header
     if kind == "parquet":
         return list(_parquet_file(path).schema_arrow.names)
+    if kind == "json":  # its top-level keys
+        document = read_json_document(path)
+        return list(document) if isinstance(document, dict) else []
+    if kind in DOCUMENT_KINDS:
+        return []
     with path.open("rb") as f:
         # the first object names them; lines before it that are no object are rejected
         # when the file is read
@@ -303,6 +357,13 @@ def read_raw(
 ) -> Iterator[RawChunk]:
     """Chunks of any container format; CSV and Excel rows come as text. A row with a NUL
     byte in any value is rejected here, for every format."""
+    if kind in DOCUMENT_KINDS:
+        raise IngestError(
+            path,
+            f"a whole {kind} document, not rows: this format reads rows (CSV, JSON Lines with "
+            "one object a line, Parquet, Excel); leave --format out to read it as a "
+            "transcript, or write one object a line",
+        )
     if kind == "xlsx":
         chunks = XlsxReader(path, sheet).chunks(chunk_rows, progress)
     elif kind == "jsonl":

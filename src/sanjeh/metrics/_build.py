@@ -97,11 +97,13 @@ def _data_stamp(store: Store) -> str:
 
 
 #: bump when the fact tables' columns change: stores built before rebuild their facts
-FACTS_VERSION = "7"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
+FACTS_VERSION = "8"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
 # 4: plan on every ticket-based fact, FCR / reopen pending until their window closes;
 # 5: facts_calls.ivr_s, facts_shifts holds scheduled rows too (kind, scheduled_local);
 # 6: facts_tickets.recheck_at instead of open_age_s / open_age_bs (incremental refresh);
-# 7: facts_surveys.team_id / language from survey_responses' own columns first
+# 7: facts_surveys.team_id / language from survey_responses' own columns first;
+# 8: facts_calls.hold_s and the call's speech figures from call_speech (analysed …),
+# hour_local (the breakdown "hour": local hour of day), ticket_id (QA of calls)
 
 
 def _config_key(config: MetricsConfig) -> str:
@@ -289,25 +291,38 @@ def _small_facts(
     def only(table: ibis.Table, key: str, ids: ibis.Table | None) -> ibis.Table:
         return table if ids is None else table.filter(table[key].isin(ids[ids.columns[0]]))
 
+    def put(name: str, expr: ibis.Table, key: str, ids: ibis.Table | None) -> None:
+        # all of them (None) replace the table whole, also on a refresh: ``run.rows``
+        # would take None for "the dirty tickets" and keep the old rows beside the new
+        if ids is None:
+            run.whole(name, expr)
+        else:
+            run.rows(name, expr, key, ids)
+
     if "calls" in which:
         ids = which["calls"]
-        calls = call_facts(only(tables["calls"], "call_id", ids), tables["agents"])
-        run.rows(CALL_FACTS, local(calls, {"started_local": "started_at"}), "call_id", ids)
+        calls = only(tables["calls"], "call_id", ids)
+        calls = call_facts(calls, tables["agents"], only(tables["call_speech"], "call_id", ids))
+        calls = local(calls, {"started_local": "started_at"})
+        # the local hour of day the call began, "00" … "23": the interval profile
+        hour = ((calls.started_local % 86_400) / 3_600).floor().cast("int64")
+        calls = calls.mutate(hour_local=hour.cast("string").lpad(2, "0"))
+        put(CALL_FACTS, calls, "call_id", ids)
     if "customers" in which:
         ids = which["customers"]
         customers = only(tables["customers"], "customer_id", ids)
         times = {"created_local": "created_at", "churned_local": "churned_at"}
-        run.rows(CUSTOMER_FACTS, local(customers, times), "customer_id", ids)
+        put(CUSTOMER_FACTS, local(customers, times), "customer_id", ids)
     if "agent_shifts" in which:
         ids = which["agent_shifts"]
         shifts = shift_facts(only(tables["agent_shifts"], "shift_id", ids), tables["agents"])
         # logged-in and scheduled rows get their local start in separate columns
         times = {"start_local": "login_at", "scheduled_local": "scheduled_at"}
-        run.rows(SHIFT_FACTS, local(shifts, times), "shift_id", ids)
+        put(SHIFT_FACTS, local(shifts, times), "shift_id", ids)
 
 
 #: the tables the views read
-_VIEW_READS = {TICKET_FACTS, CLOCK}
+_VIEW_READS = {TICKET_FACTS, CALL_FACTS, CLOCK}
 
 
 def _drop_views(store: Store) -> None:
@@ -321,6 +336,7 @@ def _create_views(store: Store, config: MetricsConfig) -> None:
     view = review_facts(
         store.table("qa_reviews"),
         con.table(TICKET_FACTS),
+        con.table(CALL_FACTS),
         con.table(CLOCK),
         config.default_calendar,
     )
@@ -360,7 +376,7 @@ def _swap(
         },
     )
     clear_seen_changes(run.store)
-    # the review view reads the ticket facts and the clock: made again if they were
+    # the review view reads the ticket and call facts and the clock: made again if they were
     # replaced (PostgreSQL binds a view to its tables), else it stays as it is
     views = bool(_VIEW_READS & set(run.aside)) or not set(VIEWS) <= set(run.existing)
     reshaped = rebuilt and _reshaped(run)

@@ -46,7 +46,8 @@ DIMENSIONS: dict[str, dict[str, str]] = {
     "invitations": {"team": "team_id", "language": "language", "survey": "survey"},
     "quality": _TICKET_DIMENSIONS,
     "reviews": _TICKET_DIMENSIONS,
-    "calls": {"team": "team_id", "agent": "agent_id", "queue": "queue"},
+    # hour: the local hour of day the call began ("09"), the contact centre's interval
+    "calls": {"team": "team_id", "agent": "agent_id", "queue": "queue", "hour": "hour_local"},
     "customers": {"segment": "segment", "plan": "plan"},
     "shifts": {"team": "team_id", "agent": "agent_id"},
 }

@@ -116,6 +116,8 @@ def notes(out: pd.DataFrame, meta: dict[str, KPI], q: Query) -> list[str | None]
     for name, n, pending, mean, median, top, already, hidden, invited, responded in columns:
         kpi = meta[name]
         said: list[str] = [already] if isinstance(already, str) else []
+        if kpi.unmeasured and not said and not pd.isna(n) and n == 0:
+            said.append(kpi.unmeasured)
         if kpi.pending is not None and pending and not pd.isna(pending):
             said.append(pending_note(kpi, options, int(pending)))
         if isinstance(hidden, bool | np.bool_) and hidden and n > 0:  # (not after the data)

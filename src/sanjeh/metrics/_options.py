@@ -172,6 +172,14 @@ OPTIONS: tuple[Option, ...] = (
         "utilisation).",
     ),
     Option(
+        "dead_air_seconds",
+        10,
+        "A call has dead air when its longest silence (nobody speaking) lasts more than this "
+        "many seconds (calls with dead air).",
+        convention="Speech analytics vendors flag silences of 5-10 s; 10 s is a pause the "
+        "caller notices as dead air, not a breath.",
+    ),
+    Option(
         "chat_abandon_seconds",
         0,
         "A chat ended with no human or bot reply counts as abandoned when the customer waited "
@@ -209,6 +217,7 @@ class MetricOptions:
     short_abandon_seconds: int = 5
     abandonment_base: Literal["offered", "queued"] = "offered"
     utilisation_basis: Literal["logged_in", "handle"] = "logged_in"
+    dead_air_seconds: int = 10
     chat_abandon_seconds: int = 0
     as_of: dt.datetime | None = None
 

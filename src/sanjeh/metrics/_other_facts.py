@@ -81,8 +81,28 @@ def survey_facts(
     )
 
 
-def call_facts(calls: ir.Table, agents: ir.Table) -> ir.Table:
-    """One row per call with wait and handle times (seconds) and the agent's team.
+#: the speech figures of ``call_speech`` a call's fact row carries (null: not analysed)
+SPEECH_FIGURES = (
+    "agent_talk_s",
+    "customer_talk_s",
+    "talk_listen_ratio",
+    "silence_s",
+    "silence_share",
+    "longest_silence_s",
+    "overtalk_s",
+    "overtalk_share",
+    "agent_interruptions",
+    "agent_wpm",
+    "longest_agent_monologue_s",
+    "sentiment_start",
+    "sentiment_end",
+    "sentiment_change",
+)
+
+
+def call_facts(calls: ir.Table, agents: ir.Table, speech: ir.Table) -> ir.Table:
+    """One row per call with wait and handle times (seconds), the agent's team and the
+    call's speech figures.
 
     ICMI / COPC conventions, the same for every source:
 
@@ -98,9 +118,22 @@ def call_facts(calls: ir.Table, agents: ir.Table) -> ir.Table:
       handle time is not a 0 s one).
     - ``ivr_s``: the source's IVR seconds, as given (null: the source did not time the
       IVR), for the IVR containment rate.
+    - ``hold_s``: the hold seconds as given (null: not recorded, not 0 s).
+
+    The speech figures come from the call's ``call_speech`` row (``SPEECH_FIGURES``,
+    ``speech_origin``, ``speech_duration_s``); ``analysed`` says there is one. A call
+    nobody analysed has null figures, never 0 s of silence, so the speech KPIs leave
+    it out.
     """
     a = agents.select(a_agent_id="agent_id", team_id="team_id")
     c = calls.left_join(a, calls.agent_id == a.a_agent_id)
+    sp = speech.select(
+        sp_call_id="call_id",
+        speech_origin="origin",
+        speech_duration_s="duration_s",
+        **{name: name for name in SPEECH_FIGURES},
+    )
+    c = c.left_join(sp, c.call_id == sp.sp_call_id)
 
     def secs(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.FloatingValue:
         return epoch_seconds(end) - epoch_seconds(start)
@@ -116,6 +149,7 @@ def call_facts(calls: ir.Table, agents: ir.Table) -> ir.Table:
     handle = c.talk_s.fill_null(0) + c.hold_s.fill_null(0) + c.wrap_s.fill_null(0)
     return c.select(
         "call_id",
+        "ticket_id",
         "queue",
         "customer_id",
         "agent_id",
@@ -127,6 +161,11 @@ def call_facts(calls: ir.Table, agents: ir.Table) -> ir.Table:
         "ended_at",
         "call_type",
         "ivr_s",
+        "hold_s",
+        "speech_origin",
+        "speech_duration_s",
+        *SPEECH_FIGURES,
+        analysed=c.sp_call_id.notnull(),
         queued=queued,
         offered=offered,
         answered=answered,

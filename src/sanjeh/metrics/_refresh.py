@@ -30,6 +30,12 @@ PER_TICKET = {"tickets", "events", "survey_responses", "auto_scores"}
 PER_CUSTOMER = {"customers", "customer_outcomes"}
 #: tables whose changed rows name themselves: their facts are replaced row by row
 PER_ROW = {"calls", "agent_shifts"}
+#: tables whose changed rows name a call (``belongs_to`` call_id): that call's fact row
+#: is redone, as if the call itself had changed
+PER_CALL = {"call_speech"}
+#: tables no fact reads: their changes need no refresh (the speech figures of a call
+#: are computed from its segments into call_speech, which the facts read)
+UNREAD = {"call_segments"}
 #: a refresh touching more than this share of tickets is done as a rebuild
 REBUILD_SHARE = 0.5
 #: the data's first instant, the last instant of its tickets and events (the facts'
@@ -87,9 +93,11 @@ def plan(
     data moved back in time, or most tickets changed). ``key`` names the store and the
     configuration for the replayed steps. ``fcr_days``: the first-contact window when
     first-contact resolution reads the customer's next ticket (recontact), else None."""
-    changed = {t: anything for t, anything in store.changes().items() if t in TABLES}
-    narrowable = PER_TICKET | PER_CUSTOMER | PER_ROW
-    unknown = any(changed[t] for t in changed if t not in PER_ROW)
+    changed = {
+        t: anything for t, anything in store.changes().items() if t in TABLES and t not in UNREAD
+    }
+    narrowable = PER_TICKET | PER_CUSTOMER | PER_ROW | PER_CALL
+    unknown = any(changed[t] for t in changed if t not in PER_ROW | PER_CALL)
     if unknown or set(changed) - narrowable or not meta.get("span"):
         return None
     con, tables = store.con, Tables(store)
@@ -98,7 +106,9 @@ def plan(
         _replay.step(con, (*_as_tuple(key), name), as_of, {}, run)
 
     step("touched", lambda: _touched(store, tables))
-    rows = {t: None if changed[t] else _changed_rows(store, t) for t in PER_ROW & set(changed)}
+    others = (PER_ROW - {"calls"}) & set(changed)
+    rows = {t: None if changed[t] else _changed_rows(store, t) for t in others}
+    rows |= _calls_redone(store, changed)  # (calls: also those whose speech changed)
     step(("span", "calls" in rows, rows.get("calls") is None), lambda: _span(store, tables, rows))
     *found, before = rows_of(con, "sanjeh_tmp_span")[0]
     if _shrunk(meta["span"], found, before):  # the data's last instant moved back
@@ -129,11 +139,23 @@ def _touched(store: Store, tables: Tables) -> None:
     create(store.con, "sanjeh_tmp_touched", touched.select("ticket_id", "customer_id"), temp=True)
 
 
-def _changed_rows(store: Store, table: str) -> ibis.Table:
-    """The keys of ``table``'s changed rows, as a small temporary table."""
+def _changed_rows(store: Store, table: str, owners: set[str] | None = None) -> ibis.Table:
+    """The keys of ``table``'s changed rows (or of the rows the changed rows of
+    ``owners`` belong to), as a small temporary table."""
     t, key = store.table(table), TABLES[table].key
-    ids = t.filter(t[key].isin(store.changed_ids({table}))).select(key)
+    ids = t.filter(t[key].isin(store.changed_ids(owners or {table}))).select(key)
     return create(store.con, f"sanjeh_tmp_changed_{table}", ids, temp=True)
+
+
+def _calls_redone(store: Store, changed: dict[str, bool]) -> dict[str, ibis.Table | None]:
+    """``{"calls": …}``: the calls whose fact rows a refresh redoes, the changed calls and
+    the calls whose speech figures changed (None: all of them); empty when none."""
+    touched = ({"calls"} | PER_CALL) & set(changed)
+    if not touched:
+        return {}
+    if any(changed[t] for t in touched):
+        return {"calls": None}
+    return {"calls": _changed_rows(store, "calls", touched)}
 
 
 def _span(store: Store, tables: Tables, rows: dict[str, ibis.Table | None]) -> None:

@@ -106,6 +106,9 @@ class KPI:
     #: where a value rests on fewer than ``[surveys] min_answers`` answers or on a
     #: response rate (answered invitations / invitations) under ``min_response_rate``
     invitations: Callable[[Context, ir.Table], ir.BooleanValue] | None = None
+    #: why a group or period where no row takes part (n = 0) has no number, when the
+    #: reason is not plain (the calls are there, none of them was analysed)
+    unmeasured: str = ""
 
     def __post_init__(self) -> None:
         assert {"en", "fa", "ar"} <= set(self.titles), f"{self.name}: titles in en, fa, ar"

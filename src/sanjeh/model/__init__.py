@@ -1,6 +1,7 @@
 """The canonical data model: table declarations and their documentation."""
 
 from ._spec import Check, Column, TableSpec
+from .speech import SEGMENT_ORIGINS, SPEAKERS
 from .tables import (
     ACTOR_TYPES,
     ALL_TABLES,
@@ -27,6 +28,8 @@ __all__ = [
     "MODEL_VERSION",
     "OUTCOME_KINDS",
     "PRIORITIES",
+    "SEGMENT_ORIGINS",
+    "SPEAKERS",
     "STATUSES",
     "SURVEYS",
     "SYSTEM_TABLES",

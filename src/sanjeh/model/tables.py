@@ -14,13 +14,15 @@ import pyarrow.compute as pc
 from ._spec import Check, Column, TableSpec
 from .accounts import ACCOUNT_TABLES
 from .reports import REPORT_TABLES
+from .speech import SPEECH_TABLES
 from .surveys import SURVEY_TABLES
 from .workflow import WORKFLOW_TABLES
 
 # 2: auto_scores; 3: accounts and QA workflow; 4: review pass mark; 5: recurring cycles;
 # 6: events.reply_to; 7: api_tokens.scopes, report_runs;
 # 8: survey_definitions, survey_invitations, survey_responses.team_id / language / invitation_id
-MODEL_VERSION = 8
+# 9: call_segments, call_speech, auto_scores.call_id (ticket_id optional)
+MODEL_VERSION = 9
 
 CHANNELS = ("email", "chat", "phone", "social", "web", "messaging", "api", "other")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -468,9 +470,13 @@ AUTO_SCORES = TableSpec(
     belongs_to="ticket_id",
     columns=(
         Column("score_id", "id", "`<event or ticket id>#<analyzer>`.", required=True),
-        Column("ticket_id", "id", "The conversation.", required=True, ref="tickets"),
+        Column("ticket_id", "id", "The conversation, when it is a ticket's.", ref="tickets"),
         Column(
-            "event_id", "id", "The message; empty for conversation-level results.", ref="events"
+            "event_id",
+            "id",
+            "The message (a ticket's event, or a call's transcript segment); empty for "
+            "conversation-level results.",
+            ref="events",
         ),
         Column(
             "analyzer", "string", "Analyzer name, e.g. empathy, sentiment, greeting.", required=True
@@ -485,6 +491,12 @@ AUTO_SCORES = TableSpec(
             required=True,
         ),
         Column("scored_at", "timestamp", "When it was scored (UTC)."),
+        Column(
+            "call_id",
+            "id",
+            "The conversation, when it is a call's transcript (then ticket_id is empty).",
+            ref="calls",
+        ),
     ),
     example={
         "score_id": "helpdesk:1001-3#empathy",
@@ -513,6 +525,7 @@ TABLES: dict[str, TableSpec] = {
         AUTO_SCORES,
     )
 }
+TABLES.update(SPEECH_TABLES)
 
 # --- bookkeeping tables written by the importer, not by sources ---------------------
 

@@ -12,6 +12,7 @@ from . import _limits as limits
 from ._alpha import krippendorff_alpha
 from ._base import Clock
 from ._calibration import GROUP_MEAN, CalibrationReport
+from ._calls import SILENCE_S, CallEntry, CallTimeline, call_conversation, call_timelines
 from ._coaching import EFFECT_KPIS, CoachingEffect, EffectWindow, coaching_effect
 from ._formulas import (
     CRITICAL_BELOW,
@@ -75,11 +76,14 @@ __all__ = [
     "MAX_SCORE",
     "OUTCOMES",
     "SCALES",
+    "SILENCE_S",
     "STRATEGIES",
     "ActionItem",
     "Assignment",
     "Calibration",
     "CalibrationReport",
+    "CallEntry",
+    "CallTimeline",
     "Category",
     "Clock",
     "CoachingEffect",
@@ -101,6 +105,8 @@ __all__ = [
     "Workspace",
     "WowEntry",
     "alignment",
+    "call_conversation",
+    "call_timelines",
     "category_alignment",
     "category_score",
     "choose_scorecard",

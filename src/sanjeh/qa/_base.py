@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..accounts import Actor, check
 from ..errors import RecordNotFound
 from . import _storage
+from ._calls import call_conversation
 from ._limits import has_nul
 from ._records import Calibration, Review, dumps
 from ._scorecard import Scorecard, default_scorecard
@@ -128,9 +129,12 @@ class WorkspaceBase:
             raise RecordNotFound(f"no conversation {ticket_id!r} in the store")
         t = self.store.table("tickets")
         rows = t.filter(t.ticket_id == ticket_id).to_pyarrow().to_pylist()
-        if not rows:
+        if rows:
+            return rows[0]
+        call = call_conversation(self.store, ticket_id)  # a call without a ticket
+        if call is None:
             raise RecordNotFound(f"no conversation {ticket_id!r} in the store")
-        return rows[0]
+        return call
 
     def agent_of(self, ticket_id: str) -> str | None:
         """The agent a review of this conversation is about (see ``_ticket_agents``)."""
@@ -150,7 +154,13 @@ class WorkspaceBase:
             .to_pyarrow()
             .to_pylist()
         }
-        missing = [k for k, v in out.items() if v is None]
+        calls = [k for k in ticket_ids if k not in out]
+        if calls:  # calls without a ticket: the agent who served the call
+            c = self.store.table("calls")
+            c = c.filter(c.call_id.isin(calls), c.ticket_id.isnull())
+            for r in c.select("call_id", "agent_id").to_pyarrow().to_pylist():
+                out[r["call_id"]] = r["agent_id"]
+        missing = [k for k, v in out.items() if v is None and k not in calls]
         if missing:
             e = self.store.table("events")
             e = e.filter(e.ticket_id.isin(missing))

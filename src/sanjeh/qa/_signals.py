@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
+from ._calls import calls_of
 from ._scorecard import ANALYZER_CATEGORIES, Scorecard
 
 if TYPE_CHECKING:
@@ -46,18 +47,18 @@ class TimelineEntry:
 def suggestions(
     store: Store, ticket_id: str, scorecard: Scorecard | None = None
 ) -> list[Suggestion]:
-    """The AutoQA signals of a conversation (``auto_scores``), mapped to the categories
+    """The AutoQA signals of a conversation (``auto_scores``, its calls' transcripts too),
+    mapped to the categories
     they inform; conversation-level results and message-level findings (not the
     "absent" rows). With ``scorecard``, by its categories' signals
     (``Scorecard.signal_links``), else by ``ANALYZER_CATEGORIES``; an analyzer linked to
     no category of the scorecard becomes None (general)."""
     a = store.table("auto_scores")
-    rows = (
-        a.filter(a.ticket_id == ticket_id)
-        .order_by([a.event_id, a.analyzer])
-        .to_pyarrow()
-        .to_pylist()
-    )
+    mine = a.ticket_id == ticket_id
+    calls = calls_of(store, ticket_id)
+    if calls:  # the transcripts of the ticket's calls are part of the conversation
+        mine |= a.call_id.isin(calls)
+    rows = a.filter(mine).order_by([a.event_id, a.analyzer]).to_pyarrow().to_pylist()
     links = scorecard.signal_links() if scorecard is not None else ANALYZER_CATEGORIES
     out = []
     for r in rows:

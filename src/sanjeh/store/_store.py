@@ -139,6 +139,7 @@ class Store:
                     created.append(name)
                 elif upgrade:
                     self._add_missing_columns(name, spec)
+                    self._relax_optional_columns(name, spec)
             for leftover in (t for t in existing if t.startswith(STAGE_PREFIX)):
                 self.con.drop_table(leftover, force=True)  # from an interrupted import
             _keys.ensure_unique_keys(self)
@@ -158,6 +159,22 @@ class Store:
                 f"{kind.sql(dialect)}"
             )
             if self.backend != "duckdb":  # DuckDB hands back the connection itself
+                cursor.close()
+
+    def _relax_optional_columns(self, name: str, spec: TableSpec) -> None:
+        """Columns a newer model made optional (auto_scores.ticket_id since v9: a call's
+        transcript has no ticket) lose their NOT NULL; dropping it twice is harmless."""
+        stored = self.con.table(name).schema()
+        dialect = _ibis_compat.sql_dialect(self.con)
+        table = sge.to_identifier(name, quoted=True).sql(dialect)
+        for column in spec.columns:
+            if column.required or column.name not in stored or stored[column.name].nullable:
+                continue
+            cursor = self.con.raw_sql(
+                f"ALTER TABLE {table} ALTER COLUMN "
+                f"{sge.to_identifier(column.name, quoted=True).sql(dialect)} DROP NOT NULL"
+            )
+            if self.backend != "duckdb":
                 cursor.close()
 
     def _is_current(self) -> bool:

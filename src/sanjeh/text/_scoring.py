@@ -10,6 +10,12 @@ temporary Parquet file, then read back in batches of whole tickets, scored with
 connection silently ends an open result stream. Rows are merged (by ``score_id``) every
 ``COMMIT_MESSAGES`` messages, so an interrupted run keeps the tickets it finished.
 
+Calls are conversations too: the transcript segments of a call (``call_segments``, not
+the speech found in a recording, which has no words) are scored by the same analyzers, a
+segment as a message of its speaker. Their rows name the call (``call_id``; ``ticket_id``
+empty) and their ``score_id`` starts with ``call:``, so a call and a ticket that share an
+id never share a row.
+
 Scoring a ticket again writes only what changed: a row equal to the stored one is left
 alone (its ``scored_at`` too), so running twice changes nothing; a stored row the new
 scoring no longer produces (an analyzer removed, a conditional conversation signal gone)
@@ -26,24 +32,32 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import ConfigError, ValidationError
 from ._api import registry
-from ._pending import messages_to_score, pending_tickets, version_of
+from ._pending import customer_names, messages_to_score, names_of, pending_tickets, version_of
 from ._rows import auto_score_rows
 from ._types import Analyzer
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
     from ..store import Stage, Store
 
 #: label of a stored row that the current scoring no longer produces
 RETIRED = "not_applicable"
 #: messages scored between two merges into auto_scores
 COMMIT_MESSAGES = 50_000
-_COMPARED = ("ticket_id", "event_id", "analyzer", "label", "score", "evidence", "version")
+_COMPARED = (
+    *("ticket_id", "call_id", "event_id"),
+    *("analyzer", "label", "score", "evidence", "version"),
+)
+#: ``score_id`` prefix of a call's rows
+CALL_PREFIX = "call:"
 _STREAM_ROWS = 20_000
 
 ProgressCallback = Callable[[int, int], None]
@@ -54,6 +68,8 @@ class ScoreSummary:
     """What one ``score_store`` run did."""
 
     tickets: int = 0
+    #: calls whose transcript was scored
+    calls: int = 0
     messages: int = 0
     #: rows the analyzers produced (before leaving out the unchanged ones)
     rows: int = 0
@@ -99,26 +115,81 @@ def score_store(
         raise ValidationError("batch", f"must be at least 1, got {batch}")
     cutoff = _as_utc(since)
     summary = ScoreSummary(analyzers={a.name: version_of(a) for a in chosen})
-    events, scores = store.table("events"), store.table("auto_scores")
-    todo = messages_to_score(events, scores, pending_tickets(events, scores, chosen, cutoff))
     scored_at = dt.datetime.now(dt.UTC)
+    sources = [_tickets(store), _calls(store)]
     with tempfile.TemporaryDirectory(prefix="sanjeh-score-") as tmp:
-        spill = Path(tmp) / "messages.parquet"
-        total = _spill(store, todo, spill)
+        spills = []
+        for i, source in enumerate(sources):
+            pending = pending_tickets(source.events, source.scores, chosen, cutoff, source.names)
+            todo = messages_to_score(source.events, source.scores, pending, source.names)
+            spill = Path(tmp) / f"messages-{i}.parquet"
+            spills.append((source, spill, _spill(store, todo, spill)))
+        total = sum(n for *_, n in spills)
         if progress:
             progress(0, total)
         with _Writer(store, summary) as writer:
-            for chunk in _whole_tickets(spill, total, batch):
-                rows = _rows_of(chunk, chosen, scored_at)
-                summary.rows += rows.num_rows
-                changed = _against_stored(store, chunk, rows, scored_at, summary)
-                writer.add(changed, chunk.num_rows)
-                summary.messages += chunk.num_rows
-                summary.tickets += len(pc.unique(chunk["ticket_id"]))
-                if progress:
-                    progress(summary.messages, total)
+            for source, spill, count in spills:
+                for chunk in _whole_tickets(spill, count, batch):
+                    rows = _rows_of(chunk, chosen, scored_at, source.key)
+                    summary.rows += rows.num_rows
+                    changed = _against_stored(store, chunk, rows, scored_at, summary, source.key)
+                    writer.add(changed, chunk.num_rows)
+                    summary.messages += chunk.num_rows
+                    found = len(pc.unique(chunk["ticket_id"]))
+                    if source.key == "call_id":
+                        summary.calls += found
+                    else:
+                        summary.tickets += found
+                    if progress:
+                        progress(summary.messages, total)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@dataclasses.dataclass(frozen=True)
+class _Conversations:
+    """Where conversations to score come from, shaped as ``_pending`` reads them: the
+    conversation's id in ``ticket_id`` of ``events`` (its messages) and ``scores`` (its
+    stored rows), customers' names by conversation in ``names``."""
+
+    #: the auto_scores column naming the conversation
+    key: str
+    events: ir.Table
+    scores: ir.Table
+    names: ir.Table
+
+
+def _tickets(store: Store) -> _Conversations:
+    events, scores = store.table("events"), store.table("auto_scores")
+    return _Conversations(
+        "ticket_id", events, scores.filter(scores.call_id.isnull()), names_of(events)
+    )
+
+
+def _calls(store: Store) -> _Conversations:
+    """A call's transcript as messages: each segment with words is a message of its
+    speaker (``other`` speakers, an IVR say, are not scored), at the call's start plus the
+    segment's offset."""
+    segments, calls = store.table("call_segments"), store.table("calls")
+    said = segments.filter(segments.origin.fill_null("transcript") == "transcript")
+    timed = said.join(calls.select("call_id", _call_start="started_at"), "call_id")
+    offset_us = (timed.start_s * 1_000_000).round().cast("int64")
+    at = timed._call_start + offset_us.as_interval("us")
+    events = timed.select(
+        ticket_id=timed.call_id,
+        event_id=timed.segment_id,
+        at=at,
+        kind=ibis.literal("message"),
+        actor_type=timed.speaker,
+        public=ibis.literal(True),
+        body=timed.text,
+    )
+    scores = store.table("auto_scores")
+    scores = scores.filter(scores.call_id.notnull()).mutate(ticket_id=scores.call_id)
+    as_tickets = calls.select(ticket_id="call_id", customer_id="customer_id")
+    return _Conversations(
+        "call_id", events, scores, customer_names(as_tickets, store.table("customers"))
+    )
 
 
 def _checked(analyzers: list[Analyzer]) -> list[Analyzer]:
@@ -180,25 +251,42 @@ def _whole_tickets(path: Path, total: int, batch: int) -> Iterator[pa.Table]:
         yield carry
 
 
-def _rows_of(chunk: pa.Table, analyzers: list[Analyzer], scored_at: dt.datetime) -> pa.Table:
+def _rows_of(
+    chunk: pa.Table, analyzers: list[Analyzer], scored_at: dt.datetime, key: str
+) -> pa.Table:
+    """auto_scores rows of whole conversations; ``key``: ticket_id or call_id (then the
+    conversation id moves from ticket_id to call_id and the score ids start ``call:``)."""
     rows = auto_score_rows(chunk.drop_columns(["_prior"]), analyzers=analyzers)
-    key = pc.coalesce(rows["event_id"], rows["ticket_id"])
-    score_id = pc.binary_join_element_wise(key, rows["analyzer"], "#")
+    found = pc.coalesce(rows["event_id"], rows["ticket_id"])
+    score_id = pc.binary_join_element_wise(found, rows["analyzer"], "#")
+    conversation = rows["ticket_id"]
+    no_id = pa.nulls(rows.num_rows, pa.string())
+    if key == "call_id":
+        score_id = pc.binary_join_element_wise(pa.scalar(CALL_PREFIX), score_id, "")
+        rows = rows.set_column(0, pa.field("ticket_id", pa.string()), no_id)
+        conversation, no_id = no_id, conversation
     stamp = pa.array([scored_at] * rows.num_rows, pa.timestamp("us", tz="UTC"))
+    rows = rows.set_column(0, pa.field("ticket_id", pa.string()), conversation)
+    rows = rows.append_column("call_id", no_id)
     return rows.append_column("score_id", score_id).append_column("scored_at", stamp)
 
 
 def _against_stored(
-    store: Store, chunk: pa.Table, rows: pa.Table, scored_at: dt.datetime, summary: ScoreSummary
+    store: Store,
+    chunk: pa.Table,
+    rows: pa.Table,
+    scored_at: dt.datetime,
+    summary: ScoreSummary,
+    key: str,
 ) -> pa.Table:
     """Leave out rows equal to the stored ones and retire stored rows not produced again."""
     prior = pc.unique(chunk.filter(chunk["_prior"])["ticket_id"])
     if len(prior) == 0:
         return rows
     t = store.table("auto_scores")
-    stored = t.filter(t.ticket_id.isin(prior.to_pylist())).select("score_id", *_COMPARED)
+    stored = t.filter(t[key].isin(prior.to_pylist())).select("score_id", *_COMPARED)
     old = {r["score_id"]: r for r in stored.to_pyarrow().to_pylist()}
-    again = pc.is_in(rows["ticket_id"], value_set=prior)
+    again = pc.is_in(rows[key], value_set=prior)
     fresh = rows.filter(pc.invert(again))
     kept: list[dict[str, Any]] = []
     for row in rows.filter(again).to_pylist():

@@ -65,6 +65,10 @@ class Format:
     #: zone of the format's local times, when the import names none (None: the default)
     default_timezone: ClassVar[str | None] = None
     kinds: ClassVar[tuple[FileKind, ...]] = ("csv",)
+    #: reject rows whose parent row (a segment's call) is in neither the store nor this
+    #: import (the pipeline's ``_PARENTS``); off for native files, so that an export
+    #: imports back in any order
+    parents_required: ClassVar[bool] = False
 
     def score(self, path: Path, kind: FileKind, columns: list[str]) -> float:
         """How sure this format is that it can read the file: 0 (no) … 1 (certain)."""

@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     customers,
     quality,
     reviews,
+    speech,
     surveys,
     tickets,
     workforce,

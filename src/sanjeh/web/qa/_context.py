@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from ...accounts import Actor, can, roles_with
 from ...errors import RecordNotFound, ValidationError
-from ...qa import Scorecard, Workspace, limits, recognition_roles
+from ...qa import Scorecard, Workspace, call_conversation, limits, recognition_roles
 from ...settings import load_settings
 from .._auth import current_actor, html_response
 from .._errors import InvalidParameter
@@ -229,9 +229,13 @@ def json_response(model: Model, status: int = 200) -> Response:
 
 
 def ticket_row(ctx: Ctx, ticket_id: str) -> dict[str, Any]:
+    """The conversation: a ticket, or a call without one (``qa.call_conversation``)."""
     t = ctx.store.table("tickets")
     rows = t.filter(t.ticket_id == ticket_id).to_pyarrow().to_pylist()
-    if not rows:
+    if rows:
+        row: dict[str, Any] = rows[0]
+        return row
+    call = call_conversation(ctx.store, ticket_id)
+    if call is None:
         raise RecordNotFound(f"no conversation {ticket_id!r} in the store")
-    row: dict[str, Any] = rows[0]
-    return row
+    return call

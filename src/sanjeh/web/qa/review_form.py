@@ -10,7 +10,17 @@ from fastapi.responses import Response
 
 from ...accounts import check
 from ...errors import PermissionDenied, RecordNotFound
-from ...qa import Scorecard, Suggestion, TimelineEntry, choose_scorecard, conversation, suggestions
+from ...qa import (
+    CallEntry,
+    CallTimeline,
+    Scorecard,
+    Suggestion,
+    TimelineEntry,
+    call_timelines,
+    choose_scorecard,
+    conversation,
+    suggestions,
+)
 from .._errors import InvalidParameter
 from ._context import Ctx, Model, iso, ticket_row
 from ._forms import (
@@ -60,6 +70,7 @@ def build(ctx: Ctx, ticket_id: TicketId, scorecard: Opt = None, calibration: Opt
             for c in ctx.ws.scorecards()
         ],
         timeline=[timeline_entry(ctx, e, signals) for e in conversation(ctx.store, ticket_id)],
+        calls=[call_model(ctx, c, signals) for c in call_timelines(ctx.store, ticket_id)],
         general=[suggestion_model(ctx, s) for s in signals if s.category_id is None],
         earlier=[review_row(ctx, r) for r in earlier],
         title=ctx.t("qa.page.review_form") + " · " + ticket_id,
@@ -144,11 +155,11 @@ def _segments(body: str, marks: list[tuple[int, int, Suggestion]]) -> list[Model
     return out
 
 
-def timeline_entry(ctx: Ctx, e: TimelineEntry, signals: list[Suggestion]) -> Model:
-    body = e.body or ""
+def _marks(body: str, event_id: str | None, signals: list[Suggestion]) -> list[Model]:
+    """``body`` cut into plain text and the evidence of the signals about ``event_id``."""
     marks: list[tuple[int, int, Suggestion]] = []
     for s in signals:
-        if s.event_id != e.event_id:
+        if s.event_id != event_id:
             continue
         for ev in s.evidence:
             start, end, text = ev.get("start"), ev.get("end"), ev.get("text")
@@ -157,6 +168,11 @@ def timeline_entry(ctx: Ctx, e: TimelineEntry, signals: list[Suggestion]) -> Mod
             elif isinstance(text, str) and text and text in body:
                 found = body.index(text)
                 marks.append((found, found + len(text), s))
+    return _segments(body, marks) if body else []
+
+
+def timeline_entry(ctx: Ctx, e: TimelineEntry, signals: list[Suggestion]) -> Model:
+    body = e.body or ""
     kind = "note" if e.kind == "message" and e.public is False else e.kind
     return {
         "event_id": e.event_id,
@@ -173,8 +189,114 @@ def timeline_entry(ctx: Ctx, e: TimelineEntry, signals: list[Suggestion]) -> Mod
         "status": e.status,
         "agent": ctx.agent_name(e.agent_id) if e.agent_id else "",
         "body": e.body,
-        "segments": _segments(body, marks) if body else [],
+        "segments": _marks(body, e.event_id, signals),
     }
+
+
+def _clock(seconds: float) -> str:
+    """An offset into a call: 02:15, 1:02:15."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return (
+        f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+        if hours
+        else f"{rest // 60:02d}:{rest % 60:02d}"
+    )
+
+
+def call_model(ctx: Ctx, call: CallTimeline, signals: list[Suggestion]) -> Model:
+    """A call linked to the reviewed ticket: its timeline (segments with their signals'
+    evidence, silences, overtalk), its speech figures and links to the places that matter."""
+    index = {id(e): i for i, e in enumerate(call.entries)}
+
+    def anchor(e: CallEntry) -> str:
+        return f"{call.call_id}-t{index[id(e)]}"
+
+    def entry(e: CallEntry) -> Model:
+        speaker = e.speaker or ""
+        label = ctx.t(f"actor.{speaker}") if speaker in ("agent", "customer") else ""
+        return {
+            "kind": e.kind,
+            "anchor": anchor(e),
+            "start_s": e.start_s,
+            "end_s": e.end_s,
+            "at_display": ctx.locale.number(_clock(e.start_s)),
+            "length_display": _seconds_text(ctx, f"{e.end_s - e.start_s:.1f} s"),
+            "speaker": e.speaker,
+            "speaker_display": label or ctx.t("qa.call.other") if e.kind == "segment" else "",
+            "speaker_label": e.speaker_label,
+            "segment_id": e.segment_id,
+            "text": e.text,
+            "segments": _marks(e.text or "", e.segment_id, signals),
+            "overtalk_s": round(e.overtalk_s, 3),
+            "overtalk_display": _seconds_text(ctx, f"{e.overtalk_s:.1f} s") if e.overtalk_s else "",
+        }
+
+    silences = [e for e in call.entries if e.kind == "silence"]
+    overtalk = [e for e in call.entries if e.overtalk_s > 0]
+    jumps = []
+    if silences:
+        longest = max(silences, key=lambda e: e.end_s - e.start_s)
+        jumps.append({"label": ctx.t("qa.call.longest_silence"), "href": "#" + anchor(longest)})
+    if overtalk:
+        jumps.append({"label": ctx.t("qa.call.first_overtalk"), "href": "#" + anchor(overtalk[0])})
+    return {
+        "call_id": call.call_id,
+        "title": ctx.t("qa.call.title", id=call.call_id),
+        "started_at": iso(call.started_at),
+        "started_display": ctx.when(call.started_at),
+        "agent": ctx.agent_name(call.agent_id),
+        "speech": _speech_figures(ctx, call.speech),
+        "entries": [entry(e) for e in call.entries],
+        "jumps": jumps,
+    }
+
+
+#: call_speech columns shown beside a call: (column, label key, how to show it)
+_FIGURES = (
+    ("talk_listen_ratio", "qa.call.talk_listen", "{:.2f}"),
+    ("silence_share", "qa.call.silence_share", "{:.1%}"),
+    ("longest_silence_s", "qa.call.longest_silence", "{:.1f} s"),
+    ("overtalk_share", "qa.call.overtalk_share", "{:.1%}"),
+    ("agent_interruptions", "qa.call.interruptions", "{:d}"),
+    ("agent_wpm", "qa.call.agent_wpm", "{:.0f}"),
+    ("longest_agent_monologue_s", "qa.call.monologue", "{:.1f} s"),
+)
+
+
+def _seconds_text(ctx: Ctx, text: str) -> str:
+    """ "5.5 s" in English, "۵٫۵ ثانیه" in Persian and Arabic."""
+    if ctx.locale.lang != "en":
+        text = text.replace(" s", " " + ctx.t("unit.s"))
+    return ctx.locale.number(text)
+
+
+def _speech_figures(ctx: Ctx, row: dict[str, Any] | None) -> list[Model] | None:
+    """The call's speech figures (None: not computed yet); a figure with no value (no
+    words, the customer never spoke) is left out, not shown as 0."""
+    if row is None:
+        return None
+    out: list[Model] = [
+        {
+            "name": name,
+            "label": ctx.t(key),
+            "value": row[name],
+            "display": ctx.locale.number(fmt.format(row[name])),
+        }
+        for name, key, fmt in _FIGURES
+        if row.get(name) is not None
+    ]
+    start, end = row.get("sentiment_start"), row.get("sentiment_end")
+    if start is not None and end is not None:
+        out.append(
+            {
+                "name": "sentiment_change",
+                "label": ctx.t("qa.call.sentiment_change"),
+                "value": row.get("sentiment_change"),
+                "display": ctx.locale.number(f"{start:+.2f} → {end:+.2f}"),
+            }
+        )
+    return out
 
 
 def card_for(

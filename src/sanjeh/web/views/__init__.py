@@ -6,7 +6,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from . import agents, customers, overview, resolution, responsiveness, satisfaction, volume
+from . import (
+    agents,
+    calls,
+    customers,
+    overview,
+    resolution,
+    responsiveness,
+    satisfaction,
+    volume,
+)
 from ._common import Model, View
 
 
@@ -60,6 +69,16 @@ PAGES: dict[str, Page] = {
             "CSAT, CES, NPS and eNPS trends and distributions, response rates by channel, "
             "team and agent, the employees' voice (eNPS, pulse; anonymous) and comments "
             "ranked by sentiment.",
+        ),
+        Page(
+            "calls",
+            "/calls",
+            calls.build,
+            "calls.html",
+            "Calls answered and abandoned, speed of answer, service level, handle and hold "
+            "time and the speech KPIs (talk-to-listen, silence, overtalk, interruptions, the "
+            "caller's mood) by team, agent and hour; the calls with the most silence, the "
+            "most overtalk and the worst fall in the caller's mood.",
         ),
         Page("agents", "/agents", agents.build, "agents.html", "Agent and team leaderboards."),
         Page(
