@@ -300,7 +300,7 @@ def test_the_table_says_why_a_number_is_missing_or_partial(
     assert "—¹" in out
     assert (
         "¹ Call abandonment rate: the channel filter does not apply: calls data has no "
-        "channel (possible filters: team, agent, queue)"
+        "channel (possible filters: team, agent, queue, hour)"
     ) in text
     # the demo's data ends on 31 October: FCR of the last weeks waits for its window
     header = next(line for line in lines if "┃ KPI" in line)

@@ -14,6 +14,7 @@ Everything else lives in sub-packages: ``sanjeh.model`` (the canonical tables),
 ``sanjeh.calendar`` (business hours), ``sanjeh.text`` (conversation analysis),
 ``sanjeh.staffing`` (Erlang C / A, required agents, arrival forecasts),
 ``sanjeh.surveys`` (surveys sent and answered: CSAT, CES, NPS, eNPS, pulse),
+``sanjeh.speech`` (calls: speech figures from transcripts and recordings),
 ``sanjeh.errors`` (the exception tree).
 """
 

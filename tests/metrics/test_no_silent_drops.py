@@ -83,8 +83,8 @@ def test_a_breakdown_that_does_not_apply_says_so(planned: Store) -> None:
     )
     calls = df[df.kpi == "call_abandonment_rate"].iloc[0]
     assert (
-        calls.note
-        == "cannot be broken down by plan: calls data has no plan (possible: team, agent, queue)"
+        calls.note == "cannot be broken down by plan: calls data has no plan "
+        "(possible: team, agent, queue, hour)"
     )
 
 
