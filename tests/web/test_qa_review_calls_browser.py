@@ -40,6 +40,9 @@ def test_the_transcript_timeline_right_to_left(tab: Tab) -> None:  # noqa: F811
     assert rows.count() == 5  # four segments and the 5 s silence between them
     silence = rows.nth(2)
     assert "سکوت" in silence.inner_text() and "۵٫۰ ثانیه" in silence.inner_text()
+    # the figures in Persian words too: the longest silence is "۵٫۰ ثانیه", not "5.0 s"
+    figure = call.locator("[data-figure=longest_silence_s] dd")
+    assert figure.inner_text() == "۵٫۰ ثانیه"
     # both sides of the 2 s overtalk are marked
     assert call.locator("li.overtalk").count() == 2
     # agent and customer turns are told apart by class (colour)

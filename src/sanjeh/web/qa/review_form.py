@@ -281,7 +281,7 @@ def _speech_figures(ctx: Ctx, row: dict[str, Any] | None) -> list[Model] | None:
             "name": name,
             "label": ctx.t(key),
             "value": row[name],
-            "display": ctx.locale.number(fmt.format(row[name])),
+            "display": _seconds_text(ctx, fmt.format(row[name])),
         }
         for name, key, fmt in _FIGURES
         if row.get(name) is not None
