@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import ibis.expr.datatypes as dt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 ColumnType = Literal["id", "string", "timestamp", "int", "float", "bool", "strings"]
 
@@ -78,6 +79,17 @@ class Check:
     fields: tuple[str, ...]
     reason: str
     violated: Callable[[pa.Table], pa.ChunkedArray | pa.Array]
+
+
+def before(later: str, earlier: str) -> Check:
+    """The row rule "``later`` is not before ``earlier``" (nulls never break it)."""
+
+    def violated(t: pa.Table) -> pa.ChunkedArray:
+        return pc.fill_null(pc.less(t[later], t[earlier]), False)
+
+    return Check(
+        f"{later}_after_{earlier}", (later, earlier), f"{later} is before {earlier}", violated
+    )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,17 +9,10 @@ start and end), read by the speech KPIs. Both belong to the call (``belongs_to``
 
 from __future__ import annotations
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from ._spec import Check, Column, TableSpec
+from ._spec import Column, TableSpec, before
 
 SPEAKERS = ("agent", "customer", "other")
 SEGMENT_ORIGINS = ("transcript", "audio")
-
-
-def _ends_before_start(t: pa.Table) -> pa.ChunkedArray:
-    return pc.fill_null(pc.less(t["end_s"], t["start_s"]), False)
 
 
 CALL_SEGMENTS = TableSpec(
@@ -71,14 +64,7 @@ CALL_SEGMENTS = TableSpec(
             default="transcript",
         ),
     ),
-    checks=(
-        Check(
-            "end_s_after_start_s",
-            ("end_s", "start_s"),
-            "end_s is before start_s",
-            _ends_before_start,
-        ),
-    ),
+    checks=(before("end_s", "start_s"),),
     example={
         "segment_id": "bank:43678#0",
         "call_id": "bank:43678",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._spec import Check, Column, TableSpec
+from ._spec import Check, Column, TableSpec, before
 from .accounts import ACCOUNT_TABLES
 from .reports import REPORT_TABLES
 from .speech import SPEECH_TABLES
@@ -61,15 +61,6 @@ def _source_columns(entity: str) -> tuple[Column, ...]:
     )
 
 
-def _before(later: str, earlier: str) -> Check:
-    def violated(t: pa.Table) -> pa.ChunkedArray:
-        return pc.fill_null(pc.less(t[later], t[earlier]), False)
-
-    return Check(
-        f"{later}_after_{earlier}", (later, earlier), f"{later} is before {earlier}", violated
-    )
-
-
 def _score_in_scale(t: pa.Table) -> pa.ChunkedArray:
     low = pc.less(t["score"], t["scale_min"])
     high = pc.greater(t["score"], t["scale_max"])
@@ -113,7 +104,7 @@ TICKETS = TableSpec(
         Column("language", "string", "Conversation language as ISO 639-1 (fa, ar, en …)."),
         Column("merged_into", "id", "If merged, the ticket it was merged into.", ref="tickets"),
     ),
-    checks=(_before("updated_at", "created_at"),),
+    checks=(before("updated_at", "created_at"),),
     example={
         "ticket_id": "helpdesk:1001",
         "source": "helpdesk",
@@ -232,9 +223,9 @@ CALLS = TableSpec(
         Column("call_type", "string", "Service type / reason as the source names it."),
     ),
     checks=(
-        _before("queued_at", "started_at"),
-        _before("answered_at", "queued_at"),
-        _before("ended_at", "started_at"),
+        before("queued_at", "started_at"),
+        before("answered_at", "queued_at"),
+        before("ended_at", "started_at"),
     ),
     example={
         "call_id": "bank:43678",
@@ -305,7 +296,7 @@ SURVEY_RESPONSES = TableSpec(
         Check(
             "score_in_scale", ("score",), "score is outside scale_min..scale_max", _score_in_scale
         ),
-        _before("submitted_at", "sent_at"),
+        before("submitted_at", "sent_at"),
     ),
     example={
         "response_id": "helpdesk:s-1",
@@ -341,7 +332,7 @@ CUSTOMERS = TableSpec(
         Column("churned_at", "timestamp", "When the customer left (null: still a customer)."),
         Column("updated_at", "timestamp", "Last change in the source."),
     ),
-    checks=(_before("churned_at", "created_at"),),
+    checks=(before("churned_at", "created_at"),),
     example={
         "customer_id": "helpdesk:c-77",
         "source": "helpdesk",
@@ -375,7 +366,7 @@ AGENTS = TableSpec(
         Column("currency", "string", "ISO 4217 currency of the cost."),
         Column("updated_at", "timestamp", "Last change in the source."),
     ),
-    checks=(_before("left_at", "hired_at"),),
+    checks=(before("left_at", "hired_at"),),
     example={
         "agent_id": "helpdesk:a-5",
         "source": "helpdesk",
@@ -420,7 +411,7 @@ AGENT_SHIFTS = TableSpec(
             default="logged_in",
         ),
     ),
-    checks=(_before("end_at", "start_at"),),
+    checks=(before("end_at", "start_at"),),
     example={
         "shift_id": "helpdesk:sh-1",
         "agent_id": "helpdesk:a-5",

@@ -128,3 +128,56 @@ register(
         needs=("calls",),
     ),
 )
+
+
+# the call log's figures the calls page shows beside the rates: answered, abandoned, hold
+register(
+    KPI(
+        name="calls_answered",
+        titles=titles("Calls answered", "تماس‌های پاسخ‌داده‌شده", "المكالمات التي تم الرد عليها"),
+        unit="count",
+        kind="count",
+        source="calls",
+        time="started_at",
+        higher_is_better=None,
+        definition="Calls an agent answered (outcome answered), queued first or not.",
+        formula="count(calls with outcome answered)",
+        where=lambda ctx, c: c.answered,
+        convention="COPC / ICMI: answered = handled by an agent.",
+        needs=("calls",),
+    ),
+    KPI(
+        name="calls_abandoned",
+        titles=titles("Calls abandoned", "تماس‌های رهاشده", "المكالمات المتروكة"),
+        unit="count",
+        kind="count",
+        source="calls",
+        time="started_at",
+        higher_is_better=False,
+        definition="Calls whose caller hung up waiting for an agent (outcome abandoned; "
+        "IVR-only hang-ups are not abandons).",
+        formula="count(calls with outcome abandoned)",
+        where=lambda ctx, c: c.abandoned & c.offered,
+        convention="COPC / ICMI: abandoned = offered to agents, ended before an answer.",
+        needs=("calls",),
+    ),
+    # hold time: the call log's, not the speech analysis's (it explains some silence)
+    KPI(
+        name="average_hold_time",
+        titles=titles("Average hold time", "میانگین زمان انتظار در حین تماس", "متوسط وقت الانتظار"),
+        unit="seconds",
+        kind="duration",
+        source="calls",
+        time="started_at",
+        stat="mean",
+        higher_is_better=False,
+        definition="Mean time answered calls spent on hold (calls.hold_s), per answered "
+        "call whose hold time the call log records; a call with no hold time recorded is "
+        "left out, not counted as 0 s (a source that records 0 for no hold counts it).",
+        formula="mean(hold seconds), over answered calls with hold recorded",
+        value=lambda ctx, c: c.hold_s,
+        where=lambda ctx, c: c.answered & c.hold_s.notnull(),
+        convention="COPC / ICMI: hold time is part of handle time (talk + hold + wrap).",
+        needs=("calls",),
+    ),
+)
