@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("store",),
     ("calendar",),
     ("ingest", "text", "accounts", "metrics", "staffing"),
-    ("qa", "report", "surveys", "speech"),
+    ("qa", "report", "surveys", "speech", "insights"),
     ("demo", "web"),
     ("cli",),
     ("sanjeh",),

@@ -17,6 +17,7 @@ from ._analyze import analyze_commands
 from ._console import err_console, esc
 from ._data import data_app_commands
 from ._demo import demo_commands
+from ._insights import insights_commands
 from ._plan import plan_commands
 from ._qa import qa_commands
 from ._report import report_commands
@@ -41,6 +42,7 @@ user_commands(app)
 qa_commands(app)
 plan_commands(app)
 survey_commands(app)
+insights_commands(app)
 
 
 def _print_version(value: bool) -> None:

@@ -13,6 +13,8 @@ import pyarrow.compute as pc
 
 from ._spec import Check, Column, TableSpec, before
 from .accounts import ACCOUNT_TABLES
+from .alerts import ALERT_TABLES
+from .insights import INSIGHT_TABLES
 from .reports import REPORT_TABLES
 from .speech import SPEECH_TABLES
 from .surveys import SURVEY_TABLES
@@ -573,5 +575,7 @@ APP_TABLES: dict[str, TableSpec] = {
     **WORKFLOW_TABLES,
     **REPORT_TABLES,
     **SURVEY_TABLES,
+    **INSIGHT_TABLES,
+    **ALERT_TABLES,
 }
 ALL_TABLES: dict[str, TableSpec] = {**TABLES, **SYSTEM_TABLES, **APP_TABLES}

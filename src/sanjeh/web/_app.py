@@ -249,6 +249,9 @@ def create_app(
     from ._surveys import register_surveys
 
     register_surveys(app, settings)  # /surveys (define, send, results) and /s/… (the answer page)
+    from .insights import register as register_insights
+
+    register_insights(app, settings)  # /insights: predictions, priority, routing, alerts
     register_auth(app, accounts)
     from ._scheduler import register_scheduler
 
