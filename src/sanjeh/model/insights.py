@@ -21,9 +21,7 @@ TICKET_PREDICTIONS = TableSpec(
         Column("prediction_id", "string", "`<model>/<ticket_id>`.", required=True),
         Column("ticket_id", "id", "The ticket.", required=True, ref="tickets"),
         Column("model", "string", "What is predicted.", required=True, choices=("csat",)),
-        Column(
-            "probability", "float", "Predicted probability, 0 … 1.", True, minimum=0, maximum=1
-        ),
+        Column("probability", "float", "Predicted probability, 0 … 1.", True, minimum=0, maximum=1),
         Column("cutoff_at", "timestamp", "The instant the features were taken at (UTC).", True),
         Column("model_version", "string", "Model id: trained when, on what.", required=True),
         Column("predicted_at", "timestamp", "When the prediction was made (UTC).", True),
@@ -43,9 +41,7 @@ CUSTOMER_PREDICTIONS = TableSpec(
         Column("prediction_id", "string", "`<model>/<customer_id>`.", required=True),
         Column("customer_id", "id", "The customer.", required=True, ref="customers"),
         Column("model", "string", "What is predicted.", required=True, choices=("churn",)),
-        Column(
-            "probability", "float", "Predicted probability, 0 … 1.", True, minimum=0, maximum=1
-        ),
+        Column("probability", "float", "Predicted probability, 0 … 1.", True, minimum=0, maximum=1),
         Column("horizon_days", "int", "Days after the cutoff the prediction is about.", True),
         Column("cutoff_at", "timestamp", "The instant the features were taken at (UTC).", True),
         Column("model_version", "string", "Model id: trained when, on what.", required=True),
@@ -54,6 +50,22 @@ CUSTOMER_PREDICTIONS = TableSpec(
     ),
 )
 
+PREDICTION_MODELS_TABLE = TableSpec(
+    name="prediction_models",
+    description=(
+        "One row per trained model: what it predicts and its model card (hold-out AUC, "
+        "Brier score, calibration, the baseline it is compared with, permutation "
+        "importance), as JSON. Predictions name the model they came from."
+    ),
+    key="model_version",
+    columns=(
+        Column("model_version", "string", "Model id: `<model>-<trained at, UTC>`.", True),
+        Column("model", "string", "What it predicts.", required=True, choices=PREDICTION_MODELS),
+        Column("trained_at", "timestamp", "When it was trained (UTC).", required=True),
+        Column("card", "string", "The model card as JSON (docs/insights.md).", required=True),
+    ),
+)
+
 INSIGHT_TABLES: dict[str, TableSpec] = {
-    t.name: t for t in (TICKET_PREDICTIONS, CUSTOMER_PREDICTIONS)
+    t.name: t for t in (TICKET_PREDICTIONS, CUSTOMER_PREDICTIONS, PREDICTION_MODELS_TABLE)
 }
