@@ -62,7 +62,7 @@ def _astd(root: Path) -> pd.DataFrame:
     [
         (_deepsentipers, "fa", 0.849, 787),
         (_digikala_score, "fa", 0.813, 1749),
-        (_astd, "ar", 0.798, 1736),
+        (_astd, "ar", 0.808, 1736),
     ],
 )
 def test_documented_test_split_accuracy(
@@ -72,6 +72,6 @@ def test_documented_test_split_accuracy(
     accuracy, majority, items = _accuracy(frame, language)
     assert items == n
     assert accuracy == pytest.approx(documented, abs=0.0005)
-    if language == "fa":
-        # the #15 bar: never below the majority class (0.834 / 0.807 here)
-        assert accuracy >= majority
+    # the #15 bar: at least 0.80 and never below the majority class (0.834 / 0.807 / 0.668)
+    assert accuracy >= 0.80
+    assert accuracy >= majority

@@ -4,6 +4,7 @@ contrast ("but"), optionally blended with a shipped linear model for a language.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -12,7 +13,8 @@ from pathlib import Path
 
 from ._lexicon import Hit
 from ._linear import LinearTextModel, load_linear
-from ._rules import intensity, negated, rules_version
+from ._normalize import fold
+from ._rules import _same_clause, intensity, negated, rules_version
 from ._sarcasm import sarcasm_cues
 from ._types import CUSTOMER_ROLES, Doc, Evidence, Signal
 
@@ -35,11 +37,46 @@ SARCASM_CONFIDENCE = 0.7
 # docs/evaluation.md): a lone word is often read out of its sense in a tweet, while
 # phrases and negations («لا مشكلة», "not bad") are what the lexicon knows better.
 MODEL_BLEND = {"ar": 1.0}
+# An Arabic negator (لا، ما، لم، مش، غير، ولا …) governs the word right after it, or the one
+# after a copula («ما كان حلو», «لم يكن جيدا»). Further away it is usually something else:
+# a relative «ما» («كل ما ادفع يطلع خطأ», «بعد ما خلص الشغل الممل»), «ولا» in a comparison
+# («الزحمة ولا يوم القيامة بقالي ساعتين») or a negated verb whose object carries the
+# sentiment («لم يرد الموظف الغبي»). Chosen on the dev splits (docs/evaluation.md);
+# other languages keep the shared three-word reach of ``_rules.negated``.
+_AR_COPULAS = frozenset(
+    fold(word)[0]
+    for word in (
+        *("كان", "كانت", "كانوا", "كنت", "يكن", "تكن", "يكون", "تكون", "يكونوا"),
+        *("يبدو", "تبدو", "بقى", "بقت", "بقا", "صار", "صارت", "عاد"),
+        *("هو", "هي", "ده", "دي", "دا", "هذا", "هذه"),
+    )
+)
+# Text emoticons: the tokenizer keeps pictographic emoji (they are lexicon entries) but
+# drops punctuation, so ":)" / ":(" are read here, each as much as one plain word.
+# (also glued to a word, «حلو:)»; ":D" not inside a word such as ":Dr")
+_EMOTICON_RE = re.compile(r"(?<![:;=])(?:([:;=]-?(?:[)\]]+|D+(?!\w))|\(+-?[:;=])|([:=]'?-?[(\[]+))")
+EMOTICON_WEIGHT = 1.0
+EMOTICON_LANGUAGES = frozenset({"ar"})  # measured on Arabic only so far
+
+
+def _negated(doc: Doc, hit: Hit) -> bool:
+    """``_rules.negated``, with the Arabic negator's reach narrowed to the next word."""
+    if hit.entry.language != "ar":
+        return negated(doc, hit)
+    for neg in doc.hits_of("negator"):
+        if neg.entry.language != "ar" or (hit.first <= neg.first and neg.last <= hit.last):
+            continue
+        gap = hit.first - neg.last
+        if (gap == 1 or (gap == 2 and doc.tokens[neg.last + 1] in _AR_COPULAS)) and (
+            _same_clause(doc, neg.last, hit.first)
+        ):
+            return True
+    return False
 
 
 def _weight(doc: Doc, hit: Hit, contrast_at: list[int]) -> float:
     w = hit.entry.weight * intensity(doc, hit)
-    if negated(doc, hit):
+    if _negated(doc, hit):
         w *= NEGATED_NEGATIVE if w < 0 else NEGATED_POSITIVE
     if contrast_at:
         if any(c > hit.last for c in contrast_at):
@@ -61,6 +98,13 @@ def lexicon_polarity(doc: Doc) -> tuple[float, list[Evidence], int]:
         count += 1
         ev = doc.evidence(hit)
         evidence.append(Evidence(ev.start, ev.end, ev.text, "positive" if w > 0 else "negative"))
+    if doc.language in EMOTICON_LANGUAGES:
+        for m in _EMOTICON_RE.finditer(doc.text):
+            happy = m.group(1) is not None
+            total += EMOTICON_WEIGHT if happy else -EMOTICON_WEIGHT
+            count += 1
+            label = "positive" if happy else "negative"
+            evidence.append(Evidence(m.start(), m.end(), m.group(), label))
     if total == 0.0:
         return 0.0, evidence, count
     return total / math.sqrt(total * total + ALPHA), evidence, count
@@ -179,7 +223,7 @@ class SentimentAnalyzer:
 
 def _plain_words(doc: Doc) -> bool:
     """Every sentiment phrase found is one word and none is negated."""
-    return all(h.first == h.last and not negated(doc, h) for h in doc.hits_of("sentiment"))
+    return all(h.first == h.last and not _negated(doc, h) for h in doc.hits_of("sentiment"))
 
 
 def _model_decision(model: LinearTextModel, text: str, evidence: tuple[Evidence, ...]) -> Decision:
