@@ -17,6 +17,7 @@ from sanjeh.store import Store
 from .scenario import at
 from .test_contact_centre import EXPECTED as CONTACT_CENTRE_EXPECTED
 from .test_enps_participation import KPI as ENPS_PARTICIPATION
+from .test_priority_kpis import EXPECTED as PRIORITY_EXPECTED
 from .test_quality_kpis import EXPECTED as QUALITY_EXPECTED
 from .test_review_kpis import KPIS as REVIEW_KPIS
 from .test_speech_kpis import EXPECTED as SPEECH_EXPECTED
@@ -88,6 +89,9 @@ ELSEWHERE = (
     | CONTACT_CENTRE_EXPECTED.keys()
     | {ENPS_PARTICIPATION}
     | SPEECH_EXPECTED.keys()
+    | PRIORITY_EXPECTED.keys()
+    # inferred CSAT needs predictions in ticket_predictions: tests/insights/test_inferred_csat.py
+    | {"inferred_csat"}
 )
 
 

@@ -50,6 +50,30 @@ holidays = ["SA"]
 first_reply_time = "4h"
 csat = 0.8
 sla_achievement = 0.9
+
+# Alerts, evaluated by `sanjeh serve` after each data change and by `sanjeh alerts check`
+# (docs/insights.md, "Alerts"); add `webhook = "https://…"` to have them POSTed
+[[alerts]]
+name = "csat-below-target"
+kpi = "csat"
+condition = "threshold"
+below = 0.8
+period = "week"
+by = "team"
+min_n = 20                # fewer answers: not judged
+
+[[alerts]]
+name = "fcr-change"
+kpi = "fcr_rate"
+condition = "change"
+period = "week"
+by = "team"
+
+[[alerts]]
+name = "volume"
+kpi = "tickets_created"
+condition = "anomaly"
+period = "day"
 """
 
 

@@ -50,6 +50,7 @@ class Customers:
     last_active: np.ndarray = dataclasses.field(init=False)
     last_ticket: np.ndarray = dataclasses.field(init=False)  # global ticket index
     worst: np.ndarray = dataclasses.field(init=False)  # worst (1 - quality) experienced
+    worst_at: np.ndarray = dataclasses.field(init=False)  # when that ticket was opened
 
     def __post_init__(self) -> None:
         n = len(self.lang)
@@ -58,6 +59,7 @@ class Customers:
         self.last_active = np.zeros(n, dtype=np.int64)
         self.last_ticket = np.full(n, -1, dtype=np.int64)
         self.worst = np.zeros(n, dtype=np.float64)
+        self.worst_at = np.full(n, -1, dtype=np.int64)
 
     @property
     def size(self) -> int:
@@ -70,7 +72,11 @@ class Customers:
         np.add.at(self.tickets, cust, 1)
         np.minimum.at(self.first_ticket, cust, created)
         np.maximum.at(self.last_ticket, cust, ticket)
-        np.maximum.at(self.worst, cust, 1.0 - quality)
+        bad = 1.0 - quality
+        np.maximum.at(self.worst, cust, bad)
+        # the ticket that set a customer's worst (a later one on a tie: increasing time)
+        hit = bad >= self.worst[cust]
+        self.worst_at[cust[hit]] = created[hit]
 
     def settle_new(self, rng: np.random.Generator, start: int) -> None:
         """Some customers signed up during the period, shortly before their first ticket."""

@@ -2,7 +2,9 @@
 
 Conversion after a ticket and churn both depend on the service received: the
 better a ticket went (latent satisfaction), the likelier a purchase or upgrade;
-the worst experience a customer had drives their churn risk.
+the worst experience a customer had drives their churn risk, and they leave weeks
+after it (at their renewal for a subscriber whose anniversary comes within 90 days),
+unless they come back to support or buy again after that moment.
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ _PURCHASE = np.array([45.0, 300.0, 4000.0, 250.0])
 #: yearly churn-in-the-period base rate per segment
 _CHURN = np.array([0.05, 0.035, 0.012, 0.02])
 YEAR = 365 * DAY
+#: median days from a customer's worst experience to their leaving (no renewal due)
+LAG_DAYS = 21
+#: a subscriber leaves at their renewal when it falls within this many days after
+#: their worst experience (else weeks after it, as everyone)
+NOTICE_DAYS = 90
 
 
 def _table(
@@ -110,18 +117,23 @@ def churn_and_renewals(
     served = cust.tickets > 0
     risk = _CHURN[cust.segment] * np.where(served, np.exp(4.5 * (cust.worst - 0.45)), 1.0)
     churns = rng.random(n) < np.clip(risk, 0, 0.7)
-    after = cust.last_active + (rng.lognormal(np.log(6), 0.8, n) * DAY).astype(np.int64)
+    # a customer leaves some weeks after their worst experience (deciding, serving
+    # notice), so the cause comes before the departure and a model can see it coming
+    after = cust.worst_at + (rng.lognormal(np.log(LAG_DAYS), 0.6, n) * DAY).astype(np.int64)
     when = np.where(served, after, start + rng.integers(0, max(end - start, 1), n))
     when = np.maximum(when, cust.created + DAY)
 
-    # subscriptions renew on their anniversary; a churning subscriber leaves right then
+    # subscriptions renew on their anniversary; a subscriber who decided to leave and
+    # whose renewal comes within a notice period after the bad experience goes then
     paying = cust.plan != FREE
     years = np.ceil((start - cust.created) / YEAR).astype(np.int64)
     anniversary = cust.created + years * YEAR
     due = paying & (anniversary >= start) & (anniversary < end)
-    at_renewal = churns & due & (anniversary > cust.last_active)
+    notice = (anniversary > cust.worst_at) & (anniversary <= cust.worst_at + NOTICE_DAYS * DAY)
+    at_renewal = churns & due & served & notice
     when = np.where(at_renewal, anniversary, when)
-    churned = churns & (when < end)
+    # a customer still writing or buying after that moment stayed after all
+    churned = churns & (when < end) & (when > cust.last_active)
     churned_at = np.where(churned, when, -1)
     renews = due & ~(churned & (churned_at <= anniversary))
 

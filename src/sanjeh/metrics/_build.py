@@ -45,6 +45,7 @@ from ._config import MetricsConfig
 from ._invitation_facts import invitation_facts
 from ._local import with_local_epoch
 from ._other_facts import call_facts, shift_facts, survey_facts
+from ._prediction_facts import PREDICTION_TABLES, with_predictions
 from ._quality_facts import quality_facts
 from ._recheck import with_recheck
 from ._reply_facts import reply_facts
@@ -97,13 +98,14 @@ def _data_stamp(store: Store) -> str:
 
 
 #: bump when the fact tables' columns change: stores built before rebuild their facts
-FACTS_VERSION = "8"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
+FACTS_VERSION = "9"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
 # 4: plan on every ticket-based fact, FCR / reopen pending until their window closes;
 # 5: facts_calls.ivr_s, facts_shifts holds scheduled rows too (kind, scheduled_local);
 # 6: facts_tickets.recheck_at instead of open_age_s / open_age_bs (incremental refresh);
 # 7: facts_surveys.team_id / language from survey_responses' own columns first;
 # 8: facts_calls.hold_s and the call's speech figures from call_speech (analysed …),
-# hour_local (the breakdown "hour": local hour of day), ticket_id (QA of calls)
+# hour_local (the breakdown "hour": local hour of day), ticket_id (QA of calls);
+# 9: facts_tickets.inferred_csat (the ticket's CSAT prediction, ticket_predictions)
 
 
 def _config_key(config: MetricsConfig) -> str:
@@ -249,6 +251,7 @@ def _ticket_pipeline(
         materialize=materialize,
     )
     local = functools.partial(with_local_epoch, clock=clock, calendar=config.default_calendar)
+    facts = with_predictions(facts, tables["ticket_predictions"])
     facts = with_recheck(with_sla(facts, config.sla), as_of, config.options)
     facts = local(facts, {"created_local": "created_at", "solved_local": "solved_at"})
     if run.dirty is None:  # a build writes the facts once and reads them back from there
@@ -530,7 +533,7 @@ def _pending(store: Store, config: MetricsConfig) -> tuple[set[str], dict[str, A
         return {"build"}, meta
     todo = set() if set(VIEWS) <= existing else {"views"}
     changed = store.changes()
-    if {t for t in changed if t in TABLES}:  # not the import bookkeeping
+    if {t for t in changed if t in TABLES or t in PREDICTION_TABLES}:  # not bookkeeping
         todo.add("refresh")
     elif meta.get("data") != _data_stamp(store):  # changed without the store's merge
         todo.add("build")

@@ -91,6 +91,11 @@ def _kpi_md(k) -> str:
             "- **Warns:** fewer than `[surveys] min_answers` answers, or a response rate "
             "under `[surveys] min_response_rate`"
         )
+    if k.predicted:
+        lines.append(
+            "- **Predicted:** a model's estimate (`sanjeh insights train`), not a measurement; "
+            "every row's note says so"
+        )
     if k.options:
         lines.append("- **Options:** " + ", ".join(f"`{o}`" for o in k.options))
     if k.convention:

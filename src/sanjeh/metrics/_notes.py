@@ -13,6 +13,7 @@ leaving the reader to guess:
   row without a value and its reason, never no row.
 - *outliers*: one duration that makes up most of a mean's total (one Twitter thread
   answered six years late can be 99 % of all waiting time).
+- *predictions*: a KPI that is a model's estimate (inferred CSAT) says so on every row.
 """
 
 from __future__ import annotations
@@ -135,6 +136,8 @@ def notes(out: pd.DataFrame, meta: dict[str, KPI], q: Query) -> list[str | None]
                 f"the mean ({human(unit, mean)}); without it the mean is {human(unit, rest)}, "
                 f"the median {human(unit, median)}"
             )
+        if kpi.predicted:
+            said.append(kpi.predicted)
         result.append("; ".join(said) if said else None)
     return result
 
@@ -296,7 +299,9 @@ def with_absent(
             "n": 0,
             "value": [0.0 if k in zero else np.nan for k in absent],
             "partial": False,
-            "note": [None if k in zero else why for k, why in absent.items()],
+            "note": [
+                None if k in zero else _with_predicted(meta[k], why) for k, why in absent.items()
+            ],
         }
     )
     for col in cols:
@@ -309,6 +314,11 @@ def with_absent(
     both = pd.concat([out, rows], ignore_index=True)
     order = {k.name: i for i, k in enumerate(chosen)}
     return both.sort_values("kpi", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+
+def _with_predicted(kpi: KPI, note: str) -> str:
+    """A row of a predicted KPI says it is a prediction, even without a value."""
+    return f"{note}; {kpi.predicted}" if kpi.predicted else note
 
 
 def without_empty_unknowns(out: pd.DataFrame, q: Query) -> pd.DataFrame:

@@ -23,10 +23,12 @@ import ibis
 from ..model import TABLES
 from ..store import Store
 from . import _replay
+from ._prediction_facts import PREDICTION_TABLES
 from ._temp import count_of, create, rows_of
 
 #: tables whose changed rows name the tickets / customers they belong to
-PER_TICKET = {"tickets", "events", "survey_responses", "auto_scores"}
+#: (``ticket_predictions``: an app table the ticket facts read, its inferred CSAT)
+PER_TICKET = {"tickets", "events", "survey_responses", "auto_scores", "ticket_predictions"}
 PER_CUSTOMER = {"customers", "customer_outcomes"}
 #: tables whose changed rows name themselves: their facts are replaced row by row
 PER_ROW = {"calls", "agent_shifts"}
@@ -57,10 +59,10 @@ class Tables(Mapping[str, ibis.Table]):
         return self._found[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(TABLES)
+        return iter((*TABLES, *PREDICTION_TABLES))
 
     def __len__(self) -> int:
-        return len(TABLES)
+        return len(TABLES) + len(PREDICTION_TABLES)
 
 
 @dataclasses.dataclass
@@ -94,7 +96,9 @@ def plan(
     configuration for the replayed steps. ``fcr_days``: the first-contact window when
     first-contact resolution reads the customer's next ticket (recontact), else None."""
     changed = {
-        t: anything for t, anything in store.changes().items() if t in TABLES and t not in UNREAD
+        t: anything
+        for t, anything in store.changes().items()
+        if (t in TABLES or t in PREDICTION_TABLES) and t not in UNREAD
     }
     narrowable = PER_TICKET | PER_CUSTOMER | PER_ROW | PER_CALL
     unknown = any(changed[t] for t in changed if t not in PER_ROW | PER_CALL)
@@ -254,7 +258,12 @@ def _dirty(store: Store, tables: Tables, as_of: dt.datetime, fcr_days: int | Non
 
 
 #: columns of the per-ticket tables no fact reads
-_UNREAD = {"events": ("body",), "tickets": ("subject",), "auto_scores": ("evidence",)}
+_UNREAD = {
+    "events": ("body",),
+    "tickets": ("subject",),
+    "auto_scores": ("evidence",),
+    "ticket_predictions": ("reasons",),
+}
 
 
 def narrowed(con: Any, tables: Mapping[str, ibis.Table], dirty: ibis.Table) -> dict[str, Any]:

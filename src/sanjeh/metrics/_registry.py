@@ -14,7 +14,8 @@ how a row contributes —
 
 An ``anonymous`` KPI (employees' answers) hides every group of fewer than
 ``[surveys] min_group`` answers; a KPI with ``invitations`` warns where its value rests on
-few answers or a low response rate (see ``_engine._survey_guards``).
+few answers or a low response rate (see ``_engine._survey_guards``); a ``predicted`` KPI
+(a model's estimate, e.g. inferred CSAT) says so in every row's note.
 
 Declarations build Ibis expressions only; the engine (``_engine.py``) runs them.
 """
@@ -109,6 +110,9 @@ class KPI:
     #: why a group or period where no row takes part (n = 0) has no number, when the
     #: reason is not plain (the calls are there, none of them was analysed)
     unmeasured: str = ""
+    #: a model's prediction, not a measurement (inferred CSAT): this sentence ends the
+    #: note of every row, so no reader takes the number for what customers said
+    predicted: str = ""
 
     def __post_init__(self) -> None:
         assert {"en", "fa", "ar"} <= set(self.titles), f"{self.name}: titles in en, fa, ar"

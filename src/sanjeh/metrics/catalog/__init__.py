@@ -4,6 +4,8 @@ from . import (  # noqa: F401
     calls,
     contact_centre,
     customers,
+    predictions,
+    priority,
     quality,
     reviews,
     speech,
