@@ -53,7 +53,7 @@ def queue_of(
 ) -> PriorityQueue:
     """The ranked queue on the server's store (its facts kept current by the server)."""
     source.limits.take_turn()
-    with source.gate.read():
+    with source.gate.read(), source.db_lock:  # (one thread at a time on the connection)
         return rank_open_tickets(
             source.store,
             limit=limit,

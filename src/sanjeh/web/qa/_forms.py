@@ -144,6 +144,15 @@ Name = Annotated[
 ]
 #: a category id (a key of ratings, comments, root causes)
 Key = Annotated[str, StringConstraints(min_length=1, max_length=limits.MAX_ID, pattern=NO_NUL)]
+#: a key the library takes as an id (``limits.check_id``): no surrounding white space
+TrimmedKey = Annotated[
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=limits.MAX_ID,
+        pattern=rf"^[^\u0000{_SPACE}](?:[^\u0000]*[^\u0000{_SPACE}])?$",
+    ),
+]
 #: JSON types as the schema says (no "5" for 5, no "false" for false); forms convert first
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from ...qa import Agenda, AgendaItem, Example, limits
 from .._errors import InvalidParameter
 from ._context import Ctx, Model, iso
-from ._forms import CoachingIn, DayParam, Fields, Key, Opt, blank, parse, values
+from ._forms import CoachingIn, DayParam, Fields, Opt, TrimmedKey, blank, parse, values
 from ._rows import page
 from ._teaching import difference, mean
 from .coaching import read as read_coaching
@@ -21,7 +21,7 @@ from .coaching import session
 class AgendaSessionIn(CoachingIn):
     """A coaching session from the agenda: its categories (``focus``) besides."""
 
-    focus: list[Key] = Field(default_factory=list, max_length=limits.MAX_CATEGORIES)
+    focus: list[TrimmedKey] = Field(default_factory=list, max_length=limits.MAX_CATEGORIES)
 
 
 def build(ctx: Ctx, agent: Opt = None, start: DayParam = None, end: DayParam = None) -> Model:

@@ -158,6 +158,9 @@ def _kudos(view: View, agent_id: str) -> Model:
     """The agent's kudos in the page's period: wow moments and top-quartile category
     scores (``sanjeh.qa``; whoever may see this scorecard may see its kudos)."""
     start, end = view.filters.start, view.filters.end + dt.timedelta(days=1)
+    # the store's connection serves one thread at a time (views are built in several)
+    with view.source.db_lock:
+        found = kudos_of(view.source.store, agent_id, start, end)
     rows = [
         {
             "kind": view.t(f"qa.kudos.kind.{k.kind}"),
@@ -175,7 +178,7 @@ def _kudos(view: View, agent_id: str) -> Model:
             "note": k.note,
             "when": k.at.date().isoformat() if k.at else None,
         }
-        for k in kudos_of(view.source.store, agent_id, start, end)
+        for k in found
     ]
     return table(
         view,
