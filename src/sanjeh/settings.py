@@ -383,7 +383,8 @@ def _choice(value: Any, key: str, choices: tuple[str, ...], where: str) -> str:
     return str(value)
 
 
-def _webhook(value: Any, where: str) -> str:
+def webhook_url(value: Any, where: str) -> str:
+    """A webhook setting: an http(s) URL with a host (``where`` names the setting)."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(value) if isinstance(value, str) else None
@@ -436,7 +437,7 @@ def _schedule(raw: Any, file: str, index: int, base: Path, language: str) -> Sch
         by=_texts(raw.get("by", []), "by", where),
         format=_choice(raw.get("format", "csv"), "format", SCHEDULE_FORMATS, where),
         folder=None if folder is None else base / Path(folder).expanduser(),
-        webhook=None if webhook is None else _webhook(webhook, where),
+        webhook=None if webhook is None else webhook_url(webhook, where),
         lang=_choice(raw.get("lang", language), "lang", LANGUAGES, where),
         timeout=_timeout(raw.get("timeout", 30), where),
         hours=_choice(raw.get("hours", "business"), "hours", ("business", "calendar"), where),

@@ -19,11 +19,10 @@ import dataclasses
 import math
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from .. import metrics
 from ..errors import ConfigError
-from ..settings import LANGUAGES, Settings, duration_seconds, load_settings
+from ..settings import LANGUAGES, Settings, duration_seconds, load_settings, webhook_url
 
 CONDITIONS = ("threshold", "change", "anomaly")
 ALERT_PERIODS = ("day", "week")
@@ -147,7 +146,7 @@ def _rule(raw: Any, file: str, index: int, language: str) -> AlertRule:
         direction=_choice(raw.get("direction", "any"), "direction", DIRECTIONS, where),
         history=history,
         min_n=_whole(raw.get("min_n", 1), "min_n", where),
-        webhook=None if webhook is None else _webhook(webhook, where),
+        webhook=None if webhook is None else webhook_url(webhook, where),
         timeout=_timeout(raw.get("timeout", 10), where),
         lang=_choice(raw.get("lang", language), "lang", LANGUAGES, where),
         hours=_choice(raw.get("hours", "business"), "hours", ("business", "calendar"), where),
@@ -244,14 +243,6 @@ def _filters(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
             )
         found.append((dim, tuple(items)))
     return tuple(found)
-
-
-def _webhook(value: Any, where: str) -> str:
-    parts = urlsplit(value) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        shown = f"{parts.scheme}://…" if parts is not None and parts.scheme else repr(value)
-        raise ConfigError(f"{where}: webhook must be an http:// or https:// URL, not {shown}")
-    return str(value)
 
 
 def _timeout(value: Any, where: str) -> float:

@@ -22,25 +22,23 @@ agents the viewer may name (an agent: themselves), and the churn list needs
 import json
 import math
 import time
-from typing import Annotated, Any
+from typing import Any
 
 import ibis
 import pandas as pd
-from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import Response
+from fastapi import FastAPI, Request
 
 from ...accounts import can
 from ...settings import Settings
-from .._auth import authorize_view, current_actor, html_response
+from .._auth import authorize_view, current_actor
 from .._charts import PALETTE, Figure, _layout
 from .._i18n import Locale
 from .._params import PageQuery
-from .._render import render_html, to_json
-from .._routes import ERRORS, _options, model_of, names_for, source_of
-from .._schema import PageModel
+from .._routes import model_of, names_for, source_of
 from .._source import Source
-from ..views import Model, View, wallboard
+from ..views import Model, View
 from ..views._common import card, column, link, num, table
+from ._pages import page_routes
 
 PAGE = "insights"
 PATH = "/insights"
@@ -442,46 +440,18 @@ def _model(request: Request, query: PageQuery) -> tuple[Model, View, tuple[Any, 
 
 def register(app: FastAPI, settings: Settings) -> None:
     """Add ``/insights`` and ``/api/insights``."""
-    router = APIRouter()
-
-    @router.get(PATH, include_in_schema=False, name="insights_page")
-    def page(request: Request, query: Annotated[PageQuery, Query()]) -> Response:
-        model, view, key = _model(request, query)
-        items = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
-
-        def render() -> bytes:
-            return render_html(
-                TEMPLATE,
-                model,
-                view.locale,
-                path=PATH,
-                query=items,
-                options=_options(view.source, view),
-                timezone=view.source.timezone,
-                live=wallboard.header(view.source, view.locale),
-            )
-
-        memo = ("html", *key, tuple(sorted(items)), view.names)
-        return html_response(request, view.source.memo(memo, render))
-
-    @router.get(
-        "/api/insights",
-        name="insights_api",
-        tags=["pages"],
+    page_routes(
+        app,
+        name="insights",
+        path=PATH,
+        template=TEMPLATE,
+        model_of=_model,
         summary="Predictions page data",
         description="Each prediction model's card (hold-out AUC and Brier score against "
         "its baseline, train / test windows, permutation importance, calibration), "
         "inferred CSAT (predicted) beside answered CSAT by team and agent, and the "
         "customers with the highest churn risk.",
-        responses={200: {"model": PageModel, "description": "The page's view model."}, **ERRORS},
     )
-    def api(request: Request, query: Annotated[PageQuery, Query()]) -> Response:
-        model, view, key = _model(request, query)
-        memo = ("json", *key, view.filters, view.locale, view.names)
-        body = view.source.memo(memo, lambda: to_json(model))
-        return Response(body, media_type="application/json")
-
-    app.include_router(router)
 
 
 __all__ = ["build", "calibration_figure", "reasons_text", "register"]

@@ -16,21 +16,19 @@ assigned to them, as agents elsewhere see only their own records.
 (No ``from __future__ import annotations``: FastAPI reads the handlers' parameter types.)
 """
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import Response
+from fastapi import FastAPI, Request
 
 from ...insights import PRIORITY_FACTORS, PriorityQueue, PriorityReason, rank_open_tickets
 from ...settings import Settings
-from .._auth import authorize_view, html_response
+from .._auth import authorize_view
 from .._params import PageQuery
-from .._render import render_html, to_json
-from .._routes import ERRORS, _options, model_of, names_for, source_of
-from .._schema import PageModel
+from .._routes import model_of, names_for, source_of
 from .._source import Source
-from ..views import Model, View, wallboard
+from ..views import Model, View
 from ..views._common import cards, link
+from ._pages import page_routes
 
 PAGE = "priority"
 PATH = "/insights/priority"
@@ -192,46 +190,18 @@ def _model(request: Request, query: PageQuery) -> tuple[Model, View, tuple[Any, 
 
 def register(app: FastAPI, settings: Settings) -> None:
     """Add ``/insights/priority`` and ``/api/insights/priority``."""
-    router = APIRouter()
-
-    @router.get(PATH, include_in_schema=False, name="priority_page")
-    def page(request: Request, query: Annotated[PageQuery, Query()]) -> Response:
-        model, view, key = _model(request, query)
-        items = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
-
-        def render() -> bytes:
-            return render_html(
-                TEMPLATE,
-                model,
-                view.locale,
-                path=PATH,
-                query=items,
-                options=_options(view.source, view),
-                timezone=view.source.timezone,
-                live=wallboard.header(view.source, view.locale),
-            )
-
-        memo = ("html", *key, tuple(sorted(items)), view.names)
-        return html_response(request, view.source.memo(memo, render))
-
-    @router.get(
-        "/api/insights/priority",
-        name="priority_api",
-        tags=["pages"],
+    page_routes(
+        app,
+        name="priority",
+        path=PATH,
+        template=TEMPLATE,
+        model_of=_model,
         summary="Priority queue data",
         description="The accuracy of prioritisation (urgent_precision, urgent_missed_rate "
         "for the dates and filters) and the open tickets most pressing first, each with its "
         "score, the reasons for its rank, the assigned and the suggested priority and SLA "
         "time left; an agent sees only their own tickets.",
-        responses={200: {"model": PageModel, "description": "The page's view model."}, **ERRORS},
     )
-    def api(request: Request, query: Annotated[PageQuery, Query()]) -> Response:
-        model, view, key = _model(request, query)
-        memo = ("json", *key, view.filters, view.locale, view.names)
-        body = view.source.memo(memo, lambda: to_json(model))
-        return Response(body, media_type="application/json")
-
-    app.include_router(router)
 
 
 __all__ = ["build", "queue_of", "register"]
