@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("store",),
     ("calendar",),
     ("ingest", "text", "accounts", "metrics", "staffing"),
-    ("qa", "report", "surveys", "speech", "insights"),
+    ("qa", "report", "surveys", "speech", "insights", "topics", "experiments"),
     ("demo", "web"),
     ("cli",),
     ("sanjeh",),

@@ -37,7 +37,7 @@ PER_ROW = {"calls", "agent_shifts"}
 PER_CALL = {"call_speech"}
 #: tables no fact reads: their changes need no refresh (the speech figures of a call
 #: are computed from its segments into call_speech, which the facts read)
-UNREAD = {"call_segments"}
+UNREAD = {"call_segments", "kb_articles", "article_views", "experiment_assignments"}
 #: a refresh touching more than this share of tickets is done as a rebuild
 REBUILD_SHARE = 0.5
 #: the data's first instant, the last instant of its tickets and events (the facts'

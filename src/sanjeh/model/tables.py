@@ -14,7 +14,9 @@ import pyarrow.compute as pc
 from ._spec import Check, Column, TableSpec, before
 from .accounts import ACCOUNT_TABLES
 from .alerts import ALERT_TABLES
+from .experiments import EXPERIMENT_TABLES
 from .insights import INSIGHT_TABLES
+from .knowledge import KNOWLEDGE_TABLES, TOPIC_TABLES
 from .reports import REPORT_TABLES
 from .speech import SPEECH_TABLES
 from .surveys import SURVEY_TABLES
@@ -24,7 +26,8 @@ from .workflow import WORKFLOW_TABLES
 # 6: events.reply_to; 7: api_tokens.scopes, report_runs;
 # 8: survey_definitions, survey_invitations, survey_responses.team_id / language / invitation_id
 # 9: call_segments, call_speech, auto_scores.call_id (ticket_id optional)
-MODEL_VERSION = 9
+# 10: kb_articles, article_views, experiment_assignments, topics, ticket_topics, topic_models
+MODEL_VERSION = 10
 
 CHANNELS = ("email", "chat", "phone", "social", "web", "messaging", "api", "other")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -519,6 +522,8 @@ TABLES: dict[str, TableSpec] = {
     )
 }
 TABLES.update(SPEECH_TABLES)
+TABLES.update(KNOWLEDGE_TABLES)
+TABLES.update(EXPERIMENT_TABLES)
 
 # --- bookkeeping tables written by the importer, not by sources ---------------------
 
@@ -577,5 +582,6 @@ APP_TABLES: dict[str, TableSpec] = {
     **SURVEY_TABLES,
     **INSIGHT_TABLES,
     **ALERT_TABLES,
+    **TOPIC_TABLES,
 }
 ALL_TABLES: dict[str, TableSpec] = {**TABLES, **SYSTEM_TABLES, **APP_TABLES}

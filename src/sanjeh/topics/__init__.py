@@ -1,0 +1,1 @@
+"""Topics customers ask about, knowledge-base coverage and gaps (docs/topics.md)."""
