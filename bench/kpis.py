@@ -19,6 +19,9 @@ For each size, on demo data in a DuckDB file (generated once, kept in bench/out/
   does. Each refreshed store is checked to hold one fact row per ticket.
 - ``sanjeh_peak_mb``: the process's peak memory after Sanjeh's own steps (before the
   baselines load the tables their own way). Target (#24): < 3,000 MB at 1 M tickets.
+- ``by_topic_s`` / ``by_category_s``: the full report broken down by topic (every
+  ticket put in one of 8 topics by a hash of its id, in ticket_topics) and by category;
+  ``topic/category`` should be ≈ 1 (a topic is one more column of the facts).
 
 The three first-reply results are checked to be equal before any time is reported.
 Targets: report ≤ 1.5 × frt_sql; frt_pandas ≥ 10 × frt_sanjeh; time linear in tickets.
@@ -28,14 +31,17 @@ Targets: report ≤ 1.5 × frt_sql; frt_pandas ≥ 10 × frt_sanjeh; time linear
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import shutil
 import time
+import zlib
 from pathlib import Path
 
 import duckdb
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from _common import OUT, peak_rss_mb, report, timed
 from sanjeh.demo import business_calendars, generate
@@ -57,6 +63,24 @@ def store_for(tickets: int) -> Path:
             generate(store, tickets=tickets, seed=1, transcripts=False)
         print(f"generated {tickets:,} tickets in {time.perf_counter() - start:.0f}s")
     return path
+
+
+def with_topics(store: Store) -> None:
+    """Every ticket in one of 8 topics (a hash of its id), once per bench store."""
+    if store.counts(["ticket_topics"])["ticket_topics"]:
+        return
+    ids = store.table("tickets").ticket_id.to_pyarrow().to_pylist()
+    when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    rows = pa.table(
+        {
+            "ticket_id": ids,
+            "topic_id": [f"bench-{zlib.crc32(i.encode()) % 8}" for i in ids],
+            "method": ["cluster"] * len(ids),
+            "model_version": ["topics-bench"] * len(ids),
+            "assigned_at": pa.array([when] * len(ids), pa.timestamp("us", tz="UTC")),
+        }
+    )
+    store.write("ticket_topics", rows)
 
 
 def _clock_terms(con: duckdb.DuckDBPyConnection, alias: str, second: str) -> str:
@@ -267,6 +291,7 @@ def run(tickets: int, repeat: int) -> dict[str, object]:
     path = store_for(tickets)
     with Store.open(str(path)) as store:
         events = store.counts(["events"])["events"]
+        with_topics(store)
         t_facts, _ = timed(lambda: build_facts(store, CONFIG), 1)
         sanjeh_frt(store)  # warm: the facts are current from here on
         # the first report in a process builds and compiles every query; later reports of
@@ -276,6 +301,13 @@ def run(tickets: int, repeat: int) -> dict[str, object]:
         t_first, _ = timed(report, 1)
         t_report, full = timed(report, repeat)
         t_ours, ours = timed(lambda: sanjeh_frt(store), repeat)
+        by_dim = {
+            dim: lambda dim=dim: kpis(store, by=dim, config=CONFIG) for dim in ("category", "topic")
+        }
+        for dim in by_dim.values():
+            dim()  # (each compiles its queries once)
+        t_category, _ = timed(by_dim["category"], repeat)
+        t_topic, _ = timed(by_dim["topic"], repeat)
     refresh_1000 = refresh_after_import(path, 1000)
     refresh_1 = refresh_after_import(path, 1)
     refresh_recent = refresh_after_import(path, 1000, recent=True)
@@ -308,6 +340,9 @@ def run(tickets: int, repeat: int) -> dict[str, object]:
         "pandas/frt_sanjeh": round(t_pd / t_ours, 1),
         "pandas/report": round(t_pd / t_report, 1),
         "(facts+report)/sql": round((t_facts + t_report) / t_sql, 2),
+        "by_category_s": t_category,
+        "by_topic_s": t_topic,
+        "topic/category": round(t_topic / t_category, 2),
     }
 
 

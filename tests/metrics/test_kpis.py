@@ -20,6 +20,7 @@ from .test_enps_participation import KPI as ENPS_PARTICIPATION
 from .test_priority_kpis import EXPECTED as PRIORITY_EXPECTED
 from .test_quality_kpis import EXPECTED as QUALITY_EXPECTED
 from .test_review_kpis import KPIS as REVIEW_KPIS
+from .test_self_service import EXPECTED as SELF_SERVICE_EXPECTED
 from .test_speech_kpis import EXPECTED as SPEECH_EXPECTED
 from .test_survey_kpis import EXPECTED as SURVEY_EXPECTED
 
@@ -92,6 +93,8 @@ ELSEWHERE = (
     | PRIORITY_EXPECTED.keys()
     # inferred CSAT needs predictions in ticket_predictions: tests/insights/test_inferred_csat.py
     | {"inferred_csat"}
+    # self-service needs article views, with every edge of the window: test_self_service.py
+    | SELF_SERVICE_EXPECTED.keys()
 )
 
 

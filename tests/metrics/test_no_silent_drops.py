@@ -123,3 +123,12 @@ def test_a_kpi_without_a_single_row_says_so(planned: Store) -> None:
     assert row.note == (
         "no analysed conversations (run `sanjeh analyze` to score them) in this range"
     )
+
+
+def test_tickets_without_a_topic_are_one_group(planned: Store) -> None:
+    # no ticket has a topic (ticket_topics is empty): every one is in the "no topic"
+    # group, like a ticket without a plan; nothing is dropped
+    df = report(planned, ["tickets_created", "first_reply_time", "csat"], by="topic")
+    assert by(df, "tickets_created", "topic") == {None: (6, 6)}
+    assert by(df, "first_reply_time", "topic") == {None: (4, 2400.0)}  # 300 1200 3600 7200
+    assert by(df, "csat", "topic") == {None: (3, 1 / 3)}

@@ -51,6 +51,15 @@ EXAMPLES = 20
 SEED = 23
 OWN = "demo:a-001"
 ROLES = ("admin", "agent")
+#: /api/insights/experiments/{name}: the one experiment of the run's sanjeh.toml
+EXPERIMENTS = """
+[[experiments]]
+name = "greeting"
+variants = ["control", "warm"]
+assignment = "hash"
+metric = "csat"
+start = "2026-08-03"
+"""
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +140,8 @@ def _known_path(known: Known, path: dict[str, Any], query: dict[str, Any]) -> di
     path = dict(path)
     if "agent_id" in path:
         path["agent_id"] = OWN
+    if "name" in path:  # (an experiment: the run's one)
+        path["name"] = "greeting"
     if "customer_id" in path:
         path["customer_id"] = _pick(known.customers, path["customer_id"])
     if "page" in path:
@@ -258,7 +269,11 @@ def run(request: pytest.FixtureRequest, store_path: Path) -> Iterator[tuple[str,
     path = store_path.with_name(f"{role}.duckdb")
     shutil.copy(store_path, path)  # (QA and admin actions write)
     store = Store.open(str(path))
-    app = create_app(store, refresh_seconds=3600, warm=False)
+    config = path.with_name(f"{role}.toml")  # (one experiment: its pages answer 200)
+    config.write_text(EXPERIMENTS, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SANJEH_CONFIG", str(config))
+        app = create_app(store, refresh_seconds=3600, warm=False)
     app.state.accounts.hasher = FAST
     token = app.state.accounts.issue_token(LOCAL_ADMIN, role, "schemathesis")
     headers = {"Authorization": f"Bearer {token}"}

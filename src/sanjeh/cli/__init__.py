@@ -17,12 +17,14 @@ from ._analyze import analyze_commands
 from ._console import err_console, esc
 from ._data import data_app_commands
 from ._demo import demo_commands
+from ._experiments import register as experiment_commands
 from ._insights import insights_commands
 from ._plan import plan_commands
 from ._qa import qa_commands
 from ._report import report_commands
 from ._serve import serve_commands
 from ._surveys import survey_commands
+from ._topics import register as topic_commands
 from ._users import user_commands
 
 app = typer.Typer(
@@ -43,6 +45,8 @@ qa_commands(app)
 plan_commands(app)
 survey_commands(app)
 insights_commands(app)
+experiment_commands(app)
+topic_commands(app)
 
 
 def _print_version(value: bool) -> None:

@@ -85,11 +85,13 @@ def _weekly(cal: object) -> str:
     )
 
 
-def write_demo_config(path: Path) -> bool:
-    """Write the demo calendars to ``path`` unless a config file is there already."""
+def write_demo_config(path: Path, last_day: dt.date | None = None) -> bool:
+    """Write the demo calendars to ``path`` unless a config file is there already (with
+    ``last_day``, the demo's last day, its A/B test too: demo/_experiments.py)."""
     if path.exists():
         return False
     from ..demo import business_calendars
+    from ..demo._experiments import experiment_toml
 
     cals = business_calendars()
     path.write_text(
@@ -97,7 +99,8 @@ def write_demo_config(path: Path) -> bool:
             tehran=_weekly(cals["tehran"]),
             extended=_weekly(cals["tehran-extended"]),
             riyadh=_weekly(cals["riyadh"]),
-        ),
+        )
+        + ("" if last_day is None else experiment_toml(last_day)),
         encoding="utf-8",
     )
     return True
@@ -184,7 +187,8 @@ def demo_commands(app: typer.Typer) -> None:
         with open_store(db, create=True) as store:
             if not force:
                 refuse_real_data(store)
-            if settings.config_file is None and write_demo_config(Path("sanjeh.toml")):
+            end = last_day if first is None else first + dt.timedelta(days=days - 1)
+            if settings.config_file is None and write_demo_config(Path("sanjeh.toml"), end):
                 err_console.print("wrote sanjeh.toml with the demo teams' business hours")
             with progress_bar("generating demo data") as update:
                 summary = generate(

@@ -39,14 +39,11 @@ def _filters(items: list[str]) -> dict[str, list[str]]:
 
 
 def display_names(store: object, by: list[str]) -> dict[str, dict[str, str]]:
-    """Names to show instead of team / agent ids (ids whose entity has no name stay)."""
-    names: dict[str, dict[str, str]] = {}
-    for dim, table, key in (("team", "teams", "team_id"), ("agent", "agents", "agent_id")):
-        if dim in by:
-            t = store.table(table)  # type: ignore[attr-defined]
-            rows = t.filter(t.name.notnull()).select(key, "name").to_pyarrow().to_pylist()
-            names[dim] = {r[key]: r["name"] for r in rows}
-    return names
+    """Names to show instead of ids: team and agent names, topic labels (ids whose
+    entity has no name stay)."""
+    from ..metrics import breakdown_labels
+
+    return breakdown_labels(store, by)  # type: ignore[arg-type]
 
 
 #: footnote marks of a table's notes (then [10], [11] …)

@@ -20,6 +20,8 @@ from ._calendar import CALENDARS, STEP, Clock, Grid
 from ._calls import calls_table
 from ._const import CHUNK, DEFAULT_DAYS, DEFAULT_START, DEMO_TABLES, PHONE, SOURCE
 from ._customers import build_customers
+from ._experiments import EXPERIMENT_TABLES, experiment_assignments
+from ._knowledge import KNOWLEDGE_TABLES, article_views, kb_articles
 from ._messages import TicketFacts, message_bodies, subjects
 from ._org import SPECIALISTS, TEAMS, build_org
 from ._outcomes import churn_and_renewals, ticket_outcomes
@@ -87,7 +89,15 @@ def _build_world(seed: int, tickets: int, first_day: dt.date, days: int) -> tupl
 
 
 def _chunk_tables(
-    world: World, ids: Ids, seed: int, k: int, lo: int, hi: int, transcripts: bool
+    world: World,
+    ids: Ids,
+    seed: int,
+    k: int,
+    lo: int,
+    hi: int,
+    transcripts: bool,
+    knowledge: bool = True,
+    experiments: bool = True,
 ) -> dict[str, pa.Table]:
     """Simulate tickets ``lo:hi`` (chunk ``k``) and build their rows in every per-ticket
     table."""
@@ -109,6 +119,10 @@ def _chunk_tables(
         # only the calls the period holds (an early ticket's call may begin before it)
         calls = tables["calls"]["call_id"]
         tables["call_segments"] = said.filter(pc.is_in(said["call_id"], calls))
+    if knowledge:  # (their own random stream too)
+        tables["article_views"] = article_views(tables["tickets"], world.start, world.end, seed, k)
+    if experiments:  # (a seeded hash: no random number drawn)
+        tables["experiment_assignments"] = experiment_assignments(tables["tickets"], world.end)
     quality = np.clip((latent - 1) / 4, 0, 1)
     world.customers.record(chunk.customer, lo + np.arange(hi - lo), chunk.created, quality)
     world.customers.touch(chunk.customer, facts["updated"])
@@ -177,6 +191,8 @@ def generate(
     days: int = DEFAULT_DAYS,
     as_of: dt.date | dt.datetime | None = None,
     transcripts: bool = True,
+    knowledge: bool = True,
+    experiments: bool = True,
 ) -> DemoSummary:
     """Write a realistic, deterministic demo support operation into ``store``.
 
@@ -187,6 +203,10 @@ def generate(
     ``progress(done, total)`` is called after each chunk of tickets. ``transcripts``:
     write the answered calls' transcripts (``call_segments``, about 55 segments a call;
     benchmarks of millions of tickets leave them out: they cost a minute per million).
+    ``knowledge``: write the help centre's articles and the customers' views of them
+    (``kb_articles``, ``article_views``; every other table is the same without them).
+    ``experiments``: assign the last 60 days' tickets to the "greeting" A/B test
+    (``experiment_assignments``, by a seeded hash; every other table is the same).
     """
     if not isinstance(tickets, int) or not 1 <= tickets <= MAX_TICKETS:
         raise ConfigError(
@@ -199,9 +219,11 @@ def generate(
     world, ids = _build_world(seed, tickets, first_day, days)
     customers, org = world.customers, world.org
 
-    rows: dict[str, int] = dict.fromkeys(DEMO_TABLES, 0)
+    names = (*DEMO_TABLES, *KNOWLEDGE_TABLES) if knowledge else DEMO_TABLES
+    names = (*names, *EXPERIMENT_TABLES) if experiments else names
+    rows: dict[str, int] = dict.fromkeys(names, 0)
     with contextlib.ExitStack() as stack:
-        stages = {name: stack.enter_context(store.stage(name, direct=True)) for name in DEMO_TABLES}
+        stages = {name: stack.enter_context(store.stage(name, direct=True)) for name in names}
 
         def put(name: str, table: pa.Table) -> None:
             stages[name].append(table)
@@ -209,7 +231,7 @@ def generate(
 
         for k, lo in enumerate(range(0, tickets, CHUNK)):
             hi = min(lo + CHUNK, tickets)
-            tables = _chunk_tables(world, ids, seed, k, lo, hi, transcripts)
+            tables = _chunk_tables(world, ids, seed, k, lo, hi, transcripts, knowledge, experiments)
             if k == 0:
                 _refuse_other_demo(store, tables["tickets"], tickets)
             for name, table in tables.items():
@@ -226,6 +248,8 @@ def generate(
         put("agents", agents_table(org, ids))
         put("agent_shifts", shifts_table(org, ids, first_day, days, world.end, rng))
         put("survey_responses", employee_surveys(org, ids, world.start, days, world.end, rng))
+        if knowledge:
+            put("kb_articles", kb_articles(world.start))
         results = {name: stage.commit() for name, stage in stages.items()}
 
     return DemoSummary(

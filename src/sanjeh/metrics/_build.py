@@ -45,7 +45,7 @@ from ._config import MetricsConfig
 from ._invitation_facts import invitation_facts
 from ._local import with_local_epoch
 from ._other_facts import call_facts, shift_facts, survey_facts
-from ._prediction_facts import PREDICTION_TABLES, with_predictions
+from ._prediction_facts import with_predictions
 from ._quality_facts import quality_facts
 from ._recheck import with_recheck
 from ._reply_facts import reply_facts
@@ -53,11 +53,15 @@ from ._review_facts import review_facts
 from ._sla import with_sla
 from ._temp import create as _create
 from ._ticket_facts import ticket_facts
+from ._topic_facts import with_topics
+from ._view_facts import view_facts
 
 TICKET_FACTS, REPLY_FACTS, CLOCK = "facts_tickets", "facts_replies", "sanjeh_clock"
 SURVEY_FACTS, CALL_FACTS, DATES = "facts_surveys", "facts_calls", "sanjeh_dates"
 CUSTOMER_FACTS, SHIFT_FACTS = "facts_customers", "facts_shifts"
 QUALITY_FACTS = "facts_quality"
+#: one row per knowledge-base article view (see _view_facts): the self-service KPIs
+VIEW_FACTS = "facts_article_views"
 #: a view over the QA reviews (see _review_facts): always current, never rebuilt
 REVIEW_FACTS = "facts_reviews"
 #: a view over Sanjeh's own survey invitations (see _invitation_facts), likewise
@@ -71,6 +75,7 @@ FACT_TABLES = (
     CUSTOMER_FACTS,
     SHIFT_FACTS,
     QUALITY_FACTS,
+    VIEW_FACTS,
     CLOCK,
     DATES,
 )
@@ -98,7 +103,7 @@ def _data_stamp(store: Store) -> str:
 
 
 #: bump when the fact tables' columns change: stores built before rebuild their facts
-FACTS_VERSION = "9"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
+FACTS_VERSION = "10"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
 # 4: plan on every ticket-based fact, FCR / reopen pending until their window closes;
 # 5: facts_calls.ivr_s, facts_shifts holds scheduled rows too (kind, scheduled_local);
 # 6: facts_tickets.recheck_at instead of open_age_s / open_age_bs (incremental refresh);
@@ -106,6 +111,7 @@ FACTS_VERSION = "9"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s
 # 8: facts_calls.hold_s and the call's speech figures from call_speech (analysed …),
 # hour_local (the breakdown "hour": local hour of day), ticket_id (QA of calls);
 # 9: facts_tickets.inferred_csat (the ticket's CSAT prediction, ticket_predictions)
+# 10: topic (ticket_topics) on every ticket-based fact; facts_article_views (self-service)
 
 
 def _config_key(config: MetricsConfig) -> str:
@@ -252,6 +258,7 @@ def _ticket_pipeline(
     )
     local = functools.partial(with_local_epoch, clock=clock, calendar=config.default_calendar)
     facts = with_predictions(facts, tables["ticket_predictions"])
+    facts = with_topics(facts, tables["ticket_topics"])
     facts = with_recheck(with_sla(facts, config.sla), as_of, config.options)
     facts = local(facts, {"created_local": "created_at", "solved_local": "solved_at"})
     if run.dirty is None:  # a build writes the facts once and reads them back from there
@@ -279,6 +286,30 @@ def _survey_facts(
     surveys = survey_facts(responses, tickets, tables["agents"], tables["customers"])
     surveys = local(surveys, {"at_local": "at", "sent_local": "sent_at"})
     run.rows(SURVEY_FACTS, surveys, by="response_id", ids=redo)
+
+
+def _view_facts(
+    run: _Run,
+    tables: Mapping[str, ibis.Table],
+    clock: ibis.Table,
+    as_of: dt.datetime,
+    redo: ibis.Table | None = None,
+) -> None:
+    """facts_article_views: whole on a build; on a refresh the views ``redo`` names (their
+    ids: see ``_refresh.views_to_redo``), None there: all of them."""
+    views, tickets = tables["article_views"], tables["tickets"]
+    if redo is not None:
+        views = views.filter(views.view_id.isin(redo.view_id))
+        tickets = tickets.filter(tickets.customer_id.isin(views.customer_id))
+    facts = view_facts(
+        views, tables["customers"], tickets, as_of=as_of, days=run.config.options.deflection_days
+    )
+    local = functools.partial(with_local_epoch, clock=clock, calendar=run.config.default_calendar)
+    facts = local(facts, {"viewed_local": "viewed_at"})
+    if redo is None:
+        run.whole(VIEW_FACTS, facts)
+    else:
+        run.rows(VIEW_FACTS, facts, by="view_id", ids=redo)
 
 
 def _small_facts(
@@ -424,6 +455,7 @@ def _build(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime]:
     step("tickets", lambda: _ticket_pipeline(run, dict(tables), clock, as_of), as_of)
     step("surveys", lambda: _survey_facts(run, tables, clock), None)
     step("small", lambda: _small_facts(run, tables, clock, small), None)
+    step("views", lambda: _view_facts(run, tables, clock, as_of), as_of)
     return run, as_of
 
 
@@ -456,6 +488,9 @@ def _refresh(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime, bo
         )
         _survey_facts(run, tables, clock, redo)
 
+    # the views a refresh redoes, found before the ticket facts change (a ticket moved to
+    # another customer changes the views of both)
+    views = narrow.views_to_redo(store, plan, as_of)
     if plan.redo:
         step("tickets", tickets, as_of)
     step(("surveys", plan.unowned_surveys), surveys, None)
@@ -464,6 +499,7 @@ def _refresh(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime, bo
         small["customers"] = narrow.changed_customers(store)
     whole = tuple(sorted((t, ids is None) for t, ids in small.items()))
     step(("small", whole), lambda: _small_facts(run, tables, clock, small), None)
+    step(("views", views is None), lambda: _view_facts(run, tables, clock, as_of, views), as_of)
     return run, as_of, False
 
 
@@ -533,7 +569,7 @@ def _pending(store: Store, config: MetricsConfig) -> tuple[set[str], dict[str, A
         return {"build"}, meta
     todo = set() if set(VIEWS) <= existing else {"views"}
     changed = store.changes()
-    if {t for t in changed if t in TABLES or t in PREDICTION_TABLES}:  # not bookkeeping
+    if {t for t in changed if t in TABLES or t in narrow.FACT_APP_TABLES}:  # not bookkeeping
         todo.add("refresh")
     elif meta.get("data") != _data_stamp(store):  # changed without the store's merge
         todo.add("build")

@@ -36,6 +36,9 @@ _TICKET_DIMENSIONS = {
     "segment": "segment",
     "plan": "plan",
     "language": "language",
+    # the ticket's topic (ticket_topics, written by sanjeh.topics): its id; reports show
+    # the topic's label (``_names.breakdown_labels``)
+    "topic": "topic",
 }
 #: breakdown name → column, per fact table
 DIMENSIONS: dict[str, dict[str, str]] = {
@@ -50,5 +53,7 @@ DIMENSIONS: dict[str, dict[str, str]] = {
     "calls": {"team": "team_id", "agent": "agent_id", "queue": "queue", "hour": "hour_local"},
     "customers": {"segment": "segment", "plan": "plan"},
     "shifts": {"team": "team_id", "agent": "agent_id"},
+    # knowledge-base article views: the viewer's segment / plan, where the view happened
+    "views": {"segment": "segment", "plan": "plan", "channel": "channel"},
 }
 ALL_DIMENSIONS = sorted({d for dims in DIMENSIONS.values() for d in dims})

@@ -31,6 +31,7 @@ from ._build import (
     SHIFT_FACTS,
     SURVEY_FACTS,
     TICKET_FACTS,
+    VIEW_FACTS,
     ensure_facts,
     facts_as_of,
 )
@@ -58,6 +59,7 @@ _LOCAL = {
     "churned_at": "churned_local",
     "start_at": "start_local",
     "reviewed_at": "reviewed_local",
+    "viewed_at": "viewed_local",
 }
 _FACTS = {
     "tickets": TICKET_FACTS,
@@ -69,6 +71,7 @@ _FACTS = {
     "calls": CALL_FACTS,
     "customers": CUSTOMER_FACTS,
     "shifts": SHIFT_FACTS,
+    "views": VIEW_FACTS,
 }
 _DAY = 86_400
 #: the local instants that place a source's rows in time (its data ends at their latest)
@@ -78,6 +81,7 @@ _SOURCE_TIMES = {
     "invitations": ("sent_local",),
     "customers": ("created_local", "churned_local"),
     "shifts": ("start_local",),
+    "views": ("viewed_local",),
 }
 
 
@@ -339,6 +343,8 @@ def _measures(kpi: KPI, ctx: Context, t: ir.Table, time: str, stats: bool) -> di
     waiting: dict[str, ir.Value] = {}
     if kpi.pending is not None:  # rows whose outcome is not known yet, counted apart
         waiting = {p + "pending": t.count(where=cond & kpi.pending(ctx, t).fill_null(False))}
+    if kpi.left_out is not None:  # rows left out for good, counted for the note
+        waiting[p + "left_out"] = t.count(where=kpi.left_out(ctx, t).fill_null(False))
     if kpi.kind == "count":
         return {p + "n": t.count(where=cond)}
     if kpi.kind == "level":  # rows coming in at ``time`` or going out at ``until``
@@ -427,7 +433,7 @@ def _results(q: Query, group: list[KPI], out: pd.DataFrame) -> pd.DataFrame:
         cols["_hidden"].append(hidden)
         for s, found in stats.items():
             cols[s].append(found)
-        for s in ("invited", "responded"):
+        for s in ("invited", "responded", "left_out"):
             cols[f"_{s}"].append(numbers(p + s))
     keys = out[q.keys]
     frame = pd.concat([keys] * len(group), ignore_index=True)

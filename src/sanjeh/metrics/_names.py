@@ -1,9 +1,10 @@
 """Filter values as people write them, and what to say when a value matches nothing.
 
-A report shows teams and agents by name, so ``--filter team=Billing`` must work as
-well as the id (``demo:billing``). :func:`resolve_names` turns names into ids for
-the engine; :func:`unknown_values` tells a caller which filter values occur nowhere
-in the data (the report would be empty), with the values that do.
+A report shows teams and agents by name and topics by label (:func:`breakdown_labels`),
+so ``--filter team=Billing`` must work as well as the id (``demo:billing``).
+:func:`resolve_names` turns names into ids for the engine; :func:`unknown_values` tells
+a caller which filter values occur nowhere in the data (the report would be empty),
+with the values that do.
 """
 
 from __future__ import annotations
@@ -15,8 +16,13 @@ from ..errors import ConfigError
 from ..store import Store
 from ._build import CALL_FACTS, CUSTOMER_FACTS, REPLY_FACTS, SHIFT_FACTS, SURVEY_FACTS, TICKET_FACTS
 
-#: filters whose values are ids with a display name: the entity table and its key
-NAMED = {"team": ("teams", "team_id"), "agent": ("agents", "agent_id")}
+#: filters whose values are ids with a display name: the entity table, its key and the
+#: column holding the name (a topic's is its label, read when shown: no facts refresh)
+NAMED = {
+    "team": ("teams", "team_id", "name"),
+    "agent": ("agents", "agent_id", "name"),
+    "topic": ("topics", "topic_id", "label"),
+}
 #: where each filter's values occur: (fact table, column)
 _WHERE = {
     "team": [(t, "team_id") for t in (TICKET_FACTS, REPLY_FACTS, CALL_FACTS, SHIFT_FACTS)],
@@ -30,6 +36,7 @@ _WHERE = {
     "plan": [(CUSTOMER_FACTS, "plan")],
     "queue": [(CALL_FACTS, "queue")],
     "survey": [(SURVEY_FACTS, "survey")],
+    "topic": [(TICKET_FACTS, "topic")],
 }
 #: values listed in an error before "… (N in all)"
 SHOWN = 12
@@ -95,11 +102,22 @@ def _short(ident: str) -> str:
 
 
 def _entities(store: Store, dim: str) -> list[tuple[str, str | None]]:
-    table, key = NAMED[dim]
+    table, key, name = NAMED[dim]
     with store.lock:  # the shared Ibis connection (the web app calls from threads)
         t = store.table(table)
-        rows = t.select(key, "name").to_pyarrow().to_pylist()
-    return sorted((str(r[key]), r["name"]) for r in rows if r[key] is not None)
+        rows = t.select(key, name).to_pyarrow().to_pylist()
+    return sorted((str(r[key]), r[name]) for r in rows if r[key] is not None)
+
+
+def breakdown_labels(store: Store, by: list[str]) -> dict[str, dict[str, str]]:
+    """What a report shows instead of the ids of its ``by`` breakdowns: team and agent
+    names, topic labels (read now, so a relabelled topic needs no facts refresh). The
+    results keep the ids (JSON, CSV); an id without a name is shown as it is."""
+    return {
+        dim: {ident: name for ident, name in _entities(store, dim) if name}
+        for dim in by
+        if dim in NAMED
+    }
 
 
 def _values(store: Store, dim: str) -> set[str]:

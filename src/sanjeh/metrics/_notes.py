@@ -112,15 +112,19 @@ def notes(out: pd.DataFrame, meta: dict[str, KPI], q: Query) -> list[str | None]
         column("_hidden"),
         column("_invited"),
         column("_responded"),
+        column("_left_out"),
         strict=True,
     )
-    for name, n, pending, mean, median, top, already, hidden, invited, responded in columns:
+    for row in columns:
+        name, n, pending, mean, median, top, already, hidden, invited, responded, out_ = row
         kpi = meta[name]
         said: list[str] = [already] if isinstance(already, str) else []
         if kpi.unmeasured and not said and not pd.isna(n) and n == 0:
             said.append(kpi.unmeasured)
         if kpi.pending is not None and pending and not pd.isna(pending):
             said.append(pending_note(kpi, options, int(pending)))
+        if kpi.left_out is not None and out_ and not pd.isna(out_):
+            said.append(f"{int(out_):,} {kpi.left_out_reason}")
         if isinstance(hidden, bool | np.bool_) and hidden and n > 0:  # (not after the data)
             said.append(hidden_note(kpi, surveys.min_group))
         if kpi.invitations is not None:
@@ -194,6 +198,7 @@ _NO_ROWS = {
     "calls": "no calls",
     "customers": "no customers",
     "shifts": "no agent shifts",
+    "views": "no knowledge-base article views (article_views)",
 }
 
 

@@ -127,6 +127,17 @@ OPTIONS: tuple[Option, ...] = (
         "conversion.",
     ),
     Option(
+        "deflection_days",
+        1,
+        "Days after a knowledge-base article view in which a ticket from the same customer "
+        "means the view did not deflect it (a ticket exactly at the window's end still "
+        "counts). A view less than this long before the data's last instant is pending: "
+        "left out until its window closes. A longer window is stricter.",
+        convention="Kustomer's glossary (Ticket deflection): a customer who viewed a "
+        "knowledge-base article and did not open a ticket within a defined window, e.g. "
+        "24 hours (kustomer.com/glossary/ticket-deflection).",
+    ),
+    Option(
         "include_merged",
         False,
         "Whether tickets merged into another ticket count in ticket KPIs.",
@@ -211,6 +222,7 @@ class MetricOptions:
     fcr_tag: str = "fcr"
     fcr_question: str = "resolved_first_contact"
     conversion_window_days: int = 30
+    deflection_days: int = 1
     include_merged: bool = False
     service_level_seconds: int = 20
     service_level_formula: Literal["offered", "answered", "exclude_short_abandons"] = "offered"
@@ -261,5 +273,6 @@ class MetricOptions:
             "fcr_tag",
             "fcr_question",
             "conversion_window_days",
+            "deflection_days",
         )
         return ";".join(f"{k}={getattr(self, k)}" for k in keys)

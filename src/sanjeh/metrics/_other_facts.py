@@ -9,6 +9,7 @@ from ..calendar import epoch_seconds
 
 TICKET_DIMS = (
     *("team_id", "channel", "priority", "category", "tags", "language", "segment", "plan"),
+    "topic",
 )
 
 
@@ -69,6 +70,7 @@ def survey_facts(
         priority=r.priority,
         category=r.category,
         tags=r.tags,
+        topic=r.topic,
         language=r.language.coalesce(r.ticket_language),
         segment=r.segment.coalesce(r.c_segment),
         plan=r.plan.coalesce(r.c_plan),

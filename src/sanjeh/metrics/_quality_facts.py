@@ -30,6 +30,7 @@ TICKET_COLUMNS = (
     "language",
     "segment",
     "plan",
+    "topic",
 )
 
 

@@ -25,19 +25,28 @@ from ..store import Store
 from . import _replay
 from ._prediction_facts import PREDICTION_TABLES
 from ._temp import count_of, create, rows_of
+from ._topic_facts import TOPIC_TABLES
+
+#: the app tables the facts read besides the canonical ``TABLES`` (each belongs to a
+#: ticket: a changed row marks that ticket's facts stale)
+FACT_APP_TABLES = (*PREDICTION_TABLES, *TOPIC_TABLES)
 
 #: tables whose changed rows name the tickets / customers they belong to
-#: (``ticket_predictions``: an app table the ticket facts read, its inferred CSAT)
-PER_TICKET = {"tickets", "events", "survey_responses", "auto_scores", "ticket_predictions"}
+#: (``ticket_predictions`` / ``ticket_topics``: app tables the ticket facts read, its
+#: inferred CSAT and its topic)
+PER_TICKET = {"tickets", "events", "survey_responses", "auto_scores", *FACT_APP_TABLES}
 PER_CUSTOMER = {"customers", "customer_outcomes"}
 #: tables whose changed rows name themselves: their facts are replaced row by row
 PER_ROW = {"calls", "agent_shifts"}
 #: tables whose changed rows name a call (``belongs_to`` call_id): that call's fact row
 #: is redone, as if the call itself had changed
 PER_CALL = {"call_speech"}
+#: tables whose changed rows name a customer whose article-view facts are redone (a
+#: first load or an unknown change: all of them, without a rebuild of the tickets)
+PER_VIEW = {"article_views"}
 #: tables no fact reads: their changes need no refresh (the speech figures of a call
 #: are computed from its segments into call_speech, which the facts read)
-UNREAD = {"call_segments", "kb_articles", "article_views", "experiment_assignments"}
+UNREAD = {"call_segments", "kb_articles", "experiment_assignments"}
 #: a refresh touching more than this share of tickets is done as a rebuild
 REBUILD_SHARE = 0.5
 #: the data's first instant, the last instant of its tickets and events (the facts'
@@ -59,10 +68,10 @@ class Tables(Mapping[str, ibis.Table]):
         return self._found[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter((*TABLES, *PREDICTION_TABLES))
+        return iter((*TABLES, *FACT_APP_TABLES))
 
     def __len__(self) -> int:
-        return len(TABLES) + len(PREDICTION_TABLES)
+        return len(TABLES) + len(FACT_APP_TABLES)
 
 
 @dataclasses.dataclass
@@ -98,10 +107,10 @@ def plan(
     changed = {
         t: anything
         for t, anything in store.changes().items()
-        if (t in TABLES or t in PREDICTION_TABLES) and t not in UNREAD
+        if (t in TABLES or t in FACT_APP_TABLES) and t not in UNREAD
     }
-    narrowable = PER_TICKET | PER_CUSTOMER | PER_ROW | PER_CALL
-    unknown = any(changed[t] for t in changed if t not in PER_ROW | PER_CALL)
+    narrowable = PER_TICKET | PER_CUSTOMER | PER_ROW | PER_CALL | PER_VIEW
+    unknown = any(changed[t] for t in changed if t not in PER_ROW | PER_CALL | PER_VIEW)
     if unknown or set(changed) - narrowable or not meta.get("span"):
         return None
     con, tables = store.con, Tables(store)
@@ -263,6 +272,7 @@ _UNREAD = {
     "tickets": ("subject",),
     "auto_scores": ("evidence",),
     "ticket_predictions": ("reasons",),
+    "ticket_topics": ("model_version",),
 }
 
 
@@ -297,3 +307,39 @@ def changed_customers(store: Store) -> ibis.Table:
     c = store.table("customers")
     ids = c.filter(c.customer_id.isin(store.changed_ids(PER_CUSTOMER))).select("customer_id")
     return create(store.con, "sanjeh_tmp_changed_customers", ids, temp=True)
+
+
+def views_to_redo(store: Store, plan: Plan, as_of: dt.datetime) -> ibis.Table | None:
+    """The article views whose facts a refresh redoes (their ids, a temporary table);
+    None: all of them (article_views loaded whole or changed in an unknown way).
+
+    A view's deflection reads its customer's later tickets, so the views redone are
+    those that changed, those of customers who changed or whose tickets did (the
+    ticket's customer now and as the facts had it: a ticket moved to another customer
+    changes both), the anonymous ones when one of them changed, and the pending views
+    whose window has closed by ``as_of``. Call it before the ticket facts are redone.
+    """
+    if plan.changed.get("article_views"):
+        return None
+    con = store.con
+    views, touched = store.table("article_views"), con.table("sanjeh_tmp_touched")
+    facts = con.table("facts_tickets")
+    before = facts.filter(facts.ticket_id.isin(touched.ticket_id))
+    customers = ibis.union(
+        touched.select(customer_id=touched.customer_id.cast("string")),
+        before.select(customer_id=before.customer_id.cast("string")),
+        distinct=True,
+    )
+    owner = views.customer_id.cast("string")
+    hit = owner.isin(store.changed_ids(PER_VIEW | PER_CUSTOMER)) | owner.isin(customers.customer_id)
+    if store.changed_unowned(PER_VIEW):  # which anonymous view is not recorded
+        hit |= views.customer_id.isnull()
+    done = con.table("facts_article_views")
+    due = done.filter(done.recheck_at <= ibis.literal(as_of, type=UTC_TS))
+    hit_ids = views.filter(hit)
+    ids = ibis.union(
+        hit_ids.select(view_id=hit_ids.view_id.cast("string")),
+        due.select(view_id=due.view_id.cast("string")),
+        distinct=True,
+    )
+    return create(con, "sanjeh_tmp_views", ids, temp=True)

@@ -43,6 +43,7 @@ Source = Literal[
     "calls",
     "customers",
     "shifts",
+    "views",
 ]
 Stat = Literal["mean", "median", "value"]
 
@@ -99,6 +100,10 @@ class KPI:
     #: apart as ``pending``; ``pending_reason`` says why, for the report's note
     pending: Callable[[Context, ir.Table], ir.BooleanValue] | None = None
     pending_reason: str = ""
+    #: rows left out for good (their outcome cannot be known, e.g. anonymous article
+    #: views): counted apart, and the note says "<count> <left_out_reason>"
+    left_out: Callable[[Context, ir.Table], ir.BooleanValue] | None = None
+    left_out_reason: str = ""
     #: employees' answers (eNPS, pulse): a group of fewer than ``[surveys] min_group``
     #: answers shows no value, and the KPI is broken down and filtered only by its
     #: ``dimensions`` (never by agent)
@@ -125,6 +130,8 @@ class KPI:
             assert self.value is not None, f"{self.name}: needs a value"
         if self.pending is not None:
             assert self.pending_reason, f"{self.name}: say why rows are pending"
+        if self.left_out is not None:
+            assert self.left_out_reason, f"{self.name}: say why rows are left out"
         if self.anonymous:
             assert self.dimensions is not None and "agent" not in self.dimensions, (
                 f"{self.name}: an anonymous KPI names its dimensions, never agent"

@@ -28,6 +28,7 @@ TICKET_DIMENSIONS = (
     "language",
     "segment",
     "plan",
+    "topic",
 )
 
 

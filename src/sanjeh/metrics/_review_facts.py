@@ -16,6 +16,7 @@ from ._local import with_local_epoch
 #: ticket breakdowns a review takes from its conversation (agent is the review's own)
 _FROM_TICKET = (
     *("team_id", "channel", "priority", "category", "tags", "segment", "plan", "language"),
+    "topic",
 )
 
 

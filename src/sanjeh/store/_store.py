@@ -253,6 +253,14 @@ class Store:
     def clear_changes(self) -> None:
         _changes.clear(self.con)
 
+    def delete_rows(self, table: str, column: str, ids: ibis.Table) -> None:
+        """Delete rows of a table of the model whose ``column`` is in ``ids`` (one
+        column), and record the change like a merge does: the ids when ``column`` is what
+        the rows belong to, else "anything may have changed" (so facts refresh)."""
+        self.delete_where_in(table, column, ids)
+        owned = _spec(table).belongs_to == column
+        _changes.record(self.con, table, ids if owned else None)
+
     def delete_where_in(self, table: str, column: str, ids: ibis.Table) -> None:
         """DELETE rows of a derived or housekeeping table (facts, old sessions) whose
         ``column`` is in ``ids`` (one column).

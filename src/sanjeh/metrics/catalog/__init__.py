@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     priority,
     quality,
     reviews,
+    self_service,
     speech,
     surveys,
     tickets,

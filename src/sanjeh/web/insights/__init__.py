@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ...settings import Settings
-from . import alerts, predictions, priority, routing
+from . import alerts, experiments, predictions, priority, routing, topics
 
 
 def register(app: FastAPI, settings: Settings) -> None:
@@ -13,3 +13,5 @@ def register(app: FastAPI, settings: Settings) -> None:
     priority.register(app, settings)
     routing.register(app, settings)
     alerts.register(app, settings)
+    topics.register(app, settings)
+    experiments.register(app, settings)

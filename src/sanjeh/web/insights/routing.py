@@ -23,16 +23,13 @@ the field, in the one error shape).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as PydanticValidationError
 
 from ...accounts import Actor
 from ...insights._routing import MIN_TICKETS, OUTCOMES, TOP, WEIGHTS, recommend
@@ -42,12 +39,12 @@ from ...model import CHANNELS, PRIORITIES
 from ...settings import Settings
 from .._auth import html_response, require_permission
 from .._case_models import MESSAGE_PATTERN
-from .._errors import InvalidParameter
 from .._i18n import Calendar, Digits, Lang, Locale
-from .._intake_routes import Unsupported, read_body
+from .._intake_routes import read_body
 from .._params import TEXT_PATTERN
 from .._render import render_page, to_json
 from .._schema import ErrorResponse
+from ._body import parse_object
 from ._routing_cache import SkillCache
 
 Model = dict[str, Any]
@@ -167,26 +164,7 @@ def _json(model: Any, status: int = 200) -> Response:
 
 
 def _parse(body: bytes, content_type: str) -> RouteIn:
-    kind = content_type.split(";", maxsplit=1)[0].strip().lower()
-    if kind not in ("", "application/json") and not kind.endswith("+json"):
-        raise Unsupported(f"the body is {kind}: send application/json (one JSON object)")
-    try:
-        parsed = json.loads(body.decode("utf-8").removeprefix("\ufeff"))
-    except UnicodeDecodeError:
-        raise InvalidParameter("body", "not UTF-8 text") from None
-    except RecursionError:
-        raise InvalidParameter("body", "nested too deeply to read") from None
-    except ValueError as exc:
-        raise InvalidParameter("body", f"not valid JSON ({exc})") from None
-    if not isinstance(parsed, dict):
-        raise InvalidParameter(
-            "body", f"a JSON {type(parsed).__name__}: send one object of the ticket's fields"
-        )
-    try:
-        return RouteIn.model_validate(parsed)
-    except PydanticValidationError as exc:
-        errors = [{**e, "loc": ("body", *e.get("loc", ()))} for e in exc.errors()]
-        raise RequestValidationError(errors) from None
+    return parse_object(body, content_type, RouteIn, "one object of the ticket's fields")
 
 
 # -- the page's view model ------------------------------------------------------------------
