@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -176,6 +177,7 @@ def demo_commands(app: typer.Typer) -> None:
         from ..metrics import MetricsConfig, kpis
         from ..settings import load_settings
         from ..speech import analyze_calls
+        from ..topics import discover
         from ._report import print_kpis
 
         first, last_day = _date("--start", start), _date("--as-of", as_of)
@@ -208,6 +210,15 @@ def demo_commands(app: typer.Typer) -> None:
             console.print(
                 f"speech figures of {speech.calls:,} calls ({speech.segments:,} transcript "
                 f"segments) in {speech.seconds:.1f}s"
+            )
+            # what customers write about (/insights/topics, the breakdown "topic")
+            with err_console.status("finding the topics customers write about…"):
+                began = time.perf_counter()
+                found = discover(store, seed=seed)
+            clustered = sum(r.clustered for r in found.languages)
+            console.print(
+                f"{len(found.topics)} topics in {clustered:,} customers' first messages "
+                f"in {time.perf_counter() - began:.1f}s"
             )
             # the QA workflow over it (the /qa pages and the IQS KPIs)
             with err_console.status("writing demo QA reviews…"):

@@ -21,6 +21,14 @@ topics_app = typer.Typer(
 )
 
 
+#: a gap's reasons in words (compared with all tickets of the same period)
+_WHY = {
+    "low_fcr": "lower FCR",
+    "high_reopen": "more reopens",
+    "slow_resolution": "slower resolution",
+}
+
+
 @topics_app.command("discover")
 def discover_command(
     language: Annotated[
@@ -167,7 +175,7 @@ def gaps_command(
                 f"{g.tickets:,}",
                 fcr,
                 f"{g.impact:.1f}",
-                esc(", ".join(g.reasons)),
+                esc(", ".join(_WHY.get(r, r) for r in g.reasons)),
             )
         console.print(table)
 
