@@ -377,10 +377,54 @@ def _texts(value: Any, key: str, where: str) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _choice(value: Any, key: str, choices: tuple[str, ...], where: str) -> str:
+def choice(value: Any, key: str, choices: tuple[str, ...], where: str) -> str:
+    """``value`` when it is one of ``choices``; else a ConfigError naming ``key``."""
     if value not in choices:
         raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, not {value!r}")
     return str(value)
+
+
+_choice = choice
+
+# --- [[name]] arrays of named tables: schedules, alerts, experiments -----------------------
+
+#: a rule's / schedule's / experiment's name: it keys stored rows
+NAME_PATTERN = re.compile(r"^\w[\w.-]{0,63}$")
+
+
+def array_of_tables(settings: Settings, section: str) -> tuple[str, list[Any]]:
+    """(the config file's name, the ``[[section]]`` entries), checked to be an array."""
+    file = settings.config_file or "sanjeh.toml"
+    raw = settings.sections.get(section, [])
+    if not isinstance(raw, list):
+        raise ConfigError(f"{file}: {section} must be an array of tables: [[{section}]]")
+    return file, raw
+
+
+def named_entry(
+    raw: Any, where: str, section: str, keys: tuple[str, ...], keyed: str, example: str = ""
+) -> tuple[str, str]:
+    """One ``[[section]]`` entry's (name, where it is): a table, a valid name (``keyed``:
+    what the name keys), known keys only."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: each [[{section}]] entry must be a table")
+    name = raw.get("name")
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ConfigError(
+            f"{where}: name must be letters, digits, _ . - (up to 64; it keys {keyed}), "
+            f"not {name!r}{example}"
+        )
+    where = f"{where.rsplit(' #', 1)[0]} {name!r}"
+    unknown = [k for k in raw if k not in keys]
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known: {', '.join(keys)}")
+    return name, where
+
+
+def unique_names(file: str, section: str, names: list[str]) -> None:
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(f"{file}: [[{section}]] {twice[0]!r} is declared twice; names are unique")
 
 
 def webhook_url(value: Any, where: str) -> str:
@@ -448,18 +492,12 @@ def schedule_settings(settings: Settings) -> tuple[ScheduleSettings, ...]:
     """The ``[[schedules]]`` tables, checked: a ConfigError names the file, the schedule
     and the key. (KPI and breakdown names are checked by ``sanjeh.report``, which knows
     them.)"""
-    file = settings.config_file or "sanjeh.toml"
-    raw = settings.sections.get("schedules", [])
-    if not isinstance(raw, list):
-        raise ConfigError(f"{file}: schedules must be an array of tables: [[schedules]]")
+    file, raw = array_of_tables(settings, "schedules")
     base = Path(settings.config_file).resolve().parent if settings.config_file else Path.cwd()
     found = tuple(
         _schedule(item, file, i, base, settings.language) for i, item in enumerate(raw, start=1)
     )
-    names = [s.name for s in found]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise ConfigError(f"{file}: [[schedules]] {twice[0]!r} is declared twice; names are unique")
+    unique_names(file, "schedules", [s.name for s in found])
     return found
 
 

@@ -13,7 +13,14 @@ import re
 from typing import Any
 
 from ..errors import ConfigError
-from ..settings import Settings, load_settings
+from ..settings import (
+    Settings,
+    array_of_tables,
+    choice,
+    load_settings,
+    named_entry,
+    unique_names,
+)
 
 ASSIGNMENTS = ("table", "hash", "tag", "field")
 DESIGNS = ("fixed", "sequential")
@@ -32,7 +39,6 @@ FIELDS = ("category", "channel", "priority", "team_id", "agent_id", "language")
 #: the minimum detectable effect when none is given: 5 points of a share, or 10 % of a
 #: duration's typical (geometric-mean) value
 DEFAULT_MDE = {"proportion": 0.05, "duration": 0.10}
-_NAME = re.compile(r"^\w[\w.-]{0,63}$")
 _VARIANT = re.compile(r"^[\w][\w.:-]{0,63}$")
 _KEYS = (
     *("name", "title", "variants", "weights", "assignment", "field", "metric", "guardrails"),
@@ -115,17 +121,9 @@ class Experiment:
 def load_experiments(settings: Settings | None = None) -> tuple[Experiment, ...]:
     """The configured ``[[experiments]]``, checked."""
     settings = settings or load_settings()
-    file = settings.config_file or "sanjeh.toml"
-    raw = settings.sections.get("experiments", [])
-    if not isinstance(raw, list):
-        raise ConfigError(f"{file}: experiments must be an array of tables: [[experiments]]")
+    file, raw = array_of_tables(settings, "experiments")
     found = tuple(_experiment(item, file, i) for i, item in enumerate(raw, start=1))
-    names = [e.name for e in found]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise ConfigError(
-            f"{file}: [[experiments]] {twice[0]!r} is declared twice; names are unique"
-        )
+    unique_names(file, "experiments", [e.name for e in found])
     return found
 
 
@@ -141,25 +139,20 @@ def get_experiment(name: str, settings: Settings | None = None) -> Experiment:
 
 
 def _experiment(raw: Any, file: str, index: int) -> Experiment:
-    where = f"{file}: [[experiments]] #{index}"
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: each [[experiments]] entry must be a table")
-    name = raw.get("name")
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ConfigError(
-            f"{where}: name must be letters, digits, _ . - (up to 64; it keys the "
-            f'assignments), not {name!r}; e.g. name = "greeting"'
-        )
-    where = f"{file}: [[experiments]] {name!r}"
-    unknown = [k for k in raw if k not in _KEYS]
-    if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known: {', '.join(_KEYS)}")
+    name, where = named_entry(
+        raw,
+        f"{file}: [[experiments]] #{index}",
+        "experiments",
+        _KEYS,
+        "the assignments",
+        example='; e.g. name = "greeting"',
+    )
     title = raw.get("title", "")
     if not isinstance(title, str):
         raise ConfigError(f"{where}: title must be text, not {title!r}")
     variants = _variants(raw.get("variants"), where)
     weights = _weights(raw.get("weights"), len(variants), where)
-    assignment = _choice(raw.get("assignment", "table"), "assignment", ASSIGNMENTS, where)
+    assignment = choice(raw.get("assignment", "table"), "assignment", ASSIGNMENTS, where)
     field = raw.get("field")
     if assignment == "field":
         if field not in FIELDS:
@@ -203,12 +196,12 @@ def _experiment(raw: Any, file: str, index: int) -> Experiment:
         guardrails=guardrails,
         start=start,
         end=end,
-        design=_choice(raw.get("design", "fixed"), "design", DESIGNS, where),
+        design=choice(raw.get("design", "fixed"), "design", DESIGNS, where),
         alpha=alpha,
         power=power,
         mde=mde,
         seed=str(seed),
-        hours=_choice(raw.get("hours", "business"), "hours", HOURS, where),
+        hours=choice(raw.get("hours", "business"), "hours", HOURS, where),
     )
 
 
@@ -291,9 +284,3 @@ def _fraction(value: Any, key: str, where: str, low: float, high: float) -> floa
             f"not {value!r}"
         )
     return float(value)
-
-
-def _choice(value: Any, key: str, choices: tuple[str, ...], where: str) -> str:
-    if value not in choices:
-        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, not {value!r}")
-    return str(value)

@@ -17,12 +17,21 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from typing import Any
 
 from .. import metrics
 from ..errors import ConfigError
-from ..settings import LANGUAGES, Settings, duration_seconds, load_settings, webhook_url
+from ..settings import (
+    LANGUAGES,
+    Settings,
+    array_of_tables,
+    choice,
+    duration_seconds,
+    load_settings,
+    named_entry,
+    unique_names,
+    webhook_url,
+)
 
 CONDITIONS = ("threshold", "change", "anomaly")
 ALERT_PERIODS = ("day", "week")
@@ -32,7 +41,6 @@ DIRECTIONS = ("any", "up", "down")
 DEFAULT_HISTORY = {"day": 28, "week": 8}
 #: below this the forecast's parameters (a constant, one lag, six weekdays) are guesses
 MIN_HISTORY = {"day": 21, "week": 6}
-_NAME = re.compile(r"^\w[\w.-]{0,63}$")
 _KEYS = (
     *("name", "kpi", "condition", "period", "by", "filters", "above", "below", "direction"),
     *("history", "min_n", "webhook", "timeout", "lang", "hours"),
@@ -84,35 +92,17 @@ class AlertRule:
 def load_alerts(settings: Settings | None = None) -> tuple[AlertRule, ...]:
     """The configured ``[[alerts]]``, checked (KPI and breakdown names too)."""
     settings = settings or load_settings()
-    file = settings.config_file or "sanjeh.toml"
-    raw = settings.sections.get("alerts", [])
-    if not isinstance(raw, list):
-        raise ConfigError(f"{file}: alerts must be an array of tables: [[alerts]]")
+    file, raw = array_of_tables(settings, "alerts")
     rules = tuple(_rule(item, file, i, settings.language) for i, item in enumerate(raw, start=1))
-    names = [r.name for r in rules]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise ConfigError(f"{file}: [[alerts]] {twice[0]!r} is declared twice; names are unique")
+    unique_names(file, "alerts", [r.name for r in rules])
     return rules
 
 
 def _rule(raw: Any, file: str, index: int, language: str) -> AlertRule:
-    where = f"{file}: [[alerts]] #{index}"
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: each [[alerts]] entry must be a table")
-    name = raw.get("name")
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ConfigError(
-            f"{where}: name must be letters, digits, _ . - (up to 64; it keys the alerts), "
-            f"not {name!r}"
-        )
-    where = f"{file}: [[alerts]] {name!r}"
-    unknown = [k for k in raw if k not in _KEYS]
-    if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known: {', '.join(_KEYS)}")
+    name, where = named_entry(raw, f"{file}: [[alerts]] #{index}", "alerts", _KEYS, "the alerts")
     kpi = _kpi(raw.get("kpi"), where)
-    condition = _choice(raw.get("condition"), "condition", CONDITIONS, where)
-    period = _choice(raw.get("period", "day"), "period", ALERT_PERIODS, where)
+    condition = choice(raw.get("condition"), "condition", CONDITIONS, where)
+    period = choice(raw.get("period", "day"), "period", ALERT_PERIODS, where)
     _only_for(raw, condition, where)
     above = _bound(raw.get("above"), "above", kpi, where)
     below = _bound(raw.get("below"), "below", kpi, where)
@@ -143,13 +133,13 @@ def _rule(raw: Any, file: str, index: int, language: str) -> AlertRule:
         filters=_filters(raw.get("filters", {}), where),
         above=above,
         below=below,
-        direction=_choice(raw.get("direction", "any"), "direction", DIRECTIONS, where),
+        direction=choice(raw.get("direction", "any"), "direction", DIRECTIONS, where),
         history=history,
         min_n=_whole(raw.get("min_n", 1), "min_n", where),
         webhook=None if webhook is None else webhook_url(webhook, where),
         timeout=_timeout(raw.get("timeout", 10), where),
-        lang=_choice(raw.get("lang", language), "lang", LANGUAGES, where),
-        hours=_choice(raw.get("hours", "business"), "hours", ("business", "calendar"), where),
+        lang=choice(raw.get("lang", language), "lang", LANGUAGES, where),
+        hours=choice(raw.get("hours", "business"), "hours", ("business", "calendar"), where),
     )
 
 
@@ -160,12 +150,6 @@ def _kpi(value: Any, where: str) -> metrics.KPI:
     if value not in known:
         raise ConfigError(f"{where}: kpi: no KPI {value!r}; `sanjeh kpis` lists them")
     return known[value]
-
-
-def _choice(value: Any, key: str, choices: tuple[str, ...], where: str) -> str:
-    if value not in choices:
-        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, not {value!r}")
-    return str(value)
 
 
 def _only_for(raw: dict[str, Any], condition: str, where: str) -> None:
