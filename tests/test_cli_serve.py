@@ -8,9 +8,7 @@ import`` sends its files through the server (tests/web/test_server_import.py has
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from serversupport import serving
 
 SANJEH = str(Path(sys.executable).parent / "sanjeh")
 TICKETS = (
@@ -30,12 +30,6 @@ def sanjeh(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([SANJEH, *args], capture_output=True, text=True, check=False, timeout=300)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _store(folder: Path) -> str:
     src = folder / "tickets.csv"
     src.write_text(TICKETS, encoding="utf-8")
@@ -45,39 +39,12 @@ def _store(folder: Path) -> str:
     return db
 
 
-@contextlib.contextmanager
-def _serving(db: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    """`sanjeh serve` on a free port, once its API answers; stopped afterwards."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [SANJEH, "serve", "--db", db, "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/meta", timeout=5):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    why = proc.stderr.read() if proc.stderr else ""
-                    pytest.fail(f"the server did not start: {why}")
-                time.sleep(0.3)
-        yield proc, port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-
-
 @pytest.fixture(scope="module")
 def served(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, subprocess.Popen[str], int]]:
     db = _store(tmp_path_factory.mktemp("served"))
-    with _serving(db) as (proc, port):
+    with serving(db) as (proc, port):
         yield db, proc, port
 
 
@@ -136,7 +103,7 @@ def test_import_goes_through_the_running_server(
 
 def test_the_commands_work_once_the_server_stopped(tmp_path: Path) -> None:
     store_file = _store(tmp_path)
-    with _serving(store_file):
+    with serving(store_file):
         assert sanjeh("status", "--db", store_file).returncode == 1
     done = sanjeh("status", "--db", store_file, "--json")
     assert done.returncode == 0, done.stderr

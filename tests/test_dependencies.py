@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "sanjeh"
 #: imported only on request, each behind an ImportError message, and declared as an extra
-OPTIONAL = {"transformers": "transformers", "arasents": "evaluation"}
+OPTIONAL = {"transformers": "transformers", "arasents": "evaluation", "pyspark": "spark"}
 #: declared, used without an import of their own (why)
 UNIMPORTED = {
     "psycopg": "Ibis's PostgreSQL backend connects with it",

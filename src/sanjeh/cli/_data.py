@@ -300,20 +300,67 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 
 def export(
-    table: Annotated[str, typer.Argument(help="Table to export, e.g. tickets.")],
-    path: Annotated[Path, typer.Argument(help="Output file (.csv or .parquet).")],
+    table: Annotated[
+        str | None, typer.Argument(help="Table to export, e.g. tickets (with --lake: all).")
+    ] = None,
+    path: Annotated[Path | None, typer.Argument(help="Output file (.csv or .parquet).")] = None,
     format: Annotated[
         str | None, typer.Option("--format", "-f", help="csv or parquet (default: suffix).")
+    ] = None,
+    lake: Annotated[
+        Path | None,
+        typer.Option(
+            "--lake",
+            help="Write the canonical tables (or TABLE) to this folder as a Parquet lake, "
+            "by month (docs/lake.md); `sanjeh serve --db lake:///DIR` reads it.",
+        ),
     ] = None,
     redact: Annotated[bool, typer.Option(help=_REDACT_HELP)] = False,
     db: DbOption = None,
 ) -> None:
-    """Export a table in Sanjeh's own format (imports back unchanged)."""
+    """Export a table in Sanjeh's own format (imports back unchanged), or the store as a
+    Parquet lake (--lake DIR)."""
+    if lake is not None:
+        if path is not None or format is not None:
+            raise ConfigError(
+                "with --lake, give no PATH nor --format: the lake's folder is its place and "
+                "Parquet its format (`sanjeh export --lake DIR`, or "
+                "`sanjeh export TABLE --lake DIR`)"
+            )
+        _export_lake(lake, table, redact, db)
+        return
+    if table is None or path is None:
+        raise ConfigError(
+            "say what to export: `sanjeh export TABLE PATH` (one table to a .csv or "
+            ".parquet file) or `sanjeh export --lake DIR` (every table, as a Parquet lake)"
+        )
     if format not in (None, "csv", "parquet"):
         raise ConfigError(f"--format must be csv or parquet, not {format!r}")
     with open_store(db, read_only=True) as store:
         rows = store.export(table, path, format, redact=redact)  # type: ignore[arg-type]
     console.print(f"wrote {rows:,} rows of {esc(table)} to {esc(path)}", highlight=False)
+
+
+def _export_lake(lake: Path, table: str | None, redact: bool, db: str | None) -> None:
+    from ..store._lake import export_lake
+
+    tables = None if table is None else [table]
+    with (
+        open_store(db, read_only=True) as store,
+        progress_bar(f"exporting to {lake}", unit="rows") as update,
+    ):
+        written = export_lake(store, lake, tables=tables, redact=redact, progress=update)
+    summary = Table(title=f"Parquet lake {esc(str(lake))}", title_justify="left")
+    summary.add_column("table")
+    summary.add_column("rows", justify="right")
+    for name, rows in written.items():
+        summary.add_row(esc(name), f"{rows:,}")
+    console.print(summary)
+    console.print(
+        f"wrote {sum(written.values()):,} rows of {len(written)} tables; serve them "
+        f"read-only:\n  sanjeh serve --db lake://{esc(str(lake.resolve()))}",
+        highlight=False,
+    )
 
 
 def formats(as_json: JsonOption = False) -> None:

@@ -9,15 +9,16 @@ import typer
 from ..errors import ConfigError
 from ..settings import load_settings
 from ..store import Store
-from ..store._url import duckdb_file
+from ..store._url import duckdb_file, lake_folder
 
 DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
         # help is Rich markup: an unescaped [default: …] would vanish as a style tag
-        help="Store URL: a DuckDB file or postgresql://… \\[default: $SANJEH_DB, sanjeh.toml, "
-        "./sanjeh.duckdb]",
+        help="Store URL: a DuckDB file, postgresql://…, lake:///DIR (a Parquet lake, "
+        "read-only) or pyspark:///DIR (Spark over a lake) \\[default: $SANJEH_DB, "
+        "sanjeh.toml, ./sanjeh.duckdb]",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -30,7 +31,13 @@ def store_url(db: str | None) -> str:
 
 def require_store(url: str, given: bool) -> None:
     """Refuse a DuckDB file that does not exist: opening it would create an empty store,
-    and a mistyped path would quietly show nothing."""
+    and a mistyped path would quietly show nothing; and a lake that is not one."""
+    lake = lake_folder(url)
+    if lake is not None:
+        from ..store._lake import check_lake
+
+        check_lake(lake)
+        return
     file = duckdb_file(url)
     if file is None or file.exists():
         return
@@ -56,4 +63,7 @@ def open_store(db: str | None, *, create: bool = False, read_only: bool = False)
     url = store_url(db)
     if not create:
         require_store(url, given=db is not None)
-    return Store.open(url, read_only=read_only, memory=load_settings().memory)
+    settings = load_settings()
+    return Store.open(
+        url, read_only=read_only, memory=settings.memory, spark=settings.section("spark")
+    )

@@ -45,6 +45,8 @@ class Store:
         self.url = url
         self.con = con
         self.backend = _url.backend_name(url)
+        #: the Parquet lake of a ``lake://`` store (its canonical tables are read-only)
+        self.lake = _url.lake_folder(url)
         #: held around every use of ``con`` by code that runs in several threads
         self.lock = threading.RLock()
         #: the write transaction stages share, and PostgreSQL's writer locks
@@ -61,6 +63,7 @@ class Store:
         init: bool = True,
         read_only: bool = False,
         memory: str | None = None,
+        spark: dict[str, Any] | None = None,
     ) -> Store:
         """Open (and by default initialise) the store at ``url``.
 
@@ -68,19 +71,21 @@ class Store:
         ``read_only=True`` opens a DuckDB file for reading only, so other readers may
         open it too; a store that must first gain tables or columns (``init``) is opened
         for writing instead. Other backends ignore it. ``memory`` bounds a DuckDB file's
-        engine before it spills to disk (default ``_url.DEFAULT_MEMORY``).
+        engine before it spills to disk (default ``_url.DEFAULT_MEMORY``). ``spark`` is
+        the ``[spark]`` section of sanjeh.toml for a Spark store (``_spark.py``).
         """
         if url is None:
             from ..settings import load_settings
 
             settings = load_settings()
             url, memory = settings.db, memory or settings.memory
+            spark = spark or settings.section("spark")
         if read_only and _url.duckdb_file(url) is not None:
             reader = cls(url, _url.connect(url, read_only=True, memory=memory))
             if reader._is_current():
                 return reader
             reader.close()
-        store = cls(url, _url.connect(url, memory=memory))
+        store = cls(url, _url.connect(url, memory=memory, spark=spark))
         if init:
             store.init()
         return store
@@ -226,6 +231,10 @@ class Store:
 
         ``direct=True`` writes straight into the table when it is empty (see Stage).
         """
+        if self.lake is not None and table in TABLES:
+            from ._lake import refuse_write
+
+            raise refuse_write(table)
         return Stage(self, _spec(table), direct=direct)
 
     def write(self, table: str, data: pa.Table | list[dict[str, Any]]) -> WriteResult:
@@ -239,6 +248,10 @@ class Store:
     def changes(self) -> dict[str, bool]:
         """Tables changed since :meth:`clear_changes` → True when anything in them may
         have changed, False when only the rows of the ids in :meth:`changed_ids` did."""
+        if self.lake is not None:  # files a pipeline wrote count as changes too
+            from ._lake import note_changes
+
+            note_changes(self)
         return _changes.changed(self.con)
 
     def changed_ids(self, tables: set[str]) -> ibis.Column:
@@ -257,6 +270,10 @@ class Store:
         """Delete rows of a table of the model whose ``column`` is in ``ids`` (one
         column), and record the change like a merge does: the ids when ``column`` is what
         the rows belong to, else "anything may have changed" (so facts refresh)."""
+        if self.lake is not None and table in TABLES:
+            from ._lake import refuse_write
+
+            raise refuse_write(table)
         self.delete_where_in(table, column, ids)
         owned = _spec(table).belongs_to == column
         _changes.record(self.con, table, ids if owned else None)

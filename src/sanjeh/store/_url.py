@@ -4,6 +4,10 @@ sanjeh.duckdb                 a DuckDB file (the default)
 duckdb:///abs/path.duckdb     the same, explicit
 duckdb://                     an in-memory DuckDB (tests, throw-away work)
 postgresql://user@host/db     a PostgreSQL server (``postgres://`` too)
+lake:///abs/folder            a Parquet lake, read-only, through an in-memory DuckDB
+                              (``lake://relative/folder`` too; see ``_lake.py``)
+pyspark:///abs/lake           Apache Spark over a Parquet lake (``?master=local[2]``;
+spark://host:7077/abs/lake    a standalone cluster's master; ``_spark.py``)
 <scheme>://…                  any other Ibis backend URL (clickhouse, trino, …)
 """
 
@@ -15,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import BackendUnavailable, ConfigError
+from ..errors import BackendUnavailable, ConfigError, SchemaMismatch
 from ..settings import Settings
 
 
@@ -30,22 +34,34 @@ def describe(url: str) -> str:
 
 def backend_name(url: str) -> str:
     scheme = urlsplit(url).scheme if "://" in url else ""
-    if scheme in ("", "duckdb"):
+    if scheme in ("", "duckdb", "lake"):  # a lake is read through DuckDB
         return "duckdb"
     if scheme in ("postgres", "postgresql"):
         return "postgres"
+    if scheme in ("pyspark", "spark"):
+        return "pyspark"
     return scheme
 
 
 def duckdb_file(url: str) -> Path | None:
     """The file of a DuckDB store URL; None for an in-memory DuckDB or another backend."""
-    if backend_name(url) != "duckdb":
-        return None
+    if backend_name(url) != "duckdb" or lake_folder(url) is not None:
+        return None  # (a lake store's DuckDB is in memory)
     path = url.split("://", 1)[1] if "://" in url else url
     if path.startswith("/") and url.startswith("duckdb:///"):
         path = "/" + path.lstrip("/")
     if not path or path == ":memory:":
         return None
+    return Path(path).expanduser()
+
+
+def lake_folder(url: str) -> Path | None:
+    """The folder of a ``lake:///abs`` / ``lake://relative`` URL; None for other URLs."""
+    if not url.startswith("lake://"):
+        return None
+    path = url[len("lake://") :]
+    if not path:
+        raise ConfigError("a lake URL needs a folder: lake:///abs/path or lake://relative/path")
     return Path(path).expanduser()
 
 
@@ -56,14 +72,25 @@ def duckdb_file(url: str) -> Path | None:
 DEFAULT_MEMORY = Settings.memory
 
 
-def connect(url: str, *, read_only: bool = False, memory: str | None = None) -> Any:
+def connect(
+    url: str,
+    *,
+    read_only: bool = False,
+    memory: str | None = None,
+    spark: dict[str, Any] | None = None,
+) -> Any:
     """An Ibis connection; ``read_only`` opens a DuckDB file for reading only; ``memory``
     bounds a DuckDB file's engine (in-memory DuckDB keeps DuckDB's default: it has no
-    folder of its own to spill into)."""
+    folder of its own to spill into); ``spark`` is sanjeh.toml's ``[spark]`` section."""
     import ibis
 
     name = backend_name(url)
     try:
+        lake = lake_folder(url)
+        if lake is not None:
+            from ._lake import connect_lake
+
+            return connect_lake(lake, memory=memory)
         if name == "duckdb":
             file = duckdb_file(url)
             if file is None:
@@ -75,10 +102,19 @@ def connect(url: str, *, read_only: bool = False, memory: str | None = None) -> 
             return ibis.duckdb.connect(str(file), read_only=read_only, memory_limit=limit)
         if name == "postgres":
             return ibis.connect("postgres://" + url.split("://", 1)[1])
+        if name == "pyspark":
+            from . import _spark
+
+            return _spark.connect(url, spark)
         return ibis.connect(url)
-    except ConfigError:
+    except (ConfigError, SchemaMismatch):
         raise
     except ModuleNotFoundError as exc:
+        if name == "pyspark":
+            raise BackendUnavailable(
+                f"a Spark store needs pyspark ({exc.name} is not installed): "
+                "pip install 'sanjeh[spark]' (and Java 17 for Spark itself)"
+            ) from exc
         raise BackendUnavailable(
             f"the {name} backend needs a driver that is not installed ({exc.name}); "
             f"install it, e.g. pip install 'ibis-framework[{name}]'"
@@ -88,7 +124,10 @@ def connect(url: str, *, read_only: bool = False, memory: str | None = None) -> 
         busy = _in_use(url, first_line) if name == "duckdb" else None
         if busy:
             raise BackendUnavailable(busy) from exc
-        hint = "check the path" if name == "duckdb" else "check the URL and that the server runs"
+        hint = {
+            "duckdb": "check the path",
+            "pyspark": "check the URL, and that Java 17 is installed (`java -version`)",
+        }.get(name, "check the URL and that the server runs")
         message = f"cannot open store {describe(url)}: {first_line}; {hint}"
         raise BackendUnavailable(message) from exc
 
