@@ -1,14 +1,20 @@
 """KPI benchmark: Sanjeh's report vs a hand-written DuckDB query vs pandas, same data.
 
-    python bench/kpis.py [--tickets 100000 1000000]
+    python bench/kpis.py [--tickets 100000 1000000] [--repeat 3] [--pandas-max 2000000]
+    python bench/kpis.py --generate 10000000     # only make the store of that size
 
-For each size, on demo data in a DuckDB file (generated once, kept in bench/out/):
+For each size, on demo data in a DuckDB file (generated once, in a process of its own,
+kept in bench/out/; 10 M tickets: 7.6 GB, about half an hour):
 
 - ``facts``: building the ticket facts from the canonical tables (after each import);
 - ``report``: the full KPI report (every KPI, by team and week) from the facts;
 - ``frt_sanjeh``: one KPI, median business-hours first reply time by agent and week;
 - ``frt_sql``: the same numbers from the raw tables in one hand-written DuckDB query;
 - ``frt_pandas``: the same numbers with straightforward pandas (tables loaded first);
+  skipped, with the reason printed, above ``--pandas-max`` tickets (it loads every event:
+  ≈ 45 GB at 10 M tickets);
+- ``*_cpu_s``: CPU seconds of the step (every thread): on a shared machine they move far
+  less than wall-clock seconds;
 - ``refresh1000`` / ``refresh1``: bringing the facts up to date after an import that
   adds a message to 1,000 tickets / one ticket (on a copy of the store): only the
   touched tickets (and those that depend on them) are recomputed. ``_first`` is a
@@ -33,6 +39,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
+import subprocess
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -43,7 +51,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from _common import OUT, peak_rss_mb, report, timed
+from _common import OUT, peak_rss_mb, report, timed, timed_cpu
 from sanjeh.demo import business_calendars, generate
 from sanjeh.metrics import MetricsConfig, _compiled, build_facts, ensure_facts, kpis
 from sanjeh.metrics._timeline import _KIND_RANK
@@ -55,32 +63,60 @@ DAY = 86_400
 
 
 def store_for(tickets: int) -> Path:
+    """The bench store of ``tickets`` demo tickets, generated once in a process of its
+    own (so the generator's memory is not counted in the benchmark's peak)."""
     path = OUT / f"kpis-{tickets}.duckdb"
     if not path.exists():
-        OUT.mkdir(exist_ok=True)
-        start = time.perf_counter()
-        with Store.open(str(path)) as store:
-            generate(store, tickets=tickets, seed=1, transcripts=False)
-        print(f"generated {tickets:,} tickets in {time.perf_counter() - start:.0f}s")
+        subprocess.run([sys.executable, __file__, "--generate", str(tickets)], check=True)
     return path
 
 
+def generate_store(tickets: int) -> None:
+    """Generate the bench store (into a side file, renamed when complete: an interrupted
+    run leaves no half store behind); print the time and this process's peak memory."""
+    path = OUT / f"kpis-{tickets}.duckdb"
+    partial = path.with_name(path.stem + "-partial.duckdb")
+    OUT.mkdir(exist_ok=True)
+    for leftover in (partial, partial.with_name(partial.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    start = time.perf_counter()
+    with Store.open(str(partial)) as store:
+        generate(store, tickets=tickets, seed=1, transcripts=False)
+        with_topics(store)
+    wal = partial.with_name(partial.name + ".wal")  # (none once DuckDB checkpointed)
+    if wal.exists():
+        wal.rename(path.with_name(path.name + ".wal"))
+    partial.rename(path)
+    print(
+        f"generated {tickets:,} tickets in {time.perf_counter() - start:.0f}s, "
+        f"peak RSS {peak_rss_mb():,.0f} MB, {path.stat().st_size / 1e9:.1f} GB",
+        flush=True,
+    )
+
+
 def with_topics(store: Store) -> None:
-    """Every ticket in one of 8 topics (a hash of its id), once per bench store."""
+    """Every ticket in one of 8 topics (a hash of its id), once per bench store; written
+    a million tickets at a time (10 M ids as Python strings would take gigabytes)."""
     if store.counts(["ticket_topics"])["ticket_topics"]:
         return
-    ids = store.table("tickets").ticket_id.to_pyarrow().to_pylist()
     when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    rows = pa.table(
-        {
-            "ticket_id": ids,
-            "topic_id": [f"bench-{zlib.crc32(i.encode()) % 8}" for i in ids],
-            "method": ["cluster"] * len(ids),
-            "model_version": ["topics-bench"] * len(ids),
-            "assigned_at": pa.array([when] * len(ids), pa.timestamp("us", tz="UTC")),
-        }
-    )
-    store.write("ticket_topics", rows)
+    ids = store.table("tickets").ticket_id.to_pyarrow()
+    with store.stage("ticket_topics") as stage:
+        for lo in range(0, len(ids), 1_000_000):
+            part = ids[lo : lo + 1_000_000].to_pylist()
+            n = len(part)
+            stage.append(
+                pa.table(
+                    {
+                        "ticket_id": part,
+                        "topic_id": [f"bench-{zlib.crc32(i.encode()) % 8}" for i in part],
+                        "method": ["cluster"] * n,
+                        "model_version": ["topics-bench"] * n,
+                        "assigned_at": pa.array([when] * n, pa.timestamp("us", tz="UTC")),
+                    }
+                )
+            )
+        stage.commit()
 
 
 def _clock_terms(con: duckdb.DuckDBPyConnection, alias: str, second: str) -> str:
@@ -287,19 +323,39 @@ def refresh_after_import(
         copy.unlink(missing_ok=True)
 
 
-def run(tickets: int, repeat: int) -> dict[str, object]:
+def pandas_skipped(tickets: int, pandas_max: int) -> str | None:
+    """Why the pandas baseline is left out at this size (None: it runs). It loads the
+    events whole (≈ 10.6 a ticket): 4.8 GB of process at 1 M tickets, so ≈ 45 GB at 10 M,
+    past this machine's 24 GB."""
+    if tickets <= pandas_max:
+        return None
+    return (
+        f"frt_pandas skipped at {tickets:,} tickets (--pandas-max {pandas_max:,}): it loads "
+        f"all ≈ {tickets * 10.6 / 1e6:,.0f} M events into pandas, ≈ 4.5 GB per million "
+        "tickets (4.8 GB of process at 1 M)"
+    )
+
+
+def step(tickets: int, what: str) -> None:
+    """A step's figures as soon as they are measured (a 10 M run takes an hour)."""
+    print(f"{time.strftime('%H:%M:%S')} {tickets:,} tickets: {what}", flush=True)
+
+
+def run(tickets: int, repeat: int, pandas_max: int = 2_000_000) -> dict[str, object]:
     path = store_for(tickets)
     with Store.open(str(path)) as store:
         events = store.counts(["events"])["events"]
         with_topics(store)
-        t_facts, _ = timed(lambda: build_facts(store, CONFIG), 1)
+        t_facts, cpu_facts, _ = timed_cpu(lambda: build_facts(store, CONFIG), 1)
+        step(tickets, f"facts {t_facts:.1f}s ({cpu_facts:.0f} CPU s)")
         sanjeh_frt(store)  # warm: the facts are current from here on
         # the first report in a process builds and compiles every query; later reports of
         # the same shape reuse the compiled SQL (sanjeh.metrics._compiled), as the web does
         _compiled.forget(store)
         report = lambda: kpis(store, by="team", period="week", config=CONFIG)  # noqa: E731
         t_first, _ = timed(report, 1)
-        t_report, full = timed(report, repeat)
+        t_report, cpu_report, full = timed_cpu(report, repeat)
+        step(tickets, f"report {t_first:.1f}s first, {t_report:.1f}s compiled")
         t_ours, ours = timed(lambda: sanjeh_frt(store), repeat)
         by_dim = {
             dim: lambda dim=dim: kpis(store, by=dim, config=CONFIG) for dim in ("category", "topic")
@@ -308,19 +364,30 @@ def run(tickets: int, repeat: int) -> dict[str, object]:
             dim()  # (each compiles its queries once)
         t_category, _ = timed(by_dim["category"], repeat)
         t_topic, _ = timed(by_dim["topic"], repeat)
+    step(tickets, f"by category {t_category:.1f}s, by topic {t_topic:.1f}s")
     refresh_1000 = refresh_after_import(path, 1000)
     refresh_1 = refresh_after_import(path, 1)
     refresh_recent = refresh_after_import(path, 1000, recent=True)
     # Sanjeh's own peak: before the baselines below load the tables their own way
     sanjeh_peak = peak_rss_mb()
-    t_sql, sql = timed(lambda: hand_sql(path), repeat)
-    t_pd, (t_load, pdf) = timed(lambda: pandas_way(path), 1)
+    step(tickets, f"refreshes {refresh_1000} {refresh_1} {refresh_recent}")
+    step(tickets, f"Sanjeh's peak {sanjeh_peak:,.0f} MB")
+    t_sql, cpu_sql, sql = timed_cpu(lambda: hand_sql(path), repeat)
     _compare(ours, sql, "hand-written SQL")
-    _compare(ours, pdf, "pandas")
+    step(tickets, f"hand-written SQL {t_sql:.1f}s")
+    skipped = pandas_skipped(tickets, pandas_max)
+    t_pd: float | None = None
+    t_load: float | None = None
+    if skipped:
+        print(skipped, flush=True)
+    else:
+        t_pd, (t_load, pdf) = timed(lambda: pandas_way(path), 1)
+        _compare(ours, pdf, "pandas")
     return {
         "tickets": tickets,
         "events": events,
         "facts_s": t_facts,
+        "facts_cpu_s": cpu_facts,
         # the first refresh of a process compiles its SQL, later ones replay it
         "refresh1000_first_s": refresh_1000[0],
         "refresh1000_s": min(refresh_1000[1:]),
@@ -330,15 +397,17 @@ def run(tickets: int, repeat: int) -> dict[str, object]:
         "sanjeh_peak_mb": round(sanjeh_peak),
         "report_first_s": t_first,
         "report_s": t_report,
+        "report_cpu_s": cpu_report,
         "report_rows": len(full),
         "frt_sanjeh_s": t_ours,
         "frt_sql_s": t_sql,
+        "frt_sql_cpu_s": cpu_sql,
         "frt_pandas_s": t_pd,
         "pandas_load_s": t_load,
         "report/sql": round(t_report / t_sql, 2),
         "report_first/sql": round(t_first / t_sql, 2),
-        "pandas/frt_sanjeh": round(t_pd / t_ours, 1),
-        "pandas/report": round(t_pd / t_report, 1),
+        "pandas/frt_sanjeh": None if t_pd is None else round(t_pd / t_ours, 1),
+        "pandas/report": None if t_pd is None else round(t_pd / t_report, 1),
         "(facts+report)/sql": round((t_facts + t_report) / t_sql, 2),
         "by_category_s": t_category,
         "by_topic_s": t_topic,
@@ -350,8 +419,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--generate", type=int, metavar="N", help="only generate the store")
+    parser.add_argument(
+        "--pandas-max",
+        type=int,
+        default=2_000_000,
+        help="largest size the pandas baseline runs at (it loads every event in memory)",
+    )
     args = parser.parse_args()
-    rows = [run(n, args.repeat) for n in args.tickets]
+    if args.generate:
+        generate_store(args.generate)
+        return
+    rows = [run(n, args.repeat, args.pandas_max) for n in args.tickets]
     report("kpis", rows)
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
