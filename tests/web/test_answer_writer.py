@@ -195,7 +195,10 @@ def test_a_store_refusing_writes_keeps_the_answers_and_retries(
         results = answer_all(writer, setup, [(i, "1") for i in ids[:2]])
         assert all(isinstance(r, surveys.AnswerReceipt) for r in results)  # taken all the same
         assert not writer.flush(timeout=0.8)  # the merge fails and is retried
-        assert writer.unmerged == 2 and len(list((tmp_path / "journal").glob("*.jsonl"))) == 1
+        # journaled meanwhile: one file per round taken (two when a busy machine lets the
+        # writer take the two answers in two rounds)
+        journaled = list((tmp_path / "journal").glob("*.jsonl"))
+        assert writer.unmerged == 2 and 1 <= len(journaled) <= 2
     finally:
         with setup.store.lock:
             con.raw_sql('ALTER TABLE "survey_responses_away" RENAME TO "survey_responses"')
