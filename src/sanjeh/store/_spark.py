@@ -360,14 +360,14 @@ class SparkLake(PySparkBackend):
             raise ConfigError(f"table {name!r} already exists in {self.lake}")
         if obj is None and schema is None:
             raise ConfigError("create_table needs obj or schema")
+        frame = None if obj is None else self._frame(obj)  # (compiled once)
         if name in ALL_TABLES:
             spark_schema = self._schema_of(name)
-        elif obj is None:
+        elif frame is None:
             spark_schema = _spark_schema(ibis.schema(schema))
         else:
-            frame = self._frame(obj)
             spark_schema = frame.schema
-        self._replace_folder(name, None if obj is None else self._frame(obj), spark_schema)
+        self._replace_folder(name, frame, spark_schema)
         return self.table(name)
 
     def insert(
