@@ -26,11 +26,3 @@ def latest_csat(predictions: ir.Table) -> ir.Table:
     return latest.select(
         _p_ticket=latest.ticket_id, inferred_csat=latest.probability.cast("float64")
     )
-
-
-def with_predictions(facts: ir.Table, predictions: ir.Table) -> ir.Table:
-    """``facts`` plus ``inferred_csat``: the predicted probability that the customer is
-    satisfied (null: the ticket has no prediction)."""
-    csat = latest_csat(predictions)
-    j = facts.left_join(csat, facts.ticket_id == csat._p_ticket)
-    return j.select(*[j[c] for c in facts.columns], j.inferred_csat)

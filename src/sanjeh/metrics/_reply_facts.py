@@ -32,20 +32,31 @@ TICKET_DIMENSIONS = (
 )
 
 
+def reply_blocks(e: ir.Table) -> ir.Table:
+    """A ticket's public messages (``e``: classified events) with their block: the
+    replies before each in the ticket's order. A reply's block is also its number among
+    the ticket's replies, so the ticket facts take the first replies from the same pass."""
+    m = e.filter(e.is_reply | e.is_customer_message)
+    w = ibis.window(group_by=m.ticket_id, order_by=order(m))
+    step = ibis.ifelse(m.is_reply, 1, 0)  # (PostgreSQL cannot cast boolean to bigint)
+    m = m.mutate(block=step.cumsum().over(w) - step)
+    return m.select(
+        "ticket_id", "event_id", "at", "actor_id", "is_reply", "is_customer_message", "block"
+    )
+
+
 def reply_facts(
     tables: dict[str, ir.Table],
     options: MetricOptions,
     *,
     clock: ir.Table,
     tickets: ir.Table,
+    blocks: ir.Table | None = None,
 ) -> ir.Table:
     """Expression of reply facts; ``tickets`` (the ticket facts) gives each reply its
-    ticket's calendar and breakdowns (team, channel …); ``agent_id`` is who replied."""
-    e = classified(tables["events"], options)
-    m = e.filter(e.is_reply | e.is_customer_message)
-    w = ibis.window(group_by=m.ticket_id, order_by=order(m))
-    step = ibis.ifelse(m.is_reply, 1, 0)  # (PostgreSQL cannot cast boolean to bigint)
-    m = m.mutate(block=step.cumsum().over(w) - step)
+    ticket's calendar and breakdowns (team, channel …); ``agent_id`` is who replied.
+    ``blocks``: :func:`reply_blocks` when made already."""
+    m = reply_blocks(classified(tables["events"], options)) if blocks is None else blocks
     c = m.filter(m.is_customer_message)
     waiting = c.group_by(["ticket_id", "block"]).agg(
         first_waiting_at=c.at.min(), last_waiting_at=c.at.max(), waiting_messages=c.count()

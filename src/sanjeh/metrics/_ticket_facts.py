@@ -26,7 +26,9 @@ import ibis.expr.types as ir
 
 from ..calendar import epoch_seconds, with_business_clock, with_business_seconds
 from ._options import MetricOptions
+from ._prediction_facts import latest_csat
 from ._timeline import REQUESTER_WAIT, SOLVED, classified, order
+from ._topic_facts import ticket_topic
 
 _DAY = 86_400
 UTC_TS = dt_types.Timestamp(timezone="UTC", scale=6)
@@ -50,13 +52,16 @@ def status_spans(events: ir.Table) -> ir.Table:
     )
 
 
-def _first_replies(e: ir.Table, options: MetricOptions) -> ir.Table:
-    replies = e.filter(e.is_reply)
+def _first_replies(e: ir.Table, options: MetricOptions, blocks: ir.Table | None) -> ir.Table:
     direct = options.first_reply_match == "direct_reply"
-    if direct:
-        replies = _direct_replies(e, replies)
-    w = ibis.window(group_by=replies.ticket_id, order_by=order(replies))
-    ranked = replies.mutate(n=ibis.row_number().over(w)).filter(lambda t: t.n < 2)
+    if blocks is not None and not direct:  # a reply's block is its number: no second pass
+        ranked = blocks.filter(blocks.is_reply & (blocks.block < 2)).mutate(n=blocks.block)
+    else:
+        replies = e.filter(e.is_reply)
+        if direct:
+            replies = _direct_replies(e, replies)
+        w = ibis.window(group_by=replies.ticket_id, order_by=order(replies))
+        ranked = replies.mutate(n=ibis.row_number().over(w)).filter(lambda t: t.n < 2)
     extra = {"reply1_direct": ranked.reply_to.count(where=ranked.n == 0) > 0} if direct else {}
     return ranked.group_by("ticket_id").agg(
         reply1_at=ranked.at.min(where=ranked.n == 0),
@@ -148,11 +153,13 @@ def ticket_facts(
     default_calendar: str,
     as_of: dt.datetime,
     materialize: Materialize,
+    blocks: ir.Table | None = None,
 ) -> ir.Table:
     """The ticket-facts expression. ``tables`` maps canonical names to Ibis tables.
 
     Intermediate results go through ``materialize`` (a temporary table), which keeps
-    each compiled query small and lets the database reuse them.
+    each compiled query small and lets the database reuse them. ``blocks``: the public
+    messages with their reply blocks (``_reply_facts.reply_blocks``), when made already.
     """
     tickets = tables["tickets"]
     e = classified(tables["events"], options)
@@ -172,7 +179,7 @@ def ticket_facts(
         ),
     )
     per = materialize("per_ticket", _per_ticket(e))
-    first = materialize("first_replies", _first_replies(e, options))
+    first = materialize("first_replies", _first_replies(e, options, blocks))
     spans = materialize("status_spans", status_spans(e))
     statuses = materialize("status_times", _status_times(spans))
     surveys = materialize("latest_surveys", _latest_surveys(tables["survey_responses"]))
@@ -258,8 +265,50 @@ def ticket_facts(
         **_reopened(f, options),
         bot_resolved=f.is_solved & (f.replies == 0) & (f.bot_messages > 0) & f.handoff_at.isnull(),
     )
-    f = materialize("core", f)
+    # Only the columns the per-ticket figures below read are written (a wide copy of 1 M
+    # rows cost 3 s); the final query computes the wide rows once and joins them to
+    # those figures in one join (docs/architecture.md, "Where a fact build's time goes")
+    keys = materialize(
+        "core",
+        f.select(
+            "ticket_id",
+            "calendar",
+            "customer_id",
+            "created_at",
+            "is_merged",
+            *[c for c in _starts(options).values() if c not in ("created_at", "as_of")],
+        ),
+    )
+    extras = materialize(
+        "per_ticket_extras",
+        _extras(keys, tables, spans, clock, options, as_of),
+    )
+    added = [c for c in extras.columns if c != "ticket_id"]
+    j = f.left_join(extras, "ticket_id")
+    f = j.select(*[j[c] for c in f.columns], *[j[c] for c in added])
     # the business clock B(t) of each instant once; durations are differences of it
+    reply_start = f._b_reply_start if options.first_reply_start == "handoff" else f._b_created
+    f = f.mutate(
+        first_reply_bs=(f._b_first_reply - reply_start).clip(lower=0),
+        first_resolution_bs=f._b_first_resolved - f._b_created,
+        full_resolution_bs=f._b_solved - f._b_created,
+        open_age_bs=ibis.ifelse(f.is_solved, ibis.null("float64"), f._b_as_of - f._b_created),
+    )
+    waits = [f[c].fill_null(0.0).name(c) for c in _WAITS]
+    # ("now" is the facts' as-of, FactsInfo, not a per-row value)
+    base = [f[c] for c in f.columns if c not in added and c != "as_of"]
+    return f.select(
+        *base,
+        *waits,
+        **_fcr(f, options, as_of),
+        converted=_converted(f),
+        inferred_csat=f.inferred_csat,
+        topic=f._t_topic.cast("string"),
+    )
+
+
+def _starts(options: MetricOptions) -> dict[str, str]:
+    """The instants whose business clock B(t) the ticket facts take: {out: column}."""
     starts = {
         "_b_created": "created_at",
         "_b_first_reply": "first_reply_at",
@@ -269,44 +318,63 @@ def ticket_facts(
     }
     if options.first_reply_start == "handoff":
         starts["_b_reply_start"] = "reply_clock_start"
-    f = _with_clocks(f, starts, clock, materialize)
-    reply_start = f._b_reply_start if options.first_reply_start == "handoff" else f._b_created
-    f = f.mutate(
-        first_reply_bs=(f._b_first_reply - reply_start).clip(lower=0),
-        first_resolution_bs=f._b_first_resolved - f._b_created,
-        full_resolution_bs=f._b_solved - f._b_created,
-        open_age_bs=ibis.ifelse(f.is_solved, ibis.null("float64"), f._b_as_of - f._b_created),
-    ).drop(*starts, "as_of")  # "now" is the facts' as-of (FactsInfo), not a per-row value
-    # (not materialized: each wide copy of 1 M rows cost 2-3 s; the final query takes
-    # the waits and the next contacts in the same pass, docs/architecture.md)
-    f = _with_wait_times(f, spans, clock)
-    f = _with_fcr(f, tables, options, as_of)
-    return _with_conversion(f, tables["customer_outcomes"], options)
+    return starts
 
 
-def _with_clocks(
-    f: ir.Table, starts: dict[str, str], clock: ir.Table, materialize: Materialize
+_WAITS = (
+    "requester_wait_s",
+    "requester_wait_bs",
+    "agent_wait_s",
+    "agent_wait_bs",
+    "on_hold_s",
+    "on_hold_bs",
+)
+
+
+def _extras(
+    keys: ir.Table,
+    tables: dict[str, ir.Table],
+    spans: ir.Table,
+    clock: ir.Table,
+    options: MetricOptions,
+    as_of: dt.datetime,
 ) -> ir.Table:
-    """The business clock of several timestamp columns, through one clock join.
-
-    The instants are stacked into one long column, joined to the clock once and
-    pivoted back: one join instead of one per column keeps the query small.
-    """
+    """One narrow row per ticket: the business clocks of its instants, its waits, the
+    customer's next contact (FCR), its conversions, inferred CSAT and topic. Every part
+    is keyed by ticket and joined here, so the wide rows meet them in one join."""
     parts = [
-        f.select("ticket_id", "calendar", _which=ibis.literal(out), _ts=f[col].cast(UTC_TS))
-        for out, col in starts.items()
+        _wait_times(spans, keys, clock),
+        _fcr_inputs(keys, tables, options),
+        _conversions(keys, tables["customer_outcomes"], options),
+        latest_csat(tables["ticket_predictions"]).rename(ticket_id="_p_ticket"),
+        ticket_topic(tables["ticket_topics"]),
     ]
-    long = ibis.union(*parts, distinct=False)
-    long = long.filter(long._ts.notnull())
-    valued = with_business_clock(long, {"_b": "_ts"}, clock, calendar="calendar")
-    wide = materialize(
-        "clocks",
-        valued.group_by("ticket_id").agg(
-            **{out: valued._b.max(where=valued._which == out) for out in starts}
-        ),
+    j = _clocks(keys, _starts(options), clock, as_of)
+    for part in parts:
+        if part is not None:
+            joined = j.left_join(part, "ticket_id")
+            added = [joined[c] for c in part.columns if c != "ticket_id"]
+            j = joined.select(*[joined[c] for c in j.columns], *added)
+    return j
+
+
+def _clocks(
+    keys: ir.Table, starts: dict[str, str], clock: ir.Table, as_of: dt.datetime
+) -> ir.Table:
+    """The business clock B(t) of each instant of a ticket: one clock join per column on
+    the narrow rows (the clock is the small side: stacking the instants into one column
+    and pivoting them back cost a group-by of five rows per ticket)."""
+    now = ibis.literal(as_of, type="timestamp('UTC')")
+    instants = keys.mutate(as_of=now)
+    instants = instants.select(
+        "ticket_id",
+        "calendar",
+        **{f"_ts{out}": instants[col].cast(UTC_TS) for out, col in starts.items()},
     )
-    joined = f.left_join(wide, "ticket_id")
-    return joined.select(*[joined[c] for c in f.columns], *[joined[o] for o in starts])
+    valued = with_business_clock(
+        instants, {out: f"_ts{out}" for out in starts}, clock, calendar="calendar"
+    )
+    return valued.select("ticket_id", *starts)
 
 
 def _reopened(f: ir.Table, options: MetricOptions) -> dict[str, ir.BooleanValue]:
@@ -330,14 +398,15 @@ def _one_touch(f: ir.Table, options: MetricOptions) -> ir.BooleanValue:
     return ibis.ifelse(f.is_solved, f.replies.between(low, 1), ibis.null("boolean"))
 
 
-def _with_wait_times(f: ir.Table, spans: ir.Table, clock: ir.Table) -> ir.Table:
-    """Requester wait, agent wait and on-hold time over closed status spans."""
-    cal = f.select("ticket_id", "calendar")
+def _wait_times(spans: ir.Table, keys: ir.Table, clock: ir.Table) -> ir.Table:
+    """Requester wait, agent wait and on-hold time over closed status spans (null: none;
+    the facts show 0)."""
+    cal = keys.select("ticket_id", "calendar")
     s = spans.filter(spans.end.notnull()).join(cal, "ticket_id")
     s = s.mutate(seconds=_seconds(s.start, s.end))
     s = with_business_seconds(s, {"business": ("start", "end")}, clock, calendar="calendar")
     req, pend, hold = s.status.isin(REQUESTER_WAIT), s.status == "pending", s.status == "on_hold"
-    waits = s.group_by("ticket_id").agg(
+    return s.group_by("ticket_id").agg(
         requester_wait_s=s.seconds.sum(where=req),
         requester_wait_bs=s.business.sum(where=req),
         agent_wait_s=s.seconds.sum(where=pend),
@@ -345,58 +414,56 @@ def _with_wait_times(f: ir.Table, spans: ir.Table, clock: ir.Table) -> ir.Table:
         on_hold_s=s.seconds.sum(where=hold),
         on_hold_bs=s.business.sum(where=hold),
     )
-    joined = f.left_join(waits, "ticket_id")
-    return joined.select(
-        *[joined[c] for c in f.columns],
-        *[joined[c].fill_null(0.0).name(c) for c in waits.columns if c != "ticket_id"],
-    )
 
 
-def _with_fcr(
-    f: ir.Table, tables: dict[str, ir.Table], options: MetricOptions, as_of: dt.datetime
-) -> ir.Table:
+def _fcr_inputs(
+    keys: ir.Table, tables: dict[str, ir.Table], options: MetricOptions
+) -> ir.Table | None:
+    """What first-contact resolution reads besides the ticket's own row: the answer to
+    the FCR question (survey method) or the customer's next ticket (recontact)."""
+    if options.fcr_method == "tag":
+        return None
+    if options.fcr_method == "survey":
+        r = tables["survey_responses"]
+        answers = r.filter((r.question == options.fcr_question) & r.ticket_id.notnull())
+        return answers.group_by("ticket_id").agg(
+            _fcr_yes=(answers.score >= answers.scale_max).max()
+        )
+    # recontact: the same customer's next ticket (a window per customer)
+    base = keys.filter(~keys.is_merged & keys.customer_id.notnull())
+    w = ibis.window(group_by=base.customer_id, order_by=[base.created_at, base.ticket_id])
+    return base.select(ticket_id=base.ticket_id, _next_contact=base.created_at.lead().over(w))
+
+
+def _fcr(j: ir.Table, options: MetricOptions, as_of: dt.datetime) -> dict[str, ir.Value]:
     """First-contact resolution: null for unsolved tickets, else true / false.
 
     ``fcr_pending``: (recontact method) solved less than the window before ``as_of``, so
     a recontact may still come; such a ticket's ``fcr`` is null until the window closes.
     With ``fcr_escalation="breaks"`` an escalated ticket is never resolved at first contact.
     """
-    breaks = options.fcr_escalation == "breaks"
-    no_pending = ibis.literal(False)
-
-    def out(j: ir.Table, flag: ir.BooleanValue, pending: ir.BooleanValue) -> ir.Table:
-        if breaks:
-            flag = flag & (j.escalations == 0)
-        fcr = ibis.ifelse(j.is_solved & ~pending, flag, ibis.null("boolean"))
-        return j.select(*[j[c] for c in f.columns], fcr=fcr, fcr_pending=j.is_solved & pending)
-
+    pending: ir.BooleanValue = ibis.literal(False)
     if options.fcr_method == "tag":
-        return out(f, f.tags.contains(options.fcr_tag).fill_null(False), no_pending)
-    if options.fcr_method == "survey":
-        r = tables["survey_responses"]
-        answers = r.filter((r.question == options.fcr_question) & r.ticket_id.notnull())
-        answers = answers.group_by("ticket_id").agg(
-            _fcr_yes=(answers.score >= answers.scale_max).max()
-        )
-        j = f.left_join(answers, "ticket_id")
-        return out(j, j._fcr_yes, no_pending)
-    # recontact: the same customer's next ticket comes after the window closes
-    base = f.filter(~f.is_merged & f.customer_id.notnull())
-    w = ibis.window(group_by=base.customer_id, order_by=[base.created_at, base.ticket_id])
-    nxt = base.select(ticket_id=base.ticket_id, _next_contact=base.created_at.lead().over(w))
-    j = f.left_join(nxt, "ticket_id")
-    window_end = j.solved_at + ibis.interval(days=options.fcr_window_days)
-    recontacted = j._next_contact.notnull() & (j._next_contact <= window_end)
-    open_window = (window_end > ibis.literal(as_of, type=UTC_TS)).fill_null(False)
-    return out(j, (j.reopens == 0) & ~recontacted, open_window)
+        flag = j.tags.contains(options.fcr_tag).fill_null(False)
+    elif options.fcr_method == "survey":
+        flag = j._fcr_yes
+    else:  # recontact: the same customer's next ticket comes after the window closes
+        window_end = j.solved_at + ibis.interval(days=options.fcr_window_days)
+        recontacted = j._next_contact.notnull() & (j._next_contact <= window_end)
+        pending = (window_end > ibis.literal(as_of, type=UTC_TS)).fill_null(False)
+        flag = (j.reopens == 0) & ~recontacted
+    if options.fcr_escalation == "breaks":
+        flag = flag & (j.escalations == 0)
+    fcr = ibis.ifelse(j.is_solved & ~pending, flag, ibis.null("boolean"))
+    return {"fcr": fcr, "fcr_pending": j.is_solved & pending}
 
 
-def _with_conversion(f: ir.Table, outcomes: ir.Table, options: MetricOptions) -> ir.Table:
-    """Converted: the customer bought or upgraded within N days after the ticket was solved."""
+def _conversions(keys: ir.Table, outcomes: ir.Table, options: MetricOptions) -> ir.Table:
+    """Per solved ticket, the customer's purchases / upgrades within N days after it."""
     o = outcomes.filter(outcomes.kind.isin(["purchase", "upgrade"])).select(
         o_customer="customer_id", o_at="at"
     )
-    solved = f.filter(f.solved_at.notnull() & f.customer_id.notnull()).select(
+    solved = keys.filter(keys.solved_at.notnull() & keys.customer_id.notnull()).select(
         "ticket_id", "customer_id", "solved_at"
     )
     horizon = solved.solved_at + ibis.interval(days=options.conversion_window_days)
@@ -404,10 +471,10 @@ def _with_conversion(f: ir.Table, outcomes: ir.Table, options: MetricOptions) ->
         o,
         [solved.customer_id == o.o_customer, o.o_at > solved.solved_at, o.o_at <= horizon],
     )
-    converted = hits.group_by("ticket_id").agg(_conversions=hits.count())
-    j = f.left_join(converted, "ticket_id")
+    return hits.group_by("ticket_id").agg(_conversions=hits.count())
+
+
+def _converted(j: ir.Table) -> ir.BooleanValue:
+    """Converted: the customer bought or upgraded within N days after the ticket was solved."""
     flag = j._conversions.fill_null(0) > 0
-    return j.select(
-        *[j[c] for c in f.columns],
-        converted=ibis.ifelse(j.solved_at.notnull(), flag, ibis.null("boolean")),
-    )
+    return ibis.ifelse(j.solved_at.notnull(), flag, ibis.null("boolean"))

@@ -18,8 +18,7 @@ import ibis.expr.types as ir
 TOPIC_TABLES = ("ticket_topics",)
 
 
-def with_topics(facts: ir.Table, ticket_topics: ir.Table) -> ir.Table:
-    """``facts`` plus ``topic``: the id of the ticket's topic (null: none assigned)."""
-    t = ticket_topics.select(_t_ticket="ticket_id", _t_topic="topic_id")
-    j = facts.left_join(t, facts.ticket_id == t._t_ticket)
-    return j.select(*[j[c] for c in facts.columns], topic=j._t_topic.cast("string"))
+def ticket_topic(ticket_topics: ir.Table) -> ir.Table:
+    """Per ticket, the id of its topic (``_t_topic``; no row: none assigned), joined to
+    the ticket facts with their other per-ticket figures (``_ticket_facts``)."""
+    return ticket_topics.select("ticket_id", _t_topic="topic_id")

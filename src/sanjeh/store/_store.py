@@ -213,7 +213,8 @@ class Store:
         if name not in ALL_TABLES:
             raise StoreError(f"no table {name!r}; tables are: {', '.join(ALL_TABLES)}")
         try:
-            return self.con.table(name)
+            with self.lock:  # (the lookup reads the catalog on the shared connection)
+                return self.con.table(name)
         except Exception as exc:
             raise StoreError(
                 f"table {name!r} is missing in {_url.describe(self.url)}; run `sanjeh init`"
@@ -222,7 +223,8 @@ class Store:
     def counts(self, tables: list[str] | None = None) -> dict[str, int]:
         """Row counts of the canonical (and bookkeeping) tables."""
         names = tables or list(ALL_TABLES)
-        return {n: int(self.con.execute(self.table(n).count())) for n in names}
+        with self.lock:  # (queries on the shared connection: one thread at a time)
+            return {n: int(self.con.execute(self.table(n).count())) for n in names}
 
     # -- writing ------------------------------------------------------------------------
 
