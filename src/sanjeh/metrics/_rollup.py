@@ -148,10 +148,8 @@ def change(store: Store, rollup: Rollup, before: ir.Table, after: ir.Table) -> N
     either touches are read and rewritten."""
     con = store.con
     table = con.table(rollup.name)
-    before = create(con, f"sanjeh_tmp_{rollup.name}_before", before, temp=True)
-    after = create(con, f"sanjeh_tmp_{rollup.name}_after", after, temp=True)
-    touched = before.select(rollup.local).union(after.select(rollup.local))
-    days = create(con, f"sanjeh_tmp_{rollup.name}_days", touched, temp=True)
+    # (``before`` and ``after`` read the few redone rows: computed where used, not kept)
+    days = before.select(rollup.local).union(after.select(rollup.local))
     parts = [c for c in table.columns if c not in rollup.keys]
     kept = table.filter(table[rollup.local].isin(days[rollup.local]))
     out = before.mutate(**{c: -before[c] for c in parts})
