@@ -28,7 +28,6 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any
 
 import ibis
-import ibis.expr.operations as ops
 
 from ..calendar import clock_table, date_dimension
 from ..model import TABLES
@@ -41,7 +40,7 @@ from ..store import (
     side_transaction,
 )
 from ..store._ibis_compat import run as run_sql
-from . import _compiled, _replay, _rollup
+from . import _compiled, _replay
 from . import _refresh as narrow
 from ._config import MetricsConfig
 from ._invitation_facts import invitation_facts
@@ -79,7 +78,6 @@ FACT_TABLES = (
     VIEW_FACTS,
     CLOCK,
     DATES,
-    *(r.name for r in _rollup.ROLLUPS),
 )
 _META_KEY = "facts"
 #: the name a whole table is built under until it replaces the old one
@@ -105,7 +103,7 @@ def _data_stamp(store: Store) -> str:
 
 
 #: bump when the fact tables' columns change: stores built before rebuild their facts
-FACTS_VERSION = "11"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
+FACTS_VERSION = "10"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_s (ICMI);
 # 4: plan on every ticket-based fact, FCR / reopen pending until their window closes;
 # 5: facts_calls.ivr_s, facts_shifts holds scheduled rows too (kind, scheduled_local);
 # 6: facts_tickets.recheck_at instead of open_age_s / open_age_bs (incremental refresh);
@@ -114,7 +112,6 @@ FACTS_VERSION = "11"  # 2: facts_tickets.sla_met; 3: facts_calls offered / wait_
 # hour_local (the breakdown "hour": local hour of day), ticket_id (QA of calls);
 # 9: facts_tickets.inferred_csat (the ticket's CSAT prediction, ticket_predictions)
 # 10: topic (ticket_topics) on every ticket-based fact; facts_article_views (self-service)
-# 11: daily rollups beside the facts (``_rollup``)
 
 
 def _config_key(config: MetricsConfig) -> str:
@@ -172,13 +169,8 @@ class _Run:
     (``dirty``: the tickets to redo) replaces those tickets' rows in place.
     """
 
-    def __init__(
-        self, store: Store, config: MetricsConfig, dirty: ibis.Table | None, rollups: bool = False
-    ) -> None:
+    def __init__(self, store: Store, config: MetricsConfig, dirty: ibis.Table | None) -> None:
         self.store, self.con, self.config, self.dirty = store, store.con, config, dirty
-        #: the rollups are current and built with this configuration: a refresh changes
-        #: them as it replaces rows (else they are built whole at the end, ``_rollups``)
-        self.rollups = rollups
         #: final name → the name it is built under
         self.aside: dict[str, str] = {}
         self.existing = set(self.con.list_tables())
@@ -203,25 +195,8 @@ class _Run:
         if ids is None or name not in self.existing:
             self.whole(name, expr)
             return
-        rollups = [r for r in _rollup.ROLLUPS if r.facts == name] if self.rollups else []
-        if not rollups:
-            self.store.delete_where_in(name, by, ids)
-            self.con.insert(name, expr)
-            return
-
-        def redone(what: str) -> ibis.Table:
-            facts = self.con.table(name)
-            rows = facts.filter(facts[by].isin(ids[ids.columns[0]]))
-            return _create(self.con, f"sanjeh_tmp_{name}_{what}", rows, temp=True)
-
-        old = redone("old")  # (the rows as they were: taken out of the rollups after)
         self.store.delete_where_in(name, by, ids)
         self.con.insert(name, expr)
-        # the rows as written: ``expr`` itself when it is a table (the ticket facts are)
-        new = expr if isinstance(expr.op(), ops.DatabaseTable) else redone("new")
-        options = self.config.options
-        for r in rollups:
-            _rollup.change(self.store, r, r.aggregate(old, options), r.aggregate(new, options))
 
     def table(self, name: str) -> ibis.Table:
         """A fact table as it will be after the swap."""
@@ -433,7 +408,6 @@ def _swap(
             "replies": info.replies,
             "span": [t.isoformat() for t in run.span] if run.span else None,
             "clock_dates": [d.isoformat() for d in run.clock_dates] if run.clock_dates else None,
-            "rollups": _rollup.signature(run.config.options),
         },
     )
     clear_seen_changes(run.store)
@@ -490,8 +464,6 @@ def _build(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime]:
     step("surveys", lambda: _survey_facts(run, tables, clock), None)
     step("small", lambda: _small_facts(run, tables, clock, small), None)
     step("views", lambda: _view_facts(run, tables, clock, as_of), as_of)
-    # (the rollups' SQL holds every option, not only those that shape the facts)
-    step(("rollups", _rollup.signature(config.options)), lambda: _rollups(run), None)
     return run, as_of
 
 
@@ -505,15 +477,12 @@ def _refresh(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime, bo
     plan = narrow.plan(store, meta, options.as_of, key, fcr_days)
     if plan is None:
         return (*_build(store, config), True)
-    rollups = _rollup.signature(options)
-    kept = meta.get("rollups") == rollups
-    run = _Run(store, config, plan.dirty, rollups=kept)
+    run = _Run(store, config, plan.dirty)
     dates = meta.get("clock_dates")
     as_of, clock = _clock(run, plan.span, (_day(dates[0]), _day(dates[1])) if dates else None)
     tables = narrow.Tables(store)
     # each step's SQL is compiled once per process and replayed after (``_replay``)
-    # (a step that changes the rollups holds every option in its SQL: their signature)
-    shape = (*key, clock.get_name(), rollups)
+    shape = (*key, clock.get_name())
 
     def step(name: Hashable, run_step: Callable[[], None], now: dt.datetime | None) -> None:
         _replay.step(run.con, (*shape, name), now, run.aside, run_step)
@@ -539,22 +508,7 @@ def _refresh(store: Store, config: MetricsConfig) -> tuple[_Run, dt.datetime, bo
     whole = tuple(sorted((t, ids is None) for t, ids in small.items()))
     step(("small", whole), lambda: _small_facts(run, tables, clock, small), None)
     step(("views", views is None), lambda: _view_facts(run, tables, clock, as_of, views), as_of)
-    anew = tuple(r.name for r in _rollup.ROLLUPS if _rollup_whole(run, r))
-    step(("rollups", anew), lambda: _rollups(run), None)
     return run, as_of, False
-
-
-def _rollup_whole(run: _Run, rollup: _rollup.Rollup) -> bool:
-    """Whether ``rollup`` is built whole: on a build, when its facts were written whole,
-    or when it is missing or was built with other options."""
-    return not run.rollups or rollup.facts in run.aside or rollup.name not in run.existing
-
-
-def _rollups(run: _Run) -> None:
-    """The daily rollups a run did not keep current as it replaced rows."""
-    for rollup in _rollup.ROLLUPS:
-        if _rollup_whole(run, rollup):
-            run.whole(rollup.name, rollup.aggregate(run.table(rollup.facts), run.config.options))
 
 
 def _day(value: str) -> dt.date:
@@ -642,19 +596,6 @@ def facts_as_of(store: Store) -> dt.datetime | None:
         return dt.datetime.fromisoformat(meta["as_of"]) if meta else None
 
     found: dt.datetime | None = _compiled.remember(store, "as_of", read)
-    return found
-
-
-def facts_rollups(store: Store) -> str | None:
-    """The signature of the options the daily rollups were built with (``_rollup``);
-    None before a first build."""
-
-    def read() -> str | None:
-        with store.lock:
-            meta = _read_meta(store) if META_TABLE in store.con.list_tables() else None
-        return meta.get("rollups") if meta else None
-
-    found: str | None = _compiled.remember(store, "rollups", read)
     return found
 
 

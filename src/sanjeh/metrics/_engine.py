@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from ..store import Store
-from . import _compiled, _names, _notes, _rollup, _stats
+from . import _compiled, _names, _notes, _stats
 from ._build import (
     CALL_FACTS,
     CUSTOMER_FACTS,
@@ -34,11 +34,9 @@ from ._build import (
     VIEW_FACTS,
     ensure_facts,
     facts_as_of,
-    facts_rollups,
 )
 from ._columns import ALL_DIMENSIONS, DIMENSIONS, RESULT_COLUMNS
 from ._config import MetricsConfig, parse_duration
-from ._measures import measures
 from ._periods import (
     check_period,
     key_of,
@@ -107,10 +105,6 @@ class Query:
     compare: bool = True
     #: the ticket data's last instant (the facts' "now") in local epoch seconds
     as_of: float | None = None
-    #: False: every part from the facts, none from the daily rollups (``_rollup``)
-    rollups: bool = True
-    #: the KPIs whose parts were read from the rollups
-    rolled: set[str] = dataclasses.field(default_factory=set)
     #: results shared by KPIs computed from the same numbers (see ``shared``)
     _memo: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: the request's literal values (dates, filter values), see ``_compiled``
@@ -238,19 +232,6 @@ class Query:
                 key = ibis.ifelse(before, self._gap_key(gap), key)
         return t.mutate(**self.breakdowns(t, source), _period=key)
 
-    def rollup(self, source: str, time: str) -> _rollup.Rollup | None:
-        """The daily rollup that can answer this request's ``source`` / ``time`` parts:
-        whole local days, its dimensions only, and built with these options."""
-        found = _rollup.BY_TIME.get((source, time))
-        if found is None or not self.rollups or self.period == "hour":
-            return None
-        if not set(self.by) | set(self.filters) <= _rollup.DIMENSIONS.keys():
-            return None
-        lo, _ = self.window()
-        if any(v is not None and v % _DAY for v in (lo, self.start, self.end)):
-            return None
-        return found if facts_rollups(self.store) == _rollup.signature(self.ctx.options) else None
-
     def data_end(self, source: str) -> float | None:
         """Local epoch seconds of the last instant ``source``'s data reaches: a period
         ending after it has not closed (None: unknown, every period is closed).
@@ -356,56 +337,58 @@ class Query:
         return local_seconds(start_of(self.period, before)), self.end
 
 
-def _standard(
-    q: Query, group: list[KPI], source: str, time: str
-) -> list[tuple[list[KPI], pd.DataFrame]]:
-    """One GROUP BY for every KPI of ``group``: their aggregates side by side. The KPIs
-    whose parts add up are read from the daily rollup where it can answer (``_rollup``):
-    then (those KPIs, their frame) and (the others, theirs)."""
-    rollup = q.rollup(source, time)
-    rolled = [k for k in group if rollup is not None and _rollup.serves(rollup, k, q.stats)]
-    rest = [k for k in group if k not in rolled]
-    frames = []
-    if rolled:
-        assert rollup is not None
-        frames.append((rolled, _rolled_up(q, rolled, rollup)))
-        q.rolled.update(k.name for k in rolled)
-    if rest:
+def _measures(kpi: KPI, ctx: Context, t: ir.Table, time: str, stats: bool) -> dict[str, ir.Value]:
+    cond = kpi.where(ctx, t) if kpi.where else ibis.literal(True)
+    p = f"{kpi.name}__"
+    waiting: dict[str, ir.Value] = {}
+    if kpi.pending is not None:  # rows whose outcome is not known yet, counted apart
+        waiting = {p + "pending": t.count(where=cond & kpi.pending(ctx, t).fill_null(False))}
+    if kpi.left_out is not None:  # rows left out for good, counted for the note
+        waiting[p + "left_out"] = t.count(where=kpi.left_out(ctx, t).fill_null(False))
+    if kpi.kind == "count":
+        return {p + "n": t.count(where=cond)}
+    if kpi.kind == "level":  # rows coming in at ``time`` or going out at ``until``
+        return {p + ("in" if time == kpi.time else "out"): t.count(where=cond)}
+    assert kpi.value is not None
+    v = kpi.value(ctx, t)
+    ok = cond & v.notnull()
+    if kpi.invitations is not None:  # the response rate behind the answers (_notes)
+        invited = kpi.invitations(ctx, t)
+        waiting[p + "invited"] = t.count(where=invited)
+        waiting[p + "responded"] = t.count(where=invited & ok)
+    if kpi.kind == "rate":
+        return {
+            p + "n": t.count(where=ok),
+            p + "k": ibis.ifelse(v, 1, 0).sum(where=ok),
+            **waiting,
+        }
+    if not stats:  # the headline statistic alone: the quantiles are most of the cost
+        if kpi.stat == "median":
+            return {p + "n": t.count(where=ok), p + "median": v.median(where=ok), **waiting}
+        return {p + "n": t.count(where=ok), p + "mean": v.mean(where=ok), **waiting}
+    return {
+        p + "n": t.count(where=ok),
+        p + "mean": v.mean(where=ok),
+        p + "median": v.median(where=ok),
+        p + "p90": v.quantile(0.9, where=ok),
+        p + "sd": v.std(where=ok),
+        # the largest value: flags a mean that one row dominates (see _notes)
+        p + "max": v.max(where=ok),
+        **waiting,
+    }
 
-        def build() -> ir.Table:
-            t = q.keyed(q.fact(source), source, _LOCAL[time])
-            aggs: dict[str, ir.Value] = {}
-            for kpi in rest:
-                aggs.update(measures(kpi, q.ctx, t, time, q.stats))
-            return t.group_by(q.keys).agg(**aggs)
 
-        frames.append((rest, q.run(("standard", source, time, *(k.name for k in rest)), build)))
-    return frames
-
-
-def _rolled_up(q: Query, group: list[KPI], rollup: _rollup.Rollup) -> pd.DataFrame:
-    """``_standard``'s aggregates of ``group`` from the rollup: sums of its day rows."""
-    table = _compiled.table(q.store, rollup.name)
+def _standard(q: Query, group: list[KPI], source: str, time: str) -> pd.DataFrame:
+    """One GROUP BY for every KPI of ``group``: their aggregates side by side."""
 
     def build() -> ir.Table:
-        t = q.keyed(table, rollup.source, rollup.local)
+        t = q.keyed(q.fact(source), source, _LOCAL[time])
         aggs: dict[str, ir.Value] = {}
         for kpi in group:
-            # (the parts' names: the declarations read the facts' columns)
-            facts = q.fact(rollup.source)
-            for part in measures(kpi, q.ctx, facts, rollup.time, q.stats, additive=True):
-                col = _rollup.column(table.columns, part, q.ctx.hours)
-                assert col is not None, f"{rollup.name} lacks {part}"
-                aggs[part] = t[col].sum()
-        for part in [p for p in aggs if p.endswith("__sum")]:  # a mean: its sum / its rows
-            total, n = aggs.pop(part), aggs[part.removesuffix("sum") + "n"]
-            aggs[part.removesuffix("sum") + "mean"] = ibis.ifelse(n > 0, total / n, None)
-        for part in list(aggs):
-            if not part.endswith("__mean"):
-                aggs[part] = aggs[part].cast("int64")
+            aggs.update(_measures(kpi, q.ctx, t, time, q.stats))
         return t.group_by(q.keys).agg(**aggs)
 
-    return q.run(("rollup", rollup.name, *(k.name for k in group)), build)
+    return q.run(("standard", source, time, *(k.name for k in group)), build)
 
 
 def _results(q: Query, group: list[KPI], out: pd.DataFrame) -> pd.DataFrame:
@@ -517,14 +500,6 @@ def _before(q: Query, kpi: KPI, bound: float) -> pd.DataFrame:
     """Per breakdown: rows in, and rows out, before local instant ``bound``."""
     until = kpi.until
     assert until is not None
-    rolled = [q.rollup(kpi.source, kpi.time), q.rollup(kpi.source, until)]
-    if all(r is not None for r in rolled):  # each side from its own day rollup
-        sides = [
-            _before_rolled(q, kpi, r, bound, name)
-            for r, name in zip(rolled, ("added", "removed"), strict=True)
-            if r is not None
-        ]
-        return pd.concat(sides, ignore_index=True)  # (a missing side counts as 0)
 
     def build() -> ir.Table:
         t = q.narrowed(q.fact(kpi.source), kpi.source)
@@ -537,24 +512,6 @@ def _before(q: Query, kpi: KPI, bound: float) -> pd.DataFrame:
         )
 
     return q.run(("before", kpi.name), build)
-
-
-def _before_rolled(
-    q: Query, kpi: KPI, rollup: _rollup.Rollup, bound: float, name: str
-) -> pd.DataFrame:
-    """Rows of ``kpi`` in (``added``) or out (``removed``) before ``bound``, by breakdown."""
-    table = _compiled.table(q.store, rollup.name)
-    part = f"{kpi.name}__{'in' if name == 'added' else 'out'}"
-
-    def build() -> ir.Table:
-        t = q.narrowed(table, kpi.source)
-        t = t.mutate(**q.breakdowns(t, kpi.source))
-        col = _rollup.column(table.columns, part, q.ctx.hours)
-        assert col is not None, f"{rollup.name} lacks {part}"
-        earlier = t[rollup.local] < q.values.number("lo", bound)
-        return t.aggregate(**{name: t[col].sum(where=earlier).cast("int64")}, by=q.by)
-
-    return q.run(("before", kpi.name, rollup.name), build)
 
 
 def _to_local(q_tz: str, value: dt.date | dt.datetime | str | None) -> float | None:
@@ -590,7 +547,6 @@ def kpis(
     ensure: bool = True,
     stats: bool = True,
     compare: bool = True,
-    rollups: bool = True,
 ) -> pd.DataFrame:
     """Compute KPIs by breakdown and period; one row per (kpi, breakdown…, period).
 
@@ -603,9 +559,7 @@ def kpis(
     the cost: n and value (and a rate's interval); the other statistics of a duration or
     number KPI stay empty. ``compare=False`` does not read the period before the
     report, so previous, change and change_pct of its first period (of the whole report
-    when there is no ``period``) stay empty. ``rollups=False`` reads every figure from
-    the facts, none from the daily rollups (the same numbers: ``_rollup``); the result's
-    ``attrs["from_rollups"]`` names the KPIs whose figures came from them.
+    when there is no ``period``) stay empty.
 
     Weeks start on ``week_start``, by default the configuration's (the day after the
     default calendar's weekend). The first and last periods are clipped to ``start`` /
@@ -653,7 +607,6 @@ def kpis(
         stats=stats,
         compare=compare,
         as_of=None if as_of is None else _to_local(tz, as_of),
-        rollups=rollups,
     )
 
     groups: dict[tuple[str, str], list[KPI]] = defaultdict(list)
@@ -674,7 +627,17 @@ def kpis(
                 assert kpi.until is not None
                 groups[(kpi.source, kpi.until)].append(kpi)
                 levels.append(kpi)
-    frames.extend(_standard_frames(q, groups, levels))
+    aggregates = {key: _standard(q, group, *key) for key, group in groups.items()}
+    for key, group in groups.items():
+        plain = [k for k in group if k.kind != "level"]
+        if plain:
+            frames.append(_results(q, plain, aggregates[key]))
+    lo = q.window()[0]
+    for kpi in levels:
+        assert kpi.until is not None
+        into, out = aggregates[(kpi.source, kpi.time)], aggregates[(kpi.source, kpi.until)]
+        before = _before(q, kpi, lo) if lo is not None else None
+        frames.append(_level(q, kpi, into, out, before))
     result: pd.DataFrame | None = None
     if frames:
         raw = pd.concat(frames, ignore_index=True)
@@ -683,30 +646,7 @@ def kpis(
         result = _finish(raw, q, chosen)
     out = _notes.with_absent(result, q, chosen, absent)
     out["note"] = out["note"].astype(object).where(out["note"].notna(), None)  # None, not NaN
-    out.attrs["from_rollups"] = sorted(q.rolled)  # (the same numbers; docs/architecture.md)
     return out
-
-
-def _standard_frames(
-    q: Query, groups: dict[tuple[str, str], list[KPI]], levels: list[KPI]
-) -> list[pd.DataFrame]:
-    """The rows of every standard KPI: one query per (source, time) group (two where a
-    rollup answers some of them), the levels' running totals from their in and out."""
-    aggregates = {key: _standard(q, group, *key) for key, group in groups.items()}
-    frames = []
-    for parts in aggregates.values():
-        for group, aggregated in parts:
-            plain = [k for k in group if k.kind != "level"]
-            if plain:
-                frames.append(_results(q, plain, aggregated))
-    lo = q.window()[0]
-    for kpi in levels:
-        assert kpi.until is not None
-        into = next(f for g, f in aggregates[(kpi.source, kpi.time)] if kpi in g)
-        out = next(f for g, f in aggregates[(kpi.source, kpi.until)] if kpi in g)
-        before = _before(q, kpi, lo) if lo is not None else None
-        frames.append(_level(q, kpi, into, out, before))
-    return frames
 
 
 def _refuse_anonymous(chosen: list[KPI], by: list[str], filters: list[str]) -> None:
